@@ -1,0 +1,291 @@
+"""The respondent registry: provinces, units, groups, campaigns, respondents and the imports that fed them.
+
+Units and groups are dated data chosen per campaign (shared/domain/methodology.md §6: districts were
+abolished on 1 July 2025), never constants in code.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .services.normalise import match_key
+
+
+class Province(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Department, board or sector")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+        COUNCIL = "council", _("Provincial People's Council")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Name without case and diacritics, for matching the free text that units type.
+    name_key = models.CharField(max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "code"], name="unit_code_unique_in_province")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = match_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class RespondentGroup(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    # Other labels units write for this group (matched without case and diacritics).
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # A row from a unit of this kind with no group given belongs to this group (council -> hdnd).
+    default_for_unit_kind = models.CharField(
+        _("default for unit kind"), max_length=20, choices=Unit.Kind.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("respondent group")
+        verbose_name_plural = _("respondent groups")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_list_deadline() -> datetime.date:
+    # The list goes to the Ministry by 10 December (shared/domain/respondent-lists.md).
+    return datetime.date(datetime.date.today().year, 12, 10)
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        PAR_OFFICIALS = "par_officials", _("PAR INDEX survey of officials")
+        SIPAS_CITIZENS = "sipas_citizens", _("SIPAS survey of citizens and organisations")
+
+    class Status(models.TextChoices):
+        COLLECTING_LISTS = "collecting_lists", _("Collecting respondent lists")
+        SURVEYING = "surveying", _("Survey open")
+        CLOSED = "closed", _("Closed")
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="campaigns")
+    list_deadline = models.DateField(_("list deadline"), default=default_list_deadline)
+    survey_opens = models.DateField(_("survey opens"), null=True, blank=True)
+    survey_closes = models.DateField(_("survey closes"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.COLLECTING_LISTS
+    )
+    groups = models.ManyToManyField(RespondentGroup, related_name="campaigns", verbose_name=_("groups"))
+    units = models.ManyToManyField(Unit, related_name="campaigns", verbose_name=_("units"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def requires_contacts(self) -> bool:
+        """Officials get their questionnaire by e-mail and SMS, so both are required."""
+        return self.kind == self.Kind.PAR_OFFICIALS
+
+
+class Membership(models.Model):
+    """What a user may do: coordinate a province, or act as one unit's focal point."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator (Department of Home Affairs)")
+        FOCAL_POINT = "focal_point", _("Unit focal point")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "province", "unit"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role="coordinator", unit__isnull=True)
+                | Q(role="focal_point", unit__isnull=False),
+                name="membership_unit_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit or self.province}"
+
+
+class ImportBatch(models.Model):
+    """One import of one file: what was asked, what happened, and the full report."""
+
+    class Source(models.TextChoices):
+        COMMAND = "command", _("Command line")
+        WEB = "web", _("Web upload")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", _("Imported")
+        REJECTED = "rejected", _("Rejected")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    skip_invalid = models.BooleanField(default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    rows_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    retired = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class RespondentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(retired_at__isnull=True)
+
+
+class Respondent(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="respondents")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="respondents", verbose_name=_("unit")
+    )
+    group = models.ForeignKey(
+        RespondentGroup, on_delete=models.PROTECT, related_name="respondents", verbose_name=_("group")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +84912345678"))
+    alternate_phones = models.JSONField(_("alternate phones"), default=list, blank=True)
+    # What the unit wrote, cell by cell: evidence when a normalised value is disputed.
+    raw = models.JSONField(default=dict, blank=True)
+    source_file = models.CharField(max_length=255, blank=True)
+    source_sheet = models.CharField(max_length=100, blank=True)
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when a unit's re-import drops this person; the row stays as history.
+    retired_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    retired_by = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="retired_respondents"
+    )
+
+    objects = RespondentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("respondent")
+        verbose_name_plural = _("respondents")
+        ordering = ["unit__name", "group__order", "full_name"]
+        indexes = [models.Index(fields=["campaign", "unit", "retired_at"], name="respondent_campaign_unit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email"],
+                condition=Q(retired_at__isnull=True) & ~Q(email=""),
+                name="respondent_email_unique_in_campaign",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "phone"],
+                condition=Q(retired_at__isnull=True) & ~Q(phone=""),
+                name="respondent_phone_unique_in_campaign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class RespondentRevision(models.Model):
+    """The values a respondent had before an import changed them."""
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="revisions")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="revisions")
+    previous = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ListReminder(models.Model):
+    """A reminder e-mail sent to a late unit's focal points."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="list_reminders")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} @ {self.sent_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,59 @@
+"""The consolidated respondent list in the shape the Ministry asks for: one sheet per group and a summary."""
+
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from ..models import Campaign, Respondent
+from ..selectors import campaign_groups, campaign_units
+from .xlsx import write_table
+
+LIST_HEADERS = ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Nhóm đối tượng", "Điện thoại", "E-mail"]
+LIST_WIDTHS = [6, 28, 34, 36, 28, 16, 34]
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def export_respondents(*, campaign: Campaign, path: Path) -> dict[str, int]:
+    """Writes the workbook; returns the number of respondents per group code."""
+    groups = campaign_groups(campaign)
+    rows_by_group: dict[str, list] = {g.code: [] for g in groups}
+    summary: dict[int, dict[str, int]] = {}
+    respondents = (
+        Respondent.objects.current()
+        .filter(campaign=campaign)
+        .order_by("group__order", "unit__kind", "unit__name", "pk")
+        .values_list(
+            "group__code", "unit_id", "full_name", "position", "unit__name", "group__name", "phone", "email"
+        )
+    )
+    for code, unit_id, name, position, unit_name, group_name, phone, email in respondents.iterator(
+        chunk_size=2000
+    ):
+        rows = rows_by_group.setdefault(code, [])
+        rows.append([len(rows) + 1, name, position, unit_name, group_name, _local_phone(phone), email])
+        summary.setdefault(unit_id, {}).setdefault(code, 0)
+        summary[unit_id][code] += 1
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = _("Summary")[:31]
+    codes = [g.code for g in groups]
+    headers = ["STT", "Đơn vị", *[g.name for g in groups], "Tổng số"]
+    table = []
+    for unit in campaign_units(campaign).order_by("kind", "name"):
+        counts = summary.get(unit.pk, {})
+        table.append([len(table) + 1, unit.name, *[counts.get(c, 0) for c in codes], sum(counts.values())])
+    totals = [sum(row[2 + i] for row in table) for i in range(len(codes))]
+    table.append(["", "Tổng cộng", *totals, sum(totals)])
+    write_table(ws, headers, table, [6, 40, *[18] * len(codes), 12])
+    for group in groups:
+        sheet = workbook.create_sheet(group.name.translate(_SHEET_FORBIDDEN)[:31])
+        write_table(sheet, LIST_HEADERS, rows_by_group.get(group.code, []), LIST_WIDTHS)
+    workbook.save(path)
+    return {code: len(rows) for code, rows in rows_by_group.items()}
+
+
+def _local_phone(e164: str) -> str:
+    """The Ministry's lists write Vietnamese numbers in the 0-prefixed national form."""
+    return "0" + e164[3:] if e164.startswith("+84") else e164

@@ -1,0 +1,276 @@
+"""Importing a unit's respondent list into a campaign: all-or-nothing by default, one transaction.
+
+Without a unit the file's rows are added (a coordinator's consolidated file). With a unit the file is that
+unit's whole list: matching people are updated in place (old values kept as revisions), new ones added,
+missing ones retired, so importing the same file twice changes nothing.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import Campaign, ImportBatch, Respondent, RespondentGroup, RespondentRevision, Unit
+from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
+from .parsing import ParseContext, ParsedRow, parse_sheets
+from .problems import Problem, problem
+from .workbook import UnreadableFile, read_sheets
+
+BATCH_SIZE = 500
+REPORT_PROBLEM_LIMIT = 2000  # problems kept in the stored report (all are returned to the caller)
+_TRACKED_FIELDS = ("full_name", "position", "group_id", "email", "phone", "alternate_phones")
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    status: str  # "imported", "rejected" or "dry_run"
+    accepted: int = 0  # valid rows
+    imported: int = 0  # rows written (added + updated + unchanged)
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    batch_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "rejected"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file_name,
+            "status": self.status,
+            "accepted": self.accepted,
+            "imported": self.imported,
+            "rows": self.rows,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "retired": self.retired,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
+
+
+def import_list(
+    *,
+    campaign: Campaign,
+    path: Path,
+    file_name: str | None = None,
+    unit: Unit | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    user=None,
+    source: str = ImportBatch.Source.COMMAND,
+) -> ImportReport:
+    path = Path(path)
+    file_name = file_name or path.name
+    try:
+        sheets = read_sheets(
+            path,
+            file_name=file_name,
+            max_bytes=settings.RESPONDENT_FILE_MAX_BYTES,
+            max_rows=settings.RESPONDENT_FILE_MAX_ROWS,
+        )
+    except UnreadableFile as exc:
+        report = ImportReport(
+            file_name=file_name,
+            status="rejected",
+            errors=[problem(exc.code, file=file_name, detail=exc.detail)],
+        )
+        return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
+
+    parsed = parse_sheets(sheets, _context(campaign, file_name, unit))
+    valid = parsed.valid_rows
+    report = ImportReport(
+        file_name=file_name,
+        status="rejected",
+        accepted=len(valid),
+        rows=len(parsed.rows),
+        errors=parsed.errors,
+        warnings=parsed.warnings,
+    )
+    file_level = any(p.row is None for p in parsed.errors)
+    if file_level or (parsed.errors and not skip_invalid) or (not valid and unit is None):
+        return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
+    if dry_run:
+        report.status = "dry_run"
+        return report
+    try:
+        with transaction.atomic():
+            batch = _new_batch(report, campaign, unit, user, source, path, skip_invalid)
+            if unit is None:
+                _add_rows(campaign, batch, valid, report)
+            else:
+                _replace_unit_list(campaign, unit, batch, valid, report)
+            report.status = "imported"
+            report.imported = report.added + report.updated + report.unchanged
+            _fill_batch(batch, report)
+            batch.save()
+            report.batch_id = batch.pk
+    except IntegrityError:
+        # Another import for this campaign committed the same e-mail or phone in the meantime.
+        report.status = "rejected"
+        report.errors.append(
+            problem(
+                "duplicate",
+                file=file_name,
+                value="",
+                label="",
+                earlier="another import that finished at the same time; import again",
+            )
+        )
+    return report
+
+
+def _context(campaign: Campaign, file_name: str, unit: Unit | None) -> ParseContext:
+    units = list(campaign.units.all()) or list(campaign.province.units.all())
+    groups = campaign.groups.all()
+    current = Respondent.objects.current().filter(campaign=campaign)
+    if unit is not None:
+        current = current.exclude(unit=unit)  # the unit's own list is being replaced
+    existing_emails, existing_phones = {}, {}
+    for email, phone, unit_name, src_file, src_sheet, src_row in current.values_list(
+        "email", "phone", "unit__name", "source_file", "source_sheet", "source_row"
+    ):
+        place = f"{unit_name} ({src_file} / {src_sheet} / dòng {src_row})" if src_file else unit_name
+        if email:
+            existing_emails[email] = place
+        if phone:
+            existing_phones[phone] = place
+    return ParseContext(
+        file_name=file_name,
+        units=UnitMatcher([UnitRef(u.pk, u.code, u.name, u.kind) for u in units], campaign.province.name),
+        groups=GroupMatcher(
+            [GroupRef(g.code, g.name, tuple(g.aliases), g.default_for_unit_kind) for g in groups]
+        ),
+        require_contacts=campaign.requires_contacts,
+        fixed_unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind) if unit else None,
+        existing_emails=existing_emails,
+        existing_phones=existing_phones,
+    )
+
+
+def _new_respondent(campaign, batch, row: ParsedRow, group_ids: dict[str, int]) -> Respondent:
+    return Respondent(
+        campaign=campaign,
+        unit_id=row.unit.id,
+        group_id=group_ids[row.group.code],
+        full_name=row.full_name,
+        position=row.position,
+        email=row.email,
+        phone=row.phone,
+        alternate_phones=row.alternate_phones,
+        raw=row.raw,
+        source_file=batch.file_name,
+        source_sheet=row.sheet,
+        source_row=row.row,
+        batch=batch,
+    )
+
+
+def _group_ids() -> dict[str, int]:
+    return dict(RespondentGroup.objects.values_list("code", "pk"))
+
+
+def _add_rows(campaign, batch, rows: list[ParsedRow], report: ImportReport) -> None:
+    group_ids = _group_ids()
+    Respondent.objects.bulk_create(
+        [_new_respondent(campaign, batch, row, group_ids) for row in rows], batch_size=BATCH_SIZE
+    )
+    report.added = len(rows)
+
+
+def _replace_unit_list(campaign, unit, batch, rows: list[ParsedRow], report: ImportReport) -> None:
+    group_ids = _group_ids()
+    current = list(
+        Respondent.objects.current().select_for_update().filter(campaign=campaign, unit=unit).order_by("pk")
+    )
+    by_email = {r.email: r for r in current if r.email}
+    by_phone = {r.phone: r for r in current if r.phone}
+    kept: set[int] = set()
+    to_create, to_update, revisions = [], [], []
+    for row in rows:
+        match = by_email.get(row.email) if row.email else None
+        match = match or (by_phone.get(row.phone) if row.phone else None)
+        if match is None or match.pk in kept:
+            to_create.append(_new_respondent(campaign, batch, row, group_ids))
+            continue
+        kept.add(match.pk)
+        new = _new_respondent(campaign, batch, row, group_ids)
+        before = {f: getattr(match, f) for f in _TRACKED_FIELDS}
+        after = {f: getattr(new, f) for f in _TRACKED_FIELDS}
+        for attr in ("raw", "source_file", "source_sheet", "source_row", "batch"):
+            setattr(match, attr, getattr(new, attr))
+        if before != after:
+            revisions.append(RespondentRevision(respondent=match, batch=batch, previous=before))
+            for f, value in after.items():
+                setattr(match, f, value)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        to_update.append(match)
+    dropped = [r.pk for r in current if r.pk not in kept]
+    # Retire first so that a person who moved from one row to another never collides with itself.
+    report.retired = Respondent.objects.filter(pk__in=dropped).update(
+        retired_at=timezone.now(), retired_by=batch
+    )
+    Respondent.objects.bulk_update(
+        to_update,
+        [*_TRACKED_FIELDS, "raw", "source_file", "source_sheet", "source_row", "batch", "updated_at"],
+        batch_size=BATCH_SIZE,
+    )
+    RespondentRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+    Respondent.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    report.added = len(to_create)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _new_batch(report, campaign, unit, user, source, path, skip_invalid, status="imported") -> ImportBatch:
+    batch = ImportBatch(
+        campaign=campaign,
+        unit=unit,
+        uploaded_by=user if getattr(user, "pk", None) else None,
+        source=source,
+        file_name=report.file_name[:255],
+        sha256=_sha256(path),
+        skip_invalid=skip_invalid,
+        status=status,
+    )
+    _fill_batch(batch, report)
+    batch.save()
+    return batch
+
+
+def _fill_batch(batch: ImportBatch, report: ImportReport) -> None:
+    batch.rows_read = report.rows
+    for name in ("added", "updated", "retired", "unchanged"):
+        setattr(batch, name, getattr(report, name))
+    batch.error_count = len(report.errors)
+    batch.warning_count = len(report.warnings)
+    summary = report.as_dict()
+    summary["errors"] = summary["errors"][:REPORT_PROBLEM_LIMIT]
+    summary["warnings"] = summary["warnings"][:REPORT_PROBLEM_LIMIT]
+    batch.report = summary
+
+
+def _record(report, campaign, unit, user, source, path, skip_invalid, dry_run) -> ImportReport:
+    """Keep a trace of a rejected file (not of a dry run): who sent what, and why it was refused."""
+    if not dry_run:
+        batch = _new_batch(report, campaign, unit, user, source, path, skip_invalid, status="rejected")
+        report.batch_id = batch.pk
+    return report

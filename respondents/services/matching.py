@@ -1,0 +1,106 @@
+"""Matching the free text units type to a campaign's units and groups, ignoring case and diacritics."""
+
+from dataclasses import dataclass
+
+from .normalise import match_key
+
+# Words in front of a unit's name that units often leave out or add ("Sở Tư pháp" / "Tư pháp").
+_UNIT_PREFIXES = (
+    "uy ban nhan dan ",
+    "ubnd ",
+    "so ",
+    "ban ",
+    "huyen ",
+    "thanh pho ",
+    "tp ",
+    "thi xa ",
+    "xa ",
+    "phuong ",
+    "thi tran ",
+)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    code: str
+    name: str
+    labels: tuple[str, ...] = ()
+    default_for_unit_kind: str = ""
+
+
+def _strip_prefixes(key: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _UNIT_PREFIXES:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                key, changed = key[len(prefix) :], True
+    return key
+
+
+class UnitMatcher:
+    def __init__(self, units: list[UnitRef], province_name: str = ""):
+        self.units = units
+        self._province_tail = f" tinh {match_key(province_name)}" if province_name else ""
+        self._exact: dict[str, UnitRef] = {}
+        stripped: dict[str, list[UnitRef]] = {}
+        for unit in units:
+            self._exact.setdefault(match_key(unit.code), unit)
+            self._exact.setdefault(match_key(unit.name), unit)
+            stripped.setdefault(_strip_prefixes(match_key(unit.name)), []).append(unit)
+        self._stripped = {key: refs[0] for key, refs in stripped.items() if len(refs) == 1}
+
+    def match(self, text: object) -> UnitRef | None:
+        key = match_key(text)
+        if not key:
+            return None
+        if key in self._exact:
+            return self._exact[key]
+        if self._province_tail and key.endswith(self._province_tail):
+            key = key[: -len(self._province_tail)].strip()
+            if key in self._exact:
+                return self._exact[key]
+        return self._stripped.get(_strip_prefixes(key))
+
+
+class GroupMatcher:
+    """Exact label match first; otherwise the longest known label contained in the text, if unambiguous."""
+
+    def __init__(self, groups: list[GroupRef]):
+        self.groups = groups
+        self._labels: dict[str, GroupRef | None] = {}
+        for group in groups:
+            for label in (group.code, group.name, *group.labels):
+                key = match_key(label)
+                if key:
+                    existing = self._labels.get(key, group)
+                    self._labels[key] = group if existing is group else None  # None: ambiguous label
+
+    def match(self, text: object) -> GroupRef | None:
+        key = match_key(text)
+        if not key:
+            return None
+        if key in self._labels:
+            return self._labels[key]
+        padded = f" {key} "
+        hits = [(len(label), ref) for label, ref in self._labels.items() if ref and f" {label} " in padded]
+        if not hits:
+            return None
+        hits.sort(key=lambda hit: hit[0], reverse=True)
+        if len(hits) > 1 and hits[0][0] == hits[1][0] and hits[0][1] is not hits[1][1]:
+            return None
+        return hits[0][1]
+
+    def for_unit_kind(self, kind: str) -> GroupRef | None:
+        return next((g for g in self.groups if kind and g.default_for_unit_kind == kind), None)
+
+    def choices(self) -> str:
+        return ", ".join(g.name for g in self.groups)

@@ -1,0 +1,206 @@
+"""Normalisers for what units type: names, e-mails and Vietnamese phone numbers (plain values, no ORM).
+
+Policy and reasons: shared/domain/respondent-lists.md.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def clean_text(value: object) -> str:
+    """NFC text with invisible characters removed and whitespace collapsed ('' for empty cells)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def match_key(value: object) -> str:
+    """Lower-case ASCII words: 'Sở Tư pháp ' and 'SO TU PHAP' give the same key 'so tu phap'."""
+    text = unicodedata.normalize("NFKD", clean_text(value).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+# ---------------------------------------------------------------------------------------------- names
+
+_HONORIFIC = re.compile(r"^(đ/c|đc|đồng chí)\s*[:.]?\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NameResult:
+    value: str
+    recased: bool = False
+
+
+def normalise_name(raw: object) -> NameResult:
+    """NFC, single spaces, no 'Đ/c' prefix; a name typed in capitals becomes title case."""
+    name = _HONORIFIC.sub("", clean_text(raw))
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return NameResult(" ".join(word[:1].upper() + word[1:].lower() for word in name.split(" ")), True)
+    return NameResult(name)
+
+
+# --------------------------------------------------------------------------------------------- e-mail
+
+_EMAIL_SPLIT = re.compile(r"[;,\s/]+")
+
+
+@dataclass(frozen=True)
+class EmailResult:
+    value: str = ""
+    invalid: bool = False
+    extra: tuple[str, ...] = ()
+
+
+def normalise_email(raw: object) -> EmailResult:
+    """Trimmed and lower-cased; several addresses in a cell keep the first valid one and list the rest."""
+    text = clean_text(raw).lower().removeprefix("mailto:")
+    if not text:
+        return EmailResult()
+    candidates = [part.strip("<>.;,") for part in _EMAIL_SPLIT.split(text) if part.strip("<>.;,")]
+    valid = [c for c in candidates if _is_valid_email(c)]
+    if not valid:
+        return EmailResult(value=text, invalid=True)
+    return EmailResult(value=valid[0], extra=tuple(valid[1:]))
+
+
+def _is_valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------- phones
+
+# In 2018 the 11-digit mobile prefixes moved to 10 digits (shared/domain/respondent-lists.md).
+OLD_MOBILE_PREFIXES = {
+    **{f"016{d}": f"03{d}" for d in "23456789"},
+    "0120": "070",
+    "0121": "079",
+    "0122": "077",
+    "0126": "076",
+    "0128": "078",
+    "0123": "083",
+    "0124": "084",
+    "0125": "085",
+    "0127": "081",
+    "0129": "082",
+    "0186": "056",
+    "0188": "058",
+    "0199": "059",
+}
+
+_PHONE_SPLIT = re.compile(r"[\n;/,|]|\s[-–]\s|\bho[aặ]c\b|\bor\b", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_MOBILE = phonenumbers.PhoneNumberType.MOBILE
+_FIXED = phonenumbers.PhoneNumberType.FIXED_LINE
+_FIXED_OR_MOBILE = phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+
+
+@dataclass(frozen=True)
+class Phone:
+    e164: str
+    mobile: bool
+    old_prefix: str = ""  # the pre-2018 prefix it was written with, if any
+
+
+@dataclass(frozen=True)
+class PhoneResult:
+    primary: str = ""
+    alternates: tuple[str, ...] = ()
+    old_prefixes: tuple[str, ...] = ()
+    invalid_parts: tuple[str, ...] = ()
+    landline_only: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.primary or self.invalid_parts)
+
+
+def normalise_phones(raw: object) -> PhoneResult:
+    """Every number in a cell as E.164; the first mobile is the primary, the others are alternates."""
+    phones: list[Phone] = []
+    invalid: list[str] = []
+    for part in _split_phone_cell(raw):
+        phone = parse_vn_phone(part)
+        if phone is None:
+            invalid.append(part)
+        elif phone.e164 not in {p.e164 for p in phones}:
+            phones.append(phone)
+    if not phones:
+        return PhoneResult(invalid_parts=tuple(invalid))
+    mobiles = [p for p in phones if p.mobile]
+    primary = mobiles[0] if mobiles else phones[0]
+    return PhoneResult(
+        primary=primary.e164,
+        alternates=tuple(p.e164 for p in phones if p is not primary),
+        old_prefixes=tuple(p.old_prefix for p in phones if p.old_prefix),
+        invalid_parts=tuple(invalid),
+        landline_only=not mobiles,
+    )
+
+
+def _split_phone_cell(raw: object) -> list[str]:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = clean_text(raw) if not isinstance(raw, str) else unicodedata.normalize("NFC", raw)
+    parts = []
+    for chunk in _PHONE_SPLIT.split(text):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        digits = "".join(_DIGITS.findall(chunk))
+        # Two 10-digit numbers separated only by a space: "0912345678 0987654321".
+        if (
+            len(digits) == 20
+            and digits[0] == "0"
+            and digits[10] == "0"
+            and not chunk.lstrip().startswith("+")
+        ):
+            parts += [digits[:10], digits[10:]]
+        elif digits:
+            parts.append(chunk)
+    if not parts and text.strip():
+        parts.append(text.strip())  # text without any digit: keep it so that it is reported, not dropped
+    return parts
+
+
+def parse_vn_phone(text: str) -> Phone | None:
+    """One Vietnamese number as written in a list -> Phone, or None when it is not a valid number."""
+    digits = "".join(_DIGITS.findall(text))
+    international = text.lstrip().startswith("+") or digits.startswith("00")
+    digits = digits.removeprefix("00")
+    if international or (digits.startswith("84") and len(digits) in (11, 12)):
+        if not digits.startswith("84"):
+            return None  # a foreign number: the survey only texts Vietnamese phones
+        digits = "0" + digits[2:]
+    elif not digits.startswith("0") and len(digits) in (9, 10):
+        digits = "0" + digits  # Excel stored the number as a number and dropped the leading zero
+    old_prefix = ""
+    if len(digits) == 11 and digits[:4] in OLD_MOBILE_PREFIXES:
+        old_prefix = digits[:4]
+        digits = OLD_MOBILE_PREFIXES[old_prefix] + digits[4:]
+    try:
+        number = phonenumbers.parse(digits, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    # number_type() matches the number against the Vietnamese numbering plan: UNKNOWN when it is not valid.
+    kind = phonenumbers.number_type(number)
+    if kind not in (_MOBILE, _FIXED, _FIXED_OR_MOBILE):
+        return None
+    return Phone(e164=f"+84{number.national_number}", mobile=kind != _FIXED, old_prefix=old_prefix)

@@ -1,0 +1,146 @@
+"""Safe reading of uploaded lists (xlsx, xls, ods, csv) into plain rows, rejecting hostile files cleanly."""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+from django.utils.translation import gettext as _
+
+# Decompressed size allowed per compressed byte, and in total: a zip bomb stops here, before parsing.
+MAX_COMPRESSION_RATIO = 100
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be imported; `code` is file_unreadable or file_too_large."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[object]]  # rows[i][j] is Excel cell (row i + 1, column j + 1)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, inclusive
+
+
+def read_sheets(path: Path, *, file_name: str, max_bytes: int, max_rows: int) -> list[Sheet]:
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableFile(
+            "file_too_large",
+            _("%(size).1f MB, more than %(max).0f MB") % {"size": size / 1e6, "max": max_bytes / 1e6},
+        )
+    if size == 0:
+        raise UnreadableFile("file_unreadable", _("empty file"))
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    suffix = Path(file_name).suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        _check_zip(path)
+        return _read_with_calamine(path, max_rows)
+    if head == _OLE_MAGIC:
+        if _ENCRYPTED_STREAM in path.read_bytes():
+            raise UnreadableFile(
+                "file_unreadable", _("the workbook is protected by a password; remove it and upload again")
+            )
+        return _read_with_calamine(path, max_rows)  # legacy .xls
+    if suffix in (".csv", ".txt"):
+        return [_read_csv(path, file_name, max_rows)]
+    if _looks_like_text(path):
+        raise UnreadableFile(
+            "file_unreadable",
+            _("the file is text (CSV), not an Excel workbook: save it as .xlsx or name it .csv"),
+        )
+    raise UnreadableFile("file_unreadable", _("not an Excel (.xlsx, .xls, .ods) or CSV file"))
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            if any(m.flag_bits & 0x1 for m in members):
+                raise UnreadableFile("file_unreadable", _("the workbook is encrypted"))
+            total = sum(m.file_size for m in members)
+            worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile("file_unreadable", _("the file is damaged (not a valid zip container)")) from exc
+    if total > MAX_UNCOMPRESSED_BYTES or worst > MAX_COMPRESSION_RATIO:
+        raise UnreadableFile(
+            "file_too_large", _("the workbook expands to an implausible size when decompressed")
+        )
+    if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
+        raise UnreadableFile("file_unreadable", _("the zip file is not a spreadsheet"))
+
+
+def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        metas = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        visible = [m.name for m in metas if m.visible == python_calamine.SheetVisibleEnum.Visible]
+        handles = [workbook.get_sheet_by_name(name) for name in visible]
+        total = sum(sheet.total_height for sheet in handles)
+        if total > max_rows:
+            raise UnreadableFile(
+                "file_too_large", _("%(rows)s rows, more than %(max)s") % {"rows": total, "max": max_rows}
+            )
+        return [
+            Sheet(name=sheet.name, rows=sheet.to_python(skip_empty_area=False), merged=_merged(sheet))
+            for sheet in handles
+        ]
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # calamine raises several types for corrupt content
+        raise UnreadableFile(
+            "file_unreadable", _("the workbook is damaged or in an unsupported format")
+        ) from exc
+
+
+def _merged(sheet) -> list:
+    try:
+        return list(sheet.merged_cell_ranges or [])
+    except Exception:  # not available for every format
+        return []
+
+
+def _read_csv(path: Path, file_name: str, max_rows: int) -> Sheet:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UnreadableFile("file_unreadable", _("unknown text encoding (save the CSV as UTF-8)"))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if len(rows) > max_rows:
+        raise UnreadableFile(
+            "file_too_large", _("%(rows)s rows, more than %(max)s") % {"rows": len(rows), "max": max_rows}
+        )
+    return Sheet(name=Path(file_name).stem, rows=rows)
+
+
+def _looks_like_text(path: Path) -> bool:
+    with path.open("rb") as fh:
+        sample = fh.read(4096)
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

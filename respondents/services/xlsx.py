@@ -1,0 +1,32 @@
+"""Writing workbooks that users open in Excel: text stays text (never a live formula), headers formatted."""
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def put(ws, row: int, col: int, value):
+    """Set a cell; strings are always stored as text, so '=HYPERLINK(...)' from a list is shown, not run."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def write_table(ws, headers: list[str], rows, widths: list[int], *, first_row: int = 1) -> None:
+    for col, title in enumerate(headers, start=1):
+        cell = put(ws, first_row, col, title)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for r, values in enumerate(rows, start=first_row + 1):
+        for col, value in enumerate(values, start=1):
+            put(ws, r, col, value).border = BORDER
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
+    ws.row_dimensions[first_row].height = 30
