@@ -109,15 +109,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 RESPONDENT_FILE_MAX_BYTES = env_int("RESPONDENT_FILE_MAX_BYTES", 20 * 1024 * 1024)
 RESPONDENT_FILE_MAX_ROWS = env_int("RESPONDENT_FILE_MAX_ROWS", 100_000)
 
-# E-mail: SMTP by default (localhost:25); the console backend prints messages in development.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# E-mail (Django 6.1 mailers): SMTP by default; EMAIL_BACKEND=console prints messages in development.
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+_EMAIL_BACKENDS = {"smtp": _SMTP, "console": "django.core.mail.backends.console.EmailBackend"}
+EMAIL_BACKEND_NAME = env_str("EMAIL_BACKEND", "smtp")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKENDS.get(EMAIL_BACKEND_NAME, EMAIL_BACKEND_NAME),
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+            "use_ssl": env_bool("EMAIL_USE_SSL"),
+            "timeout": env_int("EMAIL_TIMEOUT", 30),
+        }
+        if EMAIL_BACKEND_NAME in ("smtp", _SMTP)
+        else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sở Nội vụ <no-reply@localhost>")
 
 # Twilio (SMS reminders). The SDK is only called when these are set.

@@ -10,6 +10,5 @@ os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405

@@ -1,1 +1,13 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<slug:slug>/upload/", views.campaign_upload, name="campaign-upload"),
+    path("campaigns/<slug:slug>/export.xlsx", views.export, name="campaign-export"),
+    path("campaigns/<slug:slug>/remind/", views.remind_late, name="campaign-remind"),
+    path("campaigns/<slug:slug>/imports/<int:batch_id>/", views.import_detail, name="import"),
+    path("campaigns/<slug:slug>/units/<str:unit_code>/", views.unit_detail, name="unit"),
+]

@@ -1,0 +1,28 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Unit
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("List file (.xlsx, .xls, .ods or .csv)"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=_("Unit"),
+        help_text=_(
+            "Choose a unit when the file is that unit's whole list: it replaces the unit's previous list."
+        ),
+    )
+    dry_run = forms.BooleanField(required=False, label=_("Check only, do not save"))
+    skip_invalid = forms.BooleanField(
+        required=False, label=_("Import the valid rows even if some rows have errors")
+    )
+
+    def __init__(self, *args, units=None, fixed_unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fixed_unit is not None:
+            del self.fields["unit"]
+            del self.fields["skip_invalid"]  # a unit's own list is always all-or-nothing
+        else:
+            self.fields["unit"].queryset = units if units is not None else Unit.objects.none()

@@ -1,0 +1,36 @@
+"""Importing a list that arrived as an upload (web page or API): size check, temporary file, import."""
+
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+
+from .importing import ImportReport, import_list
+from .problems import problem
+
+
+def import_upload(
+    *, campaign, upload, unit=None, skip_invalid=False, dry_run=False, user=None, source
+) -> ImportReport:
+    name = Path(upload.name or "upload.xlsx").name[:200]
+    limit = settings.RESPONDENT_FILE_MAX_BYTES
+    if upload.size > limit:
+        detail = f"{upload.size / 1e6:.1f} MB > {limit / 1e6:.0f} MB"
+        return ImportReport(
+            file_name=name, status="rejected", errors=[problem("file_too_large", file=name, detail=detail)]
+        )
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        path = Path(tmp) / ("file" + Path(name).suffix.lower()[:10])
+        with path.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        return import_list(
+            campaign=campaign,
+            path=path,
+            file_name=name,
+            unit=unit,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            user=user,
+            source=source,
+        )
