@@ -1,13 +1,23 @@
 """Shared fixtures: a province with a council, departments and districts, and a PAR campaign of 2023."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from respondents.models import Unit
 from tests.factories import CampaignFactory, MembershipFactory, ProvinceFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
-def province(db):
+def standard_groups(db):
+    """The groups created by a data migration; a transactional test's flush removes them, so recreate."""
+    migration = importlib.import_module("respondents.migrations.0002_standard_groups")
+    migration.create_groups(apps, None)
+
+
+@pytest.fixture
+def province(db, standard_groups):
     return ProvinceFactory()
 
 
