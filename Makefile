@@ -7,6 +7,10 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run test install lint format bench messages migrate clean
 
+# The development commands run with DEBUG on (a throwaway secret key) and e-mail printed to the console.
+run migrate bench messages: export DEBUG ?= 1
+run: export EMAIL_BACKEND ?= console
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 not found" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)

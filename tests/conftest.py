@@ -31,7 +31,9 @@ def units(province):
         ("BATXAT", "Huyện Bát Xát", Unit.Kind.DISTRICT),
         ("SAPA", "Thị xã Sa Pa", Unit.Kind.DISTRICT),
     ]
-    return {code: UnitFactory(province=province, code=code, name=name, kind=kind) for code, name, kind in specs}
+    return {
+        code: UnitFactory(province=province, code=code, name=name, kind=kind) for code, name, kind in specs
+    }
 
 
 @pytest.fixture

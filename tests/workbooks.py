@@ -23,4 +23,12 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
 
 def person(n: int, *, unit: str = "Sở Tư pháp", group: str = "Lãnh đạo sở", position: str = "Phó Giám đốc"):
     """One clean row in the standard shape; n makes the e-mail and phone unique."""
-    return [n, f"Nguyễn Văn {chr(65 + n % 26)}{n}", position, unit, group, f"091{n:07d}", f"nguoi{n}@laocai.gov.vn"]
+    return [
+        n,
+        f"Nguyễn Văn {chr(65 + n % 26)}{n}",
+        position,
+        unit,
+        group,
+        f"091{n:07d}",
+        f"nguoi{n}@laocai.gov.vn",
+    ]

@@ -88,6 +88,11 @@ def import_list(
         return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
 
     parsed = parse_sheets(sheets, _context(campaign, file_name, unit))
+    if not parsed.rows and not parsed.errors:
+        # A header with nothing under it is a mistake, never "this unit has nobody" (that would retire
+        # everyone on the unit's list).
+        first_sheet = sheets[0].name if sheets else ""
+        parsed.errors.append(problem("no_rows", file=file_name, sheet=first_sheet))
     valid = parsed.valid_rows
     report = ImportReport(
         file_name=file_name,
@@ -190,9 +195,9 @@ def _add_rows(campaign, batch, rows: list[ParsedRow], report: ImportReport) -> N
 
 def _replace_unit_list(campaign, unit, batch, rows: list[ParsedRow], report: ImportReport) -> None:
     group_ids = _group_ids()
-    current = list(
-        Respondent.objects.current().select_for_update().filter(campaign=campaign, unit=unit).order_by("pk")
-    )
+    # One replacement of a unit's list at a time: a second upload waits, then finds the list it would write.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    current = list(Respondent.objects.current().filter(campaign=campaign, unit=unit).order_by("pk"))
     by_email = {r.email: r for r in current if r.email}
     by_phone = {r.phone: r for r in current if r.phone}
     kept: set[int] = set()

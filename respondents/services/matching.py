@@ -7,17 +7,23 @@ from .normalise import match_key
 # Words in front of a unit's name that units often leave out or add ("Sở Tư pháp" / "Tư pháp").
 _UNIT_PREFIXES = (
     "uy ban nhan dan ",
-    "ubnd ",
     "so ",
     "ban ",
     "huyen ",
     "thanh pho ",
-    "tp ",
     "thi xa ",
     "xa ",
     "phuong ",
     "thi tran ",
 )
+
+
+# Abbreviations in unit names, written out before comparing ("HĐND tỉnh", "TX Sa Pa", "UBND TP Lào Cai").
+_ABBREVIATIONS = {"hdnd": "hoi dong nhan dan", "ubnd": "uy ban nhan dan", "tx": "thi xa", "tp": "thanh pho"}
+
+
+def unit_key(text: object) -> str:
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in match_key(text).split())
 
 
 @dataclass(frozen=True)
@@ -54,20 +60,34 @@ class UnitMatcher:
         stripped: dict[str, list[UnitRef]] = {}
         for unit in units:
             self._exact.setdefault(match_key(unit.code), unit)
-            self._exact.setdefault(match_key(unit.name), unit)
-            stripped.setdefault(_strip_prefixes(match_key(unit.name)), []).append(unit)
+            self._exact.setdefault(unit_key(unit.name), unit)
+            stripped.setdefault(_strip_prefixes(unit_key(unit.name)), []).append(unit)
         self._stripped = {key: refs[0] for key, refs in stripped.items() if len(refs) == 1}
+        self._answers: dict[str, UnitRef | None] = {}
 
     def match(self, text: object) -> UnitRef | None:
+        # A list names the same few units thousands of times: each distinct text is matched once.
+        if not isinstance(text, str):
+            return self._match(text)
+        if text not in self._answers:
+            self._answers[text] = self._match(text)
+        return self._answers[text]
+
+    def _match(self, text: object) -> UnitRef | None:
         key = match_key(text)
         if not key:
             return None
+        if key in self._exact:  # a unit code
+            return self._exact[key]
+        key = unit_key(key)
         if key in self._exact:
             return self._exact[key]
         if self._province_tail and key.endswith(self._province_tail):
             key = key[: -len(self._province_tail)].strip()
             if key in self._exact:
                 return self._exact[key]
+            if f"{key} tinh" in self._exact:  # "Hội đồng nhân dân tỉnh Lào Cai": "tỉnh" is in the name
+                return self._exact[f"{key} tinh"]
         return self._stripped.get(_strip_prefixes(key))
 
 
@@ -83,8 +103,17 @@ class GroupMatcher:
                 if key:
                     existing = self._labels.get(key, group)
                     self._labels[key] = group if existing is group else None  # None: ambiguous label
+        self._answers: dict[str, GroupRef | None] = {}
 
     def match(self, text: object) -> GroupRef | None:
+        # As for units: the same few group labels on every row, each matched once.
+        if not isinstance(text, str):
+            return self._match(text)
+        if text not in self._answers:
+            self._answers[text] = self._match(text)
+        return self._answers[text]
+
+    def _match(self, text: object) -> GroupRef | None:
         key = match_key(text)
         if not key:
             return None

@@ -103,13 +103,16 @@ class _SheetParser:
         )
         for index in range(self.header.row + 1, len(rows)):
             cells = rows[index]
-            if self._is_blank(cells) or self._is_numbering(cells):
+            # Each cell cleaned once: the checks below and the row parser only test the texts for
+            # emptiness or read them, and cleaning every cell again in each check was most of the time.
+            texts = [clean_text(v) for v in cells]
+            if not any(texts) or self._is_numbering(texts):
                 continue
-            if self._is_totals(cells):
+            if self._is_totals(texts):
                 break  # what follows a totals line is the signature block
-            if self._is_heading(cells):
+            if self._is_heading(cells, texts):
                 continue
-            self._parse_row(index + 1, cells)
+            self._parse_row(index + 1, cells, texts)
 
     # ----------------------------------------------------------------------------------------- checks
     def _check_columns(self) -> bool:
@@ -132,42 +135,44 @@ class _SheetParser:
         # The message names the column; the `column` key of a missing column carries its usual header.
         return not missing
 
-    def _cell(self, cells, fld: str) -> object:
-        values = [cells[c] for c in self.cols.get(fld, []) if c < len(cells) and clean_text(cells[c])]
+    def _cell(self, cells, texts: list[str], fld: str) -> object:
+        """The raw value of a field's first non-empty column (texts: the row's cells, cleaned)."""
+        values = [cells[c] for c in self.cols.get(fld, []) if c < len(cells) and texts[c]]
         if not values:
             return ""
         if fld == "phone" and len(values) > 1:
             return "\n".join(str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in values)
         return values[0]
 
-    def _is_blank(self, cells) -> bool:
-        return not any(clean_text(v) for v in cells)
+    def _text(self, texts: list[str], fld: str) -> str:
+        """The cleaned text of a field's first non-empty column: clean_text(self._cell(...)), already done."""
+        return next((texts[c] for c in self.cols.get(fld, []) if c < len(texts) and texts[c]), "")
 
-    def _is_numbering(self, cells) -> bool:
+    def _is_numbering(self, texts: list[str]) -> bool:
         """The '(1) (2) (3) …' row that Vietnamese forms put under the header."""
-        values = [clean_text(v).strip("()") for v in cells if clean_text(v)]
+        values = [t.strip("()") for t in texts if t]
         return (
             len(values) >= 3
             and all(v.isdigit() for v in values)
             and [int(v) for v in values] == list(range(int(values[0]), int(values[0]) + len(values)))
         )
 
-    def _is_totals(self, cells) -> bool:
-        texts = [match_key(v) for v in cells if clean_text(v)]
-        if not texts or clean_text(self._cell(cells, "email")):
+    def _is_totals(self, texts: list[str]) -> bool:
+        first_text = next((t for t in texts if t), "")
+        if not first_text or self._text(texts, "email"):
             return False
-        first = texts[0]
+        first = match_key(first_text)
         return any(first == t or first.startswith(t + " ") for t in _TOTALS if t != "cong") or first == "cong"
 
-    def _is_heading(self, cells) -> bool:
+    def _is_heading(self, cells, texts: list[str]) -> bool:
         """A section title inside the table; it sets the unit or group of the rows below it."""
-        if any(clean_text(self._cell(cells, f)) for f in ("email", "phone", "position")):
+        if any(self._text(texts, f) for f in ("email", "phone", "position")):
             return False
-        stt = match_key(self._cell(cells, "stt"))
+        stt = match_key(self._cell(cells, texts, "stt"))
         if stt.isdigit():
             return False
-        texts = [clean_text(v) for v in cells if clean_text(v)]
-        title = " ".join(t for t in texts if match_key(t) != stt) if stt else " ".join(texts)
+        filled = [t for t in texts if t]
+        title = " ".join(t for t in filled if match_key(t) != stt) if stt else " ".join(filled)
         title = re.sub(r"^([IVXLC]+|[A-Za-z]|\d+)[.)]\s*", "", title)
         unit, group = self.ctx.units.match(title), self.ctx.groups.match(title)
         if not (unit or group or _ROMAN_OR_LETTER.match(stt)):
@@ -179,7 +184,7 @@ class _SheetParser:
         return True
 
     # -------------------------------------------------------------------------------------------- row
-    def _parse_row(self, excel_row: int, cells) -> None:
+    def _parse_row(self, excel_row: int, cells, texts: list[str]) -> None:
         where = {"file": self.ctx.file_name, "sheet": self.sheet.name, "row": excel_row}
         errors: list[Problem] = []
         warnings: list[Problem] = []
@@ -191,19 +196,19 @@ class _SheetParser:
         raw = {
             self.header.labels[c]: _raw_text(cells[c])
             for c in self.header.labels
-            if c < len(cells) and clean_text(cells[c])
+            if c < len(cells) and texts[c]
         }
 
-        name = normalise_name(self._cell(cells, "full_name"))
+        name = normalise_name(self._cell(cells, texts, "full_name"))
         if not name.value:
             errors.append(problem("name_missing", **at("full_name")))
         elif name.recased:
             warnings.append(problem("name_recased", value=name.value, **at("full_name")))
 
-        unit = self._resolve_unit(cells, errors, at)
-        group = self._resolve_group(cells, unit, errors, warnings, at)
+        unit = self._resolve_unit(texts, errors, at)
+        group = self._resolve_group(texts, unit, errors, warnings, at)
 
-        email = normalise_email(self._cell(cells, "email"))
+        email = normalise_email(self._cell(cells, texts, "email"))
         if email.invalid:
             errors.append(problem("email_invalid", value=email.value, **at("email")))
         elif not email.value and self.ctx.require_contacts:
@@ -213,7 +218,7 @@ class _SheetParser:
                 problem("email_multiple", value=email.value, extra=", ".join(email.extra), **at("email"))
             )
 
-        phone_cell = self._cell(cells, "phone")
+        phone_cell = self._cell(cells, texts, "phone")
         phones = normalise_phones(phone_cell)
         if not phones.primary:
             if phones.invalid_parts:
@@ -277,7 +282,7 @@ class _SheetParser:
                 sheet=self.sheet.name,
                 row=excel_row,
                 full_name=name.value,
-                position=clean_text(self._cell(cells, "position")),
+                position=self._text(texts, "position"),
                 unit=unit,
                 group=group,
                 email=email.value if not email.invalid else "",
@@ -288,8 +293,8 @@ class _SheetParser:
             )
         )
 
-    def _resolve_unit(self, cells, errors, at) -> UnitRef | None:
-        text = clean_text(self._cell(cells, "unit"))
+    def _resolve_unit(self, texts, errors, at) -> UnitRef | None:
+        text = self._text(texts, "unit")
         matched = self.ctx.units.match(text) if text else None
         fixed = self.ctx.fixed_unit
         if fixed:
@@ -304,8 +309,8 @@ class _SheetParser:
             errors.append(problem("unit_unknown", value=text, **at("unit")))
         return unit
 
-    def _resolve_group(self, cells, unit, errors, warnings, at) -> GroupRef | None:
-        text = clean_text(self._cell(cells, "group"))
+    def _resolve_group(self, texts, unit, errors, warnings, at) -> GroupRef | None:
+        text = self._text(texts, "group")
         groups = self.ctx.groups
         if text:
             group = groups.match(text)

@@ -10,6 +10,7 @@ MESSAGES = {
     "file_unreadable": _("The file cannot be read as an Excel workbook: {detail}"),
     "file_too_large": _("The file is too large: {detail}"),
     "no_header": _("No header row (Họ và tên, Đơn vị, Điện thoại, Email…) was found in the first 20 rows."),
+    "no_rows": _("The file has a header but no respondent rows under it."),
     "column_missing": _("Column “{column}” is missing from sheet “{sheet}”."),
     "name_missing": _("The full name is empty."),
     "email_missing": _("The e-mail address is empty."),

@@ -88,7 +88,7 @@ def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
         metas = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
         visible = [m.name for m in metas if m.visible == python_calamine.SheetVisibleEnum.Visible]
         handles = [workbook.get_sheet_by_name(name) for name in visible]
-        total = sum(sheet.total_height for sheet in handles)
+        total = sum(sheet.total_height + 1 for sheet in handles if sheet.end)  # last row index, 0-based
         if total > max_rows:
             raise UnreadableFile(
                 "file_too_large", _("%(rows)s rows, more than %(max)s") % {"rows": total, "max": max_rows}

@@ -16,8 +16,12 @@ def _settings_value(expr: str, **env) -> subprocess.CompletedProcess:
     code = f"import django; from django.conf import settings; django.setup(); print({expr})"
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env}, check=False,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        check=False,
     )
 
 
@@ -33,8 +37,11 @@ def test_debug_generates_a_development_key():
 
 
 def test_database_url_chooses_the_database():
-    result = _settings_value("settings.DATABASES['default']['ENGINE']", DEBUG="1",
-                             DATABASE_URL="postgres://postgres@127.0.0.1:5432/x")
+    result = _settings_value(
+        "settings.DATABASES['default']['ENGINE']",
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+    )
     assert result.stdout.strip() == "django.db.backends.postgresql"
     default = _settings_value("settings.DATABASES['default']['ENGINE']", DEBUG="1")
     assert default.stdout.strip() == "django.db.backends.sqlite3"

@@ -35,7 +35,11 @@ def test_rejected_file_gives_422_with_located_errors(api, campaign, tmp_path):
     assert response.status_code == 422
     [error] = response.json()["errors"]
     assert {k: error[k] for k in ("sheet", "row", "column", "code")} == {
-        "sheet": "S", "row": 2, "column": "F", "code": "phone_invalid"}
+        "sheet": "S",
+        "row": 2,
+        "column": "F",
+        "code": "phone_invalid",
+    }
     assert not Respondent.objects.exists()
 
 

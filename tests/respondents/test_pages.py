@@ -62,7 +62,7 @@ def test_rejected_upload_lists_errors_with_row_and_column(client, campaign, foca
     html = response.content.decode()
     assert response.status_code == 422
     assert "email_invalid" in html and "khong-co-a-cong" in html
-    assert "<td class=\"num\">3</td><td>G</td>" in html
+    assert '<td class="num">3</td><td>G</td>' in html
     assert not Respondent.objects.exists()
 
 
@@ -77,10 +77,14 @@ def test_dry_run_upload_saves_nothing(client, campaign, focal_stp, tmp_path):
 
 def test_coordinator_consolidated_upload_with_skip_invalid(client, campaign, coordinator, tmp_path):
     bad = person(3, unit="Sở Không Tồn Tại")
-    path = write_xlsx(tmp_path / "all.xlsx", {"S": [STANDARD_HEADER, person(1), person(2, unit="Sở Nội vụ"), bad]})
+    path = write_xlsx(
+        tmp_path / "all.xlsx", {"S": [STANDARD_HEADER, person(1), person(2, unit="Sở Nội vụ"), bad]}
+    )
     client.force_login(coordinator)
     with path.open("rb") as fh:
-        response = client.post(reverse("campaign-upload", args=[campaign.slug]), {"file": fh, "skip_invalid": "on"})
+        response = client.post(
+            reverse("campaign-upload", args=[campaign.slug]), {"file": fh, "skip_invalid": "on"}
+        )
     assert response.status_code == 200
     assert "unit_unknown" in response.content.decode()
     assert sorted(Respondent.objects.values_list("unit__code", flat=True)) == ["SNV", "STP"]

@@ -34,8 +34,10 @@ def test_focal_point_is_sent_to_its_unit_from_the_campaign_page(client, campaign
 @pytest.mark.parametrize("name", ["campaign-export", "campaign-remind", "campaign-upload"])
 def test_focal_point_cannot_use_coordinator_actions(client, campaign, focal_stp, name):
     client.force_login(focal_stp)
-    response = client.post(reverse(name, args=[campaign.slug])) if name != "campaign-export" else client.get(
-        reverse(name, args=[campaign.slug])
+    response = (
+        client.post(reverse(name, args=[campaign.slug]))
+        if name != "campaign-export"
+        else client.get(reverse(name, args=[campaign.slug]))
     )
     assert response.status_code == 403
 
@@ -66,7 +68,9 @@ def test_focal_point_api_import_for_another_unit_is_forbidden(client, campaign, 
     assert not Respondent.objects.exists()
 
 
-def test_focal_point_cannot_read_another_units_import_report(client, campaign, focal_stp, focal_snv, tmp_path):
+def test_focal_point_cannot_read_another_units_import_report(
+    client, campaign, focal_stp, focal_snv, tmp_path
+):
     path = write_xlsx(tmp_path / "x.xlsx", {"S": [STANDARD_HEADER, person(1, unit="Sở Nội vụ")]})
     client.force_login(focal_snv)
     with path.open("rb") as fh:
@@ -100,6 +104,8 @@ def test_user_without_membership_sees_no_campaign(client, campaign):
 
 def test_coordinator_sees_every_unit(client, campaign, coordinator, listed):
     client.force_login(coordinator)
-    names = {r["full_name"] for r in client.get(reverse("api-respondents", args=[campaign.slug])).json()["results"]}
+    names = {
+        r["full_name"] for r in client.get(reverse("api-respondents", args=[campaign.slug])).json()["results"]
+    }
     assert names == {"Người Tư Pháp", "Người Nội Vụ"}
     assert client.get(reverse("unit", args=[campaign.slug, "SNV"])).status_code == 200

@@ -33,8 +33,12 @@ def smtp_server(settings):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
+        }
+    }
     yield inbox
     controller.stop()
 
@@ -52,8 +56,11 @@ def test_late_units_focal_points_receive_one_reminder_each(client, campaign, uni
     _, message = smtp_server.messages[0]
     subject = str(email.header.make_header(email.header.decode_header(message["Subject"])))
     assert subject.startswith("Nhắc gửi danh sách")
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk()
-             if not p.is_multipart()}
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode()
+        for p in message.walk()
+        if not p.is_multipart()
+    }
     assert "10/12/2023" in parts["text/plain"] and "http://testserver/" in parts["text/plain"]
     assert "<strong>" in parts["text/html"]
     assert ListReminder.objects.count() == 2
@@ -64,8 +71,12 @@ def test_late_units_focal_points_receive_one_reminder_each(client, campaign, uni
 def test_smtp_down_is_reported_and_nothing_is_logged_as_sent(client, campaign, units, coordinator, settings):
     user = UserFactory(username="dm", email="dm@laocai.gov.vn")
     MembershipFactory(user=user, province=campaign.province, role="focal_point", unit=units["SNV"])
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 2}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 2},
+        }
+    }
     client.force_login(coordinator)
     response = client.post(reverse("campaign-remind", args=[campaign.slug]), follow=True)
     assert "Không kết nối được máy chủ thư" in response.content.decode()

@@ -14,12 +14,17 @@ from tests.workbooks import write_xlsx
 
 
 def test_import_units_creates_units_with_parents_and_is_idempotent(db, tmp_path):
-    path = write_xlsx(tmp_path / "units.xlsx", {"Units": [
-        ["Mã", "Tên đơn vị", "Loại", "Đơn vị cấp trên"],
-        ["STP", "Sở Tư pháp", "Sở", None],
-        ["BATXAT", "Huyện Bát Xát", "huyện", None],
-        ["X-BATXAT", "Xã Bản Vược", "xã", "BATXAT"],
-    ]})
+    path = write_xlsx(
+        tmp_path / "units.xlsx",
+        {
+            "Units": [
+                ["Mã", "Tên đơn vị", "Loại", "Đơn vị cấp trên"],
+                ["STP", "Sở Tư pháp", "Sở", None],
+                ["BATXAT", "Huyện Bát Xát", "huyện", None],
+                ["X-BATXAT", "Xã Bản Vược", "xã", "BATXAT"],
+            ]
+        },
+    )
     call_command("import_units", str(path), "--province", "Lào Cai", stdout=io.StringIO())
     call_command("import_units", str(path), "--province", "Lào Cai", stdout=io.StringIO())
     province = Province.objects.get(name="Lào Cai")
@@ -41,10 +46,20 @@ def test_import_units_rejects_unknown_kind_naming_the_row_and_writes_nothing(db,
 
 def test_campaign_gets_the_units_and_groups_of_its_year(province):
     Unit.objects.create(province=province, code="STP", name="Sở Tư pháp", kind="department")
-    Unit.objects.create(province=province, code="BX", name="Huyện Bát Xát", kind="district",
-                        valid_until=datetime.date(2025, 6, 30))
-    Unit.objects.create(province=province, code="XBV", name="Xã Bản Vược", kind="commune",
-                        valid_from=datetime.date(2025, 7, 1))
+    Unit.objects.create(
+        province=province,
+        code="BX",
+        name="Huyện Bát Xát",
+        kind="district",
+        valid_until=datetime.date(2025, 6, 30),
+    )
+    Unit.objects.create(
+        province=province,
+        code="XBV",
+        name="Xã Bản Vược",
+        kind="commune",
+        valid_from=datetime.date(2025, 7, 1),
+    )
     old = create_campaign(slug="par-2023", kind="par_officials", year=2023, province=province)
     new = create_campaign(slug="par-2026", kind="par_officials", year=2026, province=province)
     assert set(old.units.values_list("code", flat=True)) == {"STP", "BX"}
@@ -57,12 +72,32 @@ def test_campaign_gets_the_units_and_groups_of_its_year(province):
 
 def test_create_campaign_command(province):
     out = io.StringIO()
-    call_command("create_campaign", "--slug", "par-2023", "--kind", "par_officials", "--year", "2023",
-                 "--province", "lào cai", stdout=out)
+    call_command(
+        "create_campaign",
+        "--slug",
+        "par-2023",
+        "--kind",
+        "par_officials",
+        "--year",
+        "2023",
+        "--province",
+        "lào cai",
+        stdout=out,
+    )
     assert Campaign.objects.get(slug="par-2023").province == province
     with pytest.raises(CommandError):
-        call_command("create_campaign", "--slug", "par-2023", "--kind", "par_officials", "--year", "2023",
-                     "--province", "Lào Cai", stdout=io.StringIO())
+        call_command(
+            "create_campaign",
+            "--slug",
+            "par-2023",
+            "--kind",
+            "par_officials",
+            "--year",
+            "2023",
+            "--province",
+            "Lào Cai",
+            stdout=io.StringIO(),
+        )
 
 
 def test_seed_demo_is_idempotent_and_has_every_role(db):
@@ -82,8 +117,15 @@ def test_export_command_writes_the_ministry_shape(db, tmp_path):
     call_command("export_respondents", "--campaign", "par-2026", "-o", str(out), stdout=io.StringIO())
     workbook = load_workbook(out)
     sheet = workbook["Đại biểu HĐND tỉnh"]
-    assert [c.value for c in sheet[1]] == ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Nhóm đối tượng",
-                                          "Điện thoại", "E-mail"]
+    assert [c.value for c in sheet[1]] == [
+        "STT",
+        "Họ và tên",
+        "Chức vụ",
+        "Đơn vị",
+        "Nhóm đối tượng",
+        "Điện thoại",
+        "E-mail",
+    ]
     assert sheet.freeze_panes == "A2"
     assert sheet["F2"].value.startswith("0") and len(sheet["F2"].value) == 10
     summary = workbook["Tổng hợp"]
