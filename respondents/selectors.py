@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Count, Max, Q, QuerySet
 
 from .models import Campaign, ImportBatch, Membership, Respondent, RespondentGroup, Unit
+from .services.normalise import match_key
 
 
 def is_coordinator(user, province_id: int) -> bool:
@@ -93,7 +94,9 @@ def unit_list_status(campaign: Campaign, *, today: datetime.date | None = None) 
     )
     late_now = today > campaign.list_deadline
     rows = []
-    for unit in campaign_units(campaign).order_by("kind", "name"):
+    # Sorted in Python: database collations do not order Vietnamese names (Khoa < Kế) as readers expect.
+    units = sorted(campaign_units(campaign), key=lambda u: (u.kind, match_key(u.name)))
+    for unit in units:
         unit_counts = counts.get(unit.pk, {})
         batch = last_imports.get(unit.pk)
         submitted = bool(unit_counts)

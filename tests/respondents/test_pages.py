@@ -114,3 +114,18 @@ def test_late_units_are_counted_against_the_deadline(client, campaign, units, co
     client.force_login(coordinator)
     html = client.get(reverse("campaign", args=[campaign.slug])).content.decode()
     assert html.count('class="badge late"') == late
+
+
+def test_vietnamese_is_shown_even_to_an_english_browser(client, campaign, coordinator):
+    client.force_login(coordinator)
+    html = client.get(reverse("campaign", args=[campaign.slug]), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in html.content.decode()
+
+
+def test_unit_page_shows_phones_as_users_write_them(client, campaign, units, focal_stp):
+    RespondentFactory(
+        campaign=campaign, unit=units["STP"], phone="+84912345678", alternate_phones=["+842143840123"]
+    )
+    client.force_login(focal_stp)
+    html = client.get(reverse("unit", args=[campaign.slug, "STP"])).content.decode()
+    assert "0912 345 678" in html and "0214 3840 123" in html
