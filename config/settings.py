@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "respondents",
+    "surveys",
 ]
 
 MIDDLEWARE = [

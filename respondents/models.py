@@ -9,6 +9,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .services.normalise import match_key
@@ -114,6 +115,11 @@ class Campaign(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.COLLECTING_LISTS
     )
     groups = models.ManyToManyField(RespondentGroup, related_name="campaigns", verbose_name=_("groups"))
+    # Reminders: at most `reminder_limit` per respondent, at least `reminder_interval_days` apart.
+    reminder_limit = models.PositiveSmallIntegerField(_("reminders per respondent"), default=3)
+    reminder_interval_days = models.PositiveSmallIntegerField(_("days between reminders"), default=3)
+    # Target response rate per group code, in percent, e.g. {"hdnd": 80}.
+    response_targets = models.JSONField(_("response-rate targets"), default=dict, blank=True)
     units = models.ManyToManyField(Unit, related_name="campaigns", verbose_name=_("units"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -124,6 +130,20 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def survey_closes_at(self) -> datetime.datetime | None:
+        """The end of the last survey day, in the project's time zone; links expire then."""
+        if self.survey_closes is None:
+            return None
+        end = datetime.datetime.combine(self.survey_closes, datetime.time.max)
+        return timezone.make_aware(end)
+
+    def is_survey_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.status == self.Status.CLOSED:
+            return False
+        closes = self.survey_closes_at()
+        return closes is None or now <= closes
 
     @property
     def requires_contacts(self) -> bool:

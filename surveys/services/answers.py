@@ -1,0 +1,87 @@
+"""Checking answers against a questionnaire definition: types, ranges, required questions, skip rules."""
+
+from django.utils.translation import gettext as _
+
+from .definitions import questions
+
+
+def is_visible(question: dict, answers: dict) -> bool:
+    condition = question.get("show_if")
+    if not condition:
+        return True
+    given = answers.get(condition["question"])
+    if "equals" in condition:
+        return given == condition["equals"] or (isinstance(given, list) and condition["equals"] in given)
+    allowed = condition["in"]
+    return given in allowed or (isinstance(given, list) and any(v in allowed for v in given))
+
+
+def clean_answers(definition: dict, raw: dict, *, final: bool) -> tuple[dict, dict[str, str]]:
+    """(answers kept, errors by question code). Hidden questions' answers are dropped; unknown codes too.
+
+    A draft (final=False) keeps every valid answer and ignores missing ones; a submission (final=True)
+    also requires every visible required question.
+    """
+    if not isinstance(raw, dict):
+        return {}, {"": _("Answers must be an object of question codes.")}
+    cleaned: dict = {}
+    errors: dict[str, str] = {}
+    for question in questions(definition):
+        code = question["code"]
+        if not is_visible(question, cleaned):
+            continue
+        value = raw.get(code)
+        if value in (None, "", []):
+            if final and question.get("required", True):
+                errors[code] = _("This question needs an answer.")
+            continue
+        value, error = _clean_value(question, value)
+        if error:
+            errors[code] = error
+        else:
+            cleaned[code] = value
+    return cleaned, errors
+
+
+def _clean_value(question: dict, value):
+    kind = question["type"]
+    if kind in ("scale", "single"):
+        allowed = {option["value"] for option in question["options"]}
+        value = _coerce_choice(value, allowed)
+        if value not in allowed:
+            return None, _("Choose one of the options.")
+        return value, None
+    if kind == "multiple":
+        allowed = {option["value"] for option in question["options"]}
+        values = value if isinstance(value, list) else [value]
+        values = [_coerce_choice(v, allowed) for v in values]
+        if not all(v in allowed for v in values):
+            return None, _("Choose among the options.")
+        return sorted(set(values), key=[o["value"] for o in question["options"]].index), None
+    if kind == "number":
+        try:
+            number = float(str(value).replace(",", "."))
+        except ValueError:
+            return None, _("Enter a number.")
+        if number != number or number in (float("inf"), float("-inf")):
+            return None, _("Enter a number.")
+        too_low = "min" in question and number < question["min"]
+        if too_low or ("max" in question and number > question["max"]):
+            return None, _("Enter a number from %(min)s to %(max)s.") % {
+                "min": question.get("min", "…"),
+                "max": question.get("max", "…"),
+            }
+        return int(number) if number.is_integer() else number, None
+    text = str(value).strip()
+    if len(text) > question.get("max_length", 1000):
+        return None, _("At most %(n)s characters.") % {"n": question.get("max_length", 1000)}
+    return text, None
+
+
+def _coerce_choice(value, allowed: set):
+    """Form posts carry text: '3' means the option 3 when the options are numbers."""
+    if value in allowed:
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit() and int(value) in allowed:
+        return int(value)
+    return value
