@@ -1,3 +1,26 @@
 """Survey URLs. Each area keeps its views in its own module under surveys/views/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import distribution, respondent, tracking, webhooks
+
+urlpatterns: list = [
+    # The respondent's personal link.
+    path("s/<str:token>/", respondent.survey_start, name="survey-start"),
+    path("s/<str:token>/save/", respondent.survey_save, name="survey-save"),
+    path("s/<str:token>/submit/", respondent.survey_submit, name="survey-submit"),
+    path("s/<str:token>/thanks/", respondent.survey_thanks, name="survey-thanks"),
+    path("s/<str:token>/no-reminders/", respondent.survey_opt_out, name="survey-opt-out"),
+    # Response tracking (coordinator; focal points see their own unit's non-responders).
+    path("campaigns/<slug:slug>/tracking/", tracking.dashboard, name="campaign-tracking"),
+    path(
+        "campaigns/<slug:slug>/tracking/non-responders/",
+        tracking.non_responder_list,
+        name="campaign-non-responders",
+    ),
+    path("campaigns/<slug:slug>/tracking/export.xlsx", tracking.export, name="campaign-tracking-export"),
+    # Sending invitations and reminders (coordinator), and Twilio's delivery reports.
+    path("campaigns/<slug:slug>/distribution/", distribution.page, name="campaign-distribution"),
+    path("campaigns/<slug:slug>/distribution/send/", distribution.send, name="campaign-distribution-send"),
+    path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio-status"),
+]

@@ -76,3 +76,40 @@ class RespondentFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Nguyễn Văn {n}")
     email = factory.Sequence(lambda n: f"nguoi{n}@laocai.gov.vn")
     phone = factory.Sequence(lambda n: f"+8491{n:07d}")
+
+
+# --- surveys -------------------------------------------------------------------------------------------
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Questionnaire"
+
+    campaign = factory.SubFactory(CampaignFactory)
+    code = factory.Sequence(lambda n: f"phieu-{n}")
+    title = "Phiếu khảo sát cán bộ"
+    definition = factory.LazyFunction(dict)
+    checksum = "0" * 64
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation; set opened_at / started_at / submitted_at explicitly where the test needs them."""
+
+    class Meta:
+        model = "surveys.Invitation"
+
+    respondent = factory.SubFactory(RespondentFactory)
+    campaign = factory.SelfAttribute("respondent.campaign")
+    questionnaire = factory.SubFactory(QuestionnaireFactory, campaign=factory.SelfAttribute("..campaign"))
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "surveys.Message"
+
+    invitation = factory.SubFactory(InvitationFactory)
+    channel = "email"
+    kind = "invitation"
+    sequence = 0
+    to = factory.LazyAttribute(lambda m: m.invitation.respondent.email)
+    status = "queued"

@@ -1,5 +1,7 @@
 """Checking answers against a questionnaire definition: types, ranges, required questions, skip rules."""
 
+import unicodedata
+
 from django.utils.translation import gettext as _
 
 from .definitions import questions
@@ -72,16 +74,25 @@ def _clean_value(question: dict, value):
                 "max": question.get("max", "…"),
             }
         return int(number) if number.is_integer() else number, None
-    text = str(value).strip()
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None, _("Enter text.")
+    text = unicodedata.normalize("NFC", str(value).strip())
     if len(text) > question.get("max_length", 1000):
         return None, _("At most %(n)s characters.") % {"n": question.get("max_length", 1000)}
     return text, None
 
 
 def _coerce_choice(value, allowed: set):
-    """Form posts carry text: '3' means the option 3 when the options are numbers."""
+    """The option meant, or None. Form posts carry text: '3' means the option 3 when the options are
+    numbers (and 3 means '3' when they are text); true, lists and objects are never options."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
     if value in allowed:
         return value
-    if isinstance(value, str) and value.lstrip("-").isdigit() and int(value) in allowed:
+    if isinstance(value, int) and str(value) in allowed:
+        return str(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdecimal() and int(value) in allowed:
         return int(value)
-    return value
+    return None

@@ -5,6 +5,7 @@ Format (README, "Questionnaire files"):
     code: par-officials            # slug; versions of one questionnaire share it
     title: Phiếu khảo sát …
     groups: [hdnd, dept_leader]    # respondent groups that answer it
+    intro: …                       # optional
     scales:                        # named answer scales, reused by questions of type "scale"
       satisfaction5:
         - {value: 1, label: Rất không hài lòng}
@@ -17,19 +18,22 @@ Format (README, "Questionnaire files"):
           - code: q1                # unique in the questionnaire
             type: scale             # scale | single | multiple | number | text
             text: …
+            help: …                 # optional hint
             scale: satisfaction5    # scale questions
             options: [{value: a, label: …}]   # single / multiple questions
             required: true          # default true
             min: 0                  # number questions (optional)
             max: 100
             max_length: 500         # text questions (default 1000)
-            show_if: {question: q0, equals: 1}   # or {question: q0, in: [1, 2]}; an earlier question
+            show_if: {question: q0, equals: 1}   # or {question: q0, in: [1, 2]}; an earlier question and
+                                                 # values it can take
             feeds: "8.1.1"          # index element or sub-criterion the answer feeds (scored questions)
 """
 
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +59,8 @@ def parse_definition_file(path: Path) -> DefinitionResult:
     if path.stat().st_size > MAX_FILE_BYTES:
         return DefinitionResult(errors=[f"{path.name}: file larger than 1 MB"])
     try:
-        text = path.read_text(encoding="utf-8")
+        # NFC, so that labels, option values and checksums do not depend on the editor that saved the file.
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
         document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         return DefinitionResult(errors=[f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]])
@@ -126,7 +131,8 @@ def _check_options(options, where: str, errors: list[str]) -> None:
             errors.append(f"{where}[{index}].value: a number or a short text")
         elif value in values:
             errors.append(f"{where}[{index}].value: {value!r} is used twice")
-        values.add(value)
+        else:
+            values.add(value)
 
 
 def _check_question(question, where: str, scales: dict, seen: dict, errors: list[str]) -> None:
@@ -145,38 +151,75 @@ def _check_question(question, where: str, scales: dict, seen: dict, errors: list
     if kind not in QUESTION_TYPES:
         errors.append(f"{where}.type: one of {', '.join(sorted(QUESTION_TYPES))}")
     if kind == "scale":
-        if question.get("scale") not in scales:
+        if not isinstance(question.get("scale"), str) or question["scale"] not in scales:
             errors.append(f"{where}.scale: unknown scale {question.get('scale')!r}")
     elif kind in ("single", "multiple"):
         _check_options(question.get("options"), f"{where}.options", errors)
     elif kind == "number":
         for bound in ("min", "max"):
-            if bound in question and not isinstance(question[bound], int | float):
+            if bound in question and not _is_number(question[bound]):
                 errors.append(f"{where}.{bound}: a number")
-    elif kind == "text" and "max_length" in question and not isinstance(question["max_length"], int):
-        errors.append(f"{where}.max_length: a whole number")
+        bounds = [question.get("min"), question.get("max")]
+        if all(_is_number(b) for b in bounds) and bounds[0] > bounds[1]:
+            errors.append(f"{where}.max: smaller than min")
+    elif kind == "text" and "max_length" in question:
+        length = question["max_length"]
+        if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+            errors.append(f"{where}.max_length: a whole number")
     if "required" in question and not isinstance(question["required"], bool):
         errors.append(f"{where}.required: true or false")
     if "feeds" in question and not isinstance(question["feeds"], str):
         errors.append(f"{where}.feeds: the code of an index element or sub-criterion, as text")
     condition = question.get("show_if")
     if condition is not None:
-        _check_condition(condition, f"{where}.show_if", seen, errors)
+        _check_condition(condition, f"{where}.show_if", seen, scales, errors)
     if code:
         seen[code] = question
 
 
-def _check_condition(condition, where: str, seen: dict, errors: list[str]) -> None:
+def _check_condition(condition, where: str, seen: dict, scales: dict, errors: list[str]) -> None:
     if not isinstance(condition, dict) or "question" not in condition:
         errors.append(f"{where}: {{question: CODE, equals: VALUE}} or {{question: CODE, in: [VALUES]}}")
         return
     target = condition["question"]
-    if target not in seen:
-        errors.append(f"{where}.question: '{target}' is not an earlier question")
+    if not isinstance(target, str) or target not in seen:
+        errors.append(f"{where}.question: {target!r} is not an earlier question")
+        target = None
     if ("equals" in condition) == ("in" in condition):
         errors.append(f"{where}: give exactly one of 'equals' or 'in'")
-    elif "in" in condition and not isinstance(condition["in"], list):
+        return
+    if "in" in condition and not isinstance(condition["in"], list):
         errors.append(f"{where}.in: a list of values")
+        return
+    # A value no answer can take would hide the question for ever: a typo, reported rather than kept.
+    given = (
+        [(f"{where}.equals", condition["equals"])]
+        if "equals" in condition
+        else [(f"{where}.in[{i}]", v) for i, v in enumerate(condition["in"])]
+    )
+    options = _option_values(seen[target], scales) if target else None
+    for path, value in given:
+        if not (_is_number(value) or isinstance(value, str)):
+            errors.append(f"{path}: a number or a short text")
+        elif options is not None and value not in options:
+            errors.append(f"{path}: {value!r} is not an option of '{target}'")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _option_values(question: dict, scales: dict) -> set | None:
+    """The values a choice question's answer can take (None for numbers and text)."""
+    if question.get("type") == "scale":
+        options = scales.get(question["scale"]) if isinstance(question.get("scale"), str) else None
+    elif question.get("type") in ("single", "multiple"):
+        options = question.get("options")
+    else:
+        return None
+    if not isinstance(options, list):
+        return None
+    return {o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), int | str)}
 
 
 def _normalised(document: dict) -> dict:

@@ -1,0 +1,211 @@
+// The respondent's questionnaire: skip rules applied live, the progress count, and autosave of the draft.
+// Plain JavaScript, no framework. The server re-checks everything (surveys/services/answers.py); without
+// JavaScript the page still works through its two buttons.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("survey");
+  if (!form) return;
+  var questions = Array.prototype.slice.call(form.querySelectorAll(".question"));
+  var statusBox = document.getElementById("save-status");
+  var progressBar = document.getElementById("progress-bar");
+  var answeredBox = document.querySelector("[data-progress-answered]");
+  var requiredBox = document.querySelector("[data-progress-required]");
+  var csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var saveUrl = form.getAttribute("data-save-url");
+
+  var DEBOUNCE_MS = 800;
+  var FIRST_RETRY_MS = 2000;
+  var MAX_RETRY_MS = 60000;
+  var timer = null;
+  var retryDelay = FIRST_RETRY_MS;
+  var inFlight = false;
+  var again = false; // a change arrived while a save was in flight
+  var dirty = false; // changes not yet acknowledged by the server
+  var submitting = false;
+
+  function valueOf(question) {
+    var type = question.getAttribute("data-type");
+    if (type === "multiple") {
+      var checked = question.querySelectorAll("input:checked");
+      return Array.prototype.map.call(checked, function (input) { return input.value; });
+    }
+    if (type === "scale" || type === "single") {
+      var chosen = question.querySelector("input:checked");
+      return chosen ? chosen.value : null;
+    }
+    var field = question.querySelector("input, textarea");
+    var text = field.value.trim();
+    return text === "" ? null : text;
+  }
+
+  function isAnswered(value) {
+    return value !== null && !(Array.isArray(value) && value.length === 0);
+  }
+
+  function same(a, b) {
+    a = String(a);
+    b = String(b);
+    if (a === b) return true;
+    var x = Number(a.replace(",", "."));
+    var y = Number(b.replace(",", "."));
+    return a.trim() !== "" && b.trim() !== "" && !isNaN(x) && !isNaN(y) && x === y;
+  }
+
+  // The same rule as surveys.services.answers.is_visible: equals / in, against one value or a list.
+  function conditionMet(condition, given) {
+    if (given === undefined || given === null) return false;
+    var wanted = Object.prototype.hasOwnProperty.call(condition, "equals") ? [condition.equals] : condition["in"];
+    var values = Array.isArray(given) ? given : [given];
+    return values.some(function (value) {
+      return wanted.some(function (w) { return same(value, w); });
+    });
+  }
+
+  function setVisible(question, visible) {
+    if (question.hidden === !visible) return;
+    question.hidden = !visible;
+    // Disabled fields are skipped by the keyboard and left out of the form post.
+    Array.prototype.forEach.call(question.querySelectorAll("input, textarea"), function (field) {
+      field.disabled = !visible;
+    });
+  }
+
+  // Apply skip rules in order (a hidden question's answer never shows a later one) and count progress.
+  function refresh() {
+    var answers = {};
+    var required = 0;
+    var answered = 0;
+    questions.forEach(function (question) {
+      var rule = question.getAttribute("data-show-if");
+      var condition = rule ? JSON.parse(rule) : null;
+      var visible = !condition || conditionMet(condition, answers[condition.question]);
+      setVisible(question, visible);
+      if (!visible) return;
+      var value = valueOf(question);
+      if (isAnswered(value)) answers[question.getAttribute("data-code")] = value;
+      if (question.getAttribute("data-required") === "1") {
+        required += 1;
+        if (isAnswered(value)) answered += 1;
+      }
+    });
+    answeredBox.textContent = answered;
+    requiredBox.textContent = required;
+    progressBar.max = Math.max(required, 1);
+    progressBar.value = answered;
+    return answers;
+  }
+
+  function showStatus(state, time) {
+    var text = statusBox.getAttribute("data-" + state) || "";
+    statusBox.setAttribute("data-state", state);
+    statusBox.textContent = text.replace("%(time)s", time || "");
+  }
+
+  function showError(question, message) {
+    var box = question.querySelector(".error-message");
+    box.textContent = message || "";
+    question.classList.toggle("has-error", Boolean(message));
+    Array.prototype.forEach.call(question.querySelectorAll("input, textarea"), function (field) {
+      if (message) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
+    });
+  }
+
+  function schedule(delay) {
+    clearTimeout(timer);
+    timer = setTimeout(save, delay);
+  }
+
+  function retry() {
+    showStatus("retrying");
+    schedule(retryDelay);
+    retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
+  }
+
+  function save() {
+    timer = null;
+    if (submitting) return;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    dirty = false;
+    showStatus("saving");
+    fetch(saveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
+      body: JSON.stringify({ answers: refresh() }),
+    })
+      .then(function (reply) {
+        return reply.json().catch(function () { return {}; }).then(function (data) {
+          return { code: reply.status, data: data };
+        });
+      })
+      .then(function (reply) {
+        inFlight = false;
+        if (reply.code === 200) {
+          retryDelay = FIRST_RETRY_MS;
+          var errors = reply.data.errors || {};
+          questions.forEach(function (question) {
+            var message = errors[question.getAttribute("data-code")];
+            if (message) showError(question, message);
+          });
+          showStatus("saved", reply.data.saved_at);
+        } else if (reply.code === 409 || reply.code === 410) {
+          window.location.reload(); // submitted in another tab, or the survey closed: the page says so
+          return;
+        } else if (reply.code === 400) {
+          showStatus("invalid");
+        } else {
+          dirty = true;
+          retry();
+          return;
+        }
+        if (again) {
+          again = false;
+          save();
+        }
+      })
+      .catch(function () {
+        inFlight = false;
+        dirty = true;
+        retry();
+      });
+  }
+
+  function changed(event) {
+    var question = event.target.closest(".question");
+    if (!question) return;
+    showError(question, ""); // the respondent is answering it; the server says again if still wrong
+    refresh();
+    dirty = true;
+    retryDelay = FIRST_RETRY_MS;
+    schedule(DEBOUNCE_MS);
+  }
+
+  form.addEventListener("change", changed);
+  form.addEventListener("input", changed);
+
+  form.addEventListener("submit", function (event) {
+    if (submitting) {
+      event.preventDefault(); // a double click sends once (the server would answer "already sent" anyway)
+      return;
+    }
+    submitting = true;
+    clearTimeout(timer);
+  });
+
+  // Leaving with an unsaved change: send it as an ordinary form post that survives the page closing.
+  window.addEventListener("pagehide", function () {
+    if (submitting || !(dirty || timer) || !navigator.sendBeacon) return;
+    refresh();
+    navigator.sendBeacon(saveUrl, new FormData(form));
+  });
+
+  refresh();
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

@@ -1,0 +1,297 @@
+"""Read queries of the surveys app."""
+
+import datetime
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from respondents.models import Campaign, Respondent, RespondentGroup, Unit
+from respondents.selectors import campaign_units
+from respondents.services.normalise import match_key
+
+from .models import Invitation, Message, Questionnaire
+
+
+def questionnaire_for(campaign: Campaign, group: RespondentGroup | str) -> Questionnaire | None:
+    """The current questionnaire the campaign asks this group (a group answers at most one, see
+    services/questionnaires.py), or None when no questionnaire has been loaded for it."""
+    group_filter = {"groups__code": group} if isinstance(group, str) else {"groups": group}
+    return Questionnaire.objects.filter(campaign=campaign, is_current=True, **group_filter).first()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Response tracking (the coordinator's dashboard, `response_rates` command, tracking export).
+# ---------------------------------------------------------------------------------------------------------
+
+FIGURES = ("invited", "email_sent", "email_failed", "opened", "started", "submitted")
+EMAIL_SENT_STATUSES = (Message.Status.SENT, Message.Status.DELIVERED)
+EMAIL_FAILED_STATUSES = (Message.Status.FAILED, Message.Status.BOUNCED)
+PROVINCE_LEVEL = "province"
+COMMUNE_LEVEL = "commune"
+DISTRICT_LEVEL = "district"
+
+
+def percent(part: int, whole: int) -> float | None:
+    """part / whole in percent, one decimal, halves rounded up (1/16 -> 6.3); None when whole is 0."""
+    if not whole:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def district_bucket(*, kind: str, code: str, parent_kind: str | None, parent_code: str | None) -> tuple:
+    """The (level, district code) a unit's figures are counted under in the "by district" breakdown.
+
+    - a district is its own district: ("district", its code);
+    - a commune whose parent is a district belongs to that district: ("district", parent's code);
+    - departments, boards, sectors and the provincial council: ("province", None), the province level;
+    - a commune without a district parent: ("commune", None), the commune level.
+    Units, kinds and parents are the campaign year's dated data (methodology §6): from 1 July 2025 there
+    are no districts, so a later campaign shows only the province and commune levels.
+    """
+    if kind == Unit.Kind.DISTRICT:
+        return (DISTRICT_LEVEL, code)
+    if kind == Unit.Kind.COMMUNE:
+        if parent_kind == Unit.Kind.DISTRICT:
+            return (DISTRICT_LEVEL, parent_code)
+        return (COMMUNE_LEVEL, None)
+    return (PROVINCE_LEVEL, None)
+
+
+def tracked_invitations(campaign: Campaign) -> QuerySet[Invitation]:
+    """Invitations of the campaign's current respondents (a retired person's invitation no longer counts)."""
+    return Invitation.objects.filter(
+        campaign=campaign, respondent__campaign=campaign, respondent__retired_at__isnull=True
+    )
+
+
+def response_rates(campaign: Campaign, *, today: datetime.date | None = None) -> dict:
+    """Invited, e-mailed, opened, started and submitted, overall and by group, unit, district and day.
+
+    Figures come from one aggregate query grouped by (unit, group), rolled up here over those few cells
+    (never over respondents), plus one for the day series, one for the groups and two for the units: five
+    queries whatever the number of respondents. `invited` counts invitations of current respondents;
+    `email_sent` / `email_failed` the invitations whose invitation e-mail is sent or delivered / failed or
+    bounced; `opened`, `started`, `submitted` the Invitation timestamps; `response_rate` = submitted /
+    invited in percent (None when nobody is invited). A group's target is
+    `campaign.response_targets[code]`, `required` the submissions it asks for (rounded up) and `needed` those
+    still missing; the overall target *(decided)* is the groups' required submissions over everyone
+    invited, met when every targeted group is met.
+    """
+    today = today or timezone.localdate()
+    cells = _cells(campaign)
+    groups = _groups(campaign, {c["group_id"] for c in cells})
+    units = _units(campaign, {c["unit_id"] for c in cells})
+    targets = _targets(campaign)
+
+    by_group_tally = {g.pk: _tally() for g in groups}
+    by_unit_tally = {u.pk: _tally() for u in units}
+    for cell in cells:
+        _add(by_group_tally[cell["group_id"]], cell)
+        _add(by_unit_tally[cell["unit_id"]], cell)
+
+    by_group = []
+    for group in groups:
+        tally = by_group_tally[group.pk]
+        row = {"code": group.code, "name": group.name, **_figures(tally)}
+        row.update(_target_figures(tally, targets.get(group.code)))
+        by_group.append(row)
+
+    by_unit = [
+        {"code": u.code, "name": u.name, "kind": u.kind, **_figures(by_unit_tally[u.pk])} for u in units
+    ]
+    overall_tally = _tally()
+    for tally in by_unit_tally.values():
+        _add(overall_tally, tally)
+    overall = {**_figures(overall_tally), **_overall_target(by_group, overall_tally["invited"])}
+    return {
+        "overall": overall,
+        "by_group": by_group,
+        "by_unit": by_unit,
+        "by_district": _by_district(units, by_unit_tally),
+        "by_day": _by_day(campaign, today=today),
+    }
+
+
+def non_responders(campaign: Campaign, unit: Unit | None = None) -> QuerySet[Respondent]:
+    """Current respondents invited and not submitted, by unit then name, with their invitation e-mail status.
+
+    `email_status` is the status of the invitation e-mail (None when none was queued), so a focal point can
+    see whose address bounced.
+    """
+    email = Message.objects.filter(
+        invitation__respondent=OuterRef("pk"), channel=Message.Channel.EMAIL, kind=Message.Kind.INVITATION
+    )
+    people = (
+        Respondent.objects.current()
+        .filter(campaign=campaign, invitation__campaign=campaign, invitation__submitted_at__isnull=True)
+        .select_related("unit", "group", "invitation")
+        .annotate(email_status=Subquery(email.values("status")[:1]))
+        .order_by("unit__kind", "unit__name", "unit_id", "full_name", "pk")
+    )
+    return people.filter(unit=unit) if unit is not None else people
+
+
+def _cells(campaign: Campaign) -> list[dict]:
+    email = Message.objects.filter(
+        invitation=OuterRef("pk"), channel=Message.Channel.EMAIL, kind=Message.Kind.INVITATION
+    )
+    return list(
+        tracked_invitations(campaign)
+        .values(unit_id=F("respondent__unit_id"), group_id=F("respondent__group_id"))
+        .annotate(
+            invited=Count("pk"),
+            email_sent=Count("pk", filter=Exists(email.filter(status__in=EMAIL_SENT_STATUSES))),
+            email_failed=Count("pk", filter=Exists(email.filter(status__in=EMAIL_FAILED_STATUSES))),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            started=Count("pk", filter=Q(started_at__isnull=False)),
+            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        )
+        .order_by()
+    )
+
+
+def _groups(campaign: Campaign, invited_group_ids: set[int]) -> list[RespondentGroup]:
+    """The campaign's groups, plus any group someone was invited in (so that no invitation goes uncounted)."""
+    return list(
+        RespondentGroup.objects.filter(Q(campaigns=campaign) | Q(pk__in=invited_group_ids))
+        .distinct()
+        .order_by("order", "code")
+    )
+
+
+def _units(campaign: Campaign, invited_unit_ids: set[int]) -> list[Unit]:
+    in_scope = campaign_units(campaign).values("pk")
+    units = Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=invited_unit_ids)).select_related("parent")
+    # Sorted in Python: database collations do not order Vietnamese names as readers expect.
+    return sorted(units, key=lambda u: (u.kind, match_key(u.name), u.code))
+
+
+def _targets(campaign: Campaign) -> dict[str, Fraction]:
+    targets = {}
+    for code, value in (campaign.response_targets or {}).items():
+        try:
+            targets[code] = Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            continue  # a malformed target is ignored rather than breaking the dashboard
+    return targets
+
+
+def _tally() -> dict[str, int]:
+    return dict.fromkeys(FIGURES, 0)
+
+
+def _add(tally: dict[str, int], figures: dict) -> None:
+    for name in FIGURES:
+        tally[name] += figures[name]
+
+
+def _figures(tally: dict[str, int]) -> dict:
+    return {**tally, "response_rate": percent(tally["submitted"], tally["invited"])}
+
+
+def _target_figures(tally: dict[str, int], target: Fraction | None) -> dict:
+    """A group's target, whether it is met, the submissions it requires and those still needed."""
+    if target is None:
+        return {"target": None, "target_met": None, "required": None, "needed": None}
+    required = math.ceil(target * tally["invited"] / 100)
+    return {
+        "target": float(target),
+        "target_met": tally["submitted"] >= required if tally["invited"] else None,
+        "required": required,
+        "needed": max(0, required - tally["submitted"]),
+    }
+
+
+def _overall_target(by_group: list[dict], invited: int) -> dict:
+    """The overall target is the rate reached when every targeted group exactly meets its target: the
+    submissions the group targets require over everyone invited (decided). Met when every group is met."""
+    targeted = [row for row in by_group if row["target"] is not None and row["invited"]]
+    if not targeted:
+        return {"target": None, "target_met": None, "required": None, "needed": None}
+    required = sum(row["required"] for row in targeted)
+    return {
+        "target": percent(required, invited),
+        "target_met": all(row["target_met"] for row in targeted),
+        "required": required,
+        "needed": sum(row["needed"] for row in targeted),
+    }
+
+
+def _by_district(units: list[Unit], by_unit_tally: dict[int, dict[str, int]]) -> list[dict]:
+    """Rows in the order province level, districts by name, commune level; see `district_bucket`."""
+    buckets: dict[tuple, dict[str, int]] = {}
+    names: dict[tuple, str] = {}
+    for unit in units:
+        parent = unit.parent
+        key = district_bucket(
+            kind=unit.kind,
+            code=unit.code,
+            parent_kind=parent.kind if parent else None,
+            parent_code=parent.code if parent else None,
+        )
+        _add(buckets.setdefault(key, _tally()), by_unit_tally[unit.pk])
+        if key[0] == DISTRICT_LEVEL:
+            district = unit if unit.kind == Unit.Kind.DISTRICT else parent
+            names[key] = district.name
+    level_names = {PROVINCE_LEVEL: _("Province level"), COMMUNE_LEVEL: _("Commune level")}
+    order = {PROVINCE_LEVEL: 0, DISTRICT_LEVEL: 1, COMMUNE_LEVEL: 2}
+    keys = sorted(buckets, key=lambda k: (order[k[0]], match_key(names.get(k, "")), k[1] or ""))
+    return [
+        {
+            "level": level,
+            "code": code,
+            "name": names[(level, code)] if level == DISTRICT_LEVEL else str(level_names[level]),
+            **_figures(buckets[(level, code)]),
+        }
+        for level, code in keys
+    ]
+
+
+def _by_day(campaign: Campaign, *, today: datetime.date) -> list[dict]:
+    """Opened, started and submitted per calendar day in the project's time zone (Asia/Ho_Chi_Minh).
+
+    The series runs over the survey period (survey_opens … survey_closes, not past `today`), widened to
+    every day with an event; without survey dates, from the first to the last day with an event.
+    """
+    tz = timezone.get_default_timezone()
+    base = tracked_invitations(campaign)
+    parts = [
+        base.filter(**{f"{field}__isnull": False})
+        .annotate(day=TruncDate(field, tzinfo=tz), what=Value(field))
+        .values("what", "day")
+        .annotate(n=Count("pk"))
+        .values_list("what", "day", "n")
+        .order_by()
+        for field in ("opened_at", "started_at", "submitted_at")
+    ]
+    counts: dict[datetime.date, dict[str, int]] = {}
+    for field, day, n in parts[0].union(*parts[1:], all=True):
+        counts.setdefault(day, {})[field] = n
+    days = set(counts)
+    if campaign.survey_opens and campaign.survey_opens <= today:
+        days.add(campaign.survey_opens)
+        days.add(min(today, campaign.survey_closes or today))
+    if not days:
+        return []
+    rows, cumulative = [], 0
+    day, last = min(days), max(days)
+    while day <= last:
+        found = counts.get(day, {})
+        cumulative += found.get("submitted_at", 0)
+        rows.append(
+            {
+                "date": day,
+                "opened": found.get("opened_at", 0),
+                "started": found.get("started_at", 0),
+                "submitted": found.get("submitted_at", 0),
+                "submitted_cumulative": cumulative,
+            }
+        )
+        day += datetime.timedelta(days=1)
+    return rows

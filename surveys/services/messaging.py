@@ -1,0 +1,423 @@
+"""Queuing and sending invitations and reminders by e-mail and SMS, through a crash-safe state machine.
+
+    queued ──claim (committed)──▶ sending ──▶ sent ──(Twilio report)──▶ delivered
+      ▲                             │  │            └─(report / bounce)─▶ failed | bounced
+      └── outage or temporary ──────┘  └──▶ failed (refused address, invalid number, cancelled, gave up)
+
+- Queuing is idempotent: a Message is unique per (invitation, channel, kind, sequence) and rows are
+  inserted with ignore_conflicts, so a re-run (or two coordinators at once) queues nothing twice.
+- Sending claims a small batch (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so workers never take the
+  same rows), marks it `sending` and commits before anything leaves; each message's outcome is committed
+  as soon as it is known. A worker that dies leaves `sending` rows; once their claim is older than LEASE
+  the next run takes them again. Delivery is therefore at least once: nobody is skipped, and only the one
+  message a worker was handing over when it died can go twice (same Message-ID, so mail clients can
+  fold the copies).
+- Errors (decided): a server that cannot be reached, drops the connection or answers 421 is an *outage*:
+  the message and the rest of its batch go back to the queue with the reason noted, the attempt is not
+  counted, and the run stops using that channel (the next run retries; nothing fails for ever because a
+  server was down). A 4xx answer about one message, a Twilio 429 or 5xx is *temporary*: back to the queue
+  until MAX_ATTEMPTS. A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid
+  number) is *permanent*: the message fails with the reason and the batch goes on.
+Every attempt and outcome is a MessageEvent; delivery reports and bounces are in services/delivery.py.
+"""
+
+import datetime
+import logging
+import smtplib
+from dataclasses import asdict, dataclass, field
+from email.utils import formataddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone, translation
+from twilio.base.exceptions import TwilioException
+
+from respondents.models import Campaign
+
+from ..models import Invitation, Message, MessageEvent, Response
+from . import sms
+from .invitations import InvitationReport, create_invitations, opt_out_url, survey_url
+from .tokens import issue_token
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50  # messages per claim, and per SMTP connection
+LEASE = datetime.timedelta(minutes=10)  # a `sending` claim older than this belongs to a dead worker
+MAX_ATTEMPTS = 5  # tries that reached the provider (or crashed a worker); outages are not counted
+
+OUTAGE, TEMPORARY, PERMANENT = "outage", "temporary", "permanent"
+DONE = (Message.Status.SENT, Message.Status.DELIVERED, Message.Status.BOUNCED)
+PENDING = (Message.Status.QUEUED, Message.Status.SENDING)
+
+
+@dataclass
+class QueueReport:
+    channel: str
+    kind: str
+    queued: int = 0
+    no_address: int = 0  # would have been queued but the respondent has no address for the channel
+    survey_closed: bool = False
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    requeued: int = 0  # back in the queue after an outage or a temporary failure
+    outages: list[str] = field(default_factory=list)  # one line per channel that stopped
+
+
+@dataclass
+class RoundReport:
+    invitations_created: int
+    missing_groups: dict[str, int]
+    queue: QueueReport
+    send: SendReport
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RoundPreview:
+    invitations: InvitationReport
+    queues: dict[str, QueueReport]
+
+
+# ------------------------------------------------------------------------------------------------ queuing
+
+
+def queue_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> QueueReport:
+    """Queue invitations (once per invitation and channel) or the next due reminder, for one channel.
+
+    Reminders (policy decided with the coordinator): to invitations not submitted and not opted out, on a
+    channel with fewer than `campaign.reminder_limit` reminders and nothing queued, once an invitation
+    message was sent on some channel, and when the last message sent on this channel (on any channel if
+    none was sent on this one) is at least `campaign.reminder_interval_days` old.
+    """
+    now = now or timezone.now()
+    kind = Message.Kind.REMINDER if reminders else Message.Kind.INVITATION
+    report = QueueReport(channel=channel, kind=kind)
+    if not campaign.is_survey_open(now):
+        report.survey_closed = True
+        return report
+    address = "email" if channel == Message.Channel.EMAIL else "phone"
+    open_invitations = (
+        Invitation.objects.filter(
+            campaign=campaign, respondent__retired_at__isnull=True, submitted_at__isnull=True
+        )
+        .exclude(response__status=Response.Status.SUBMITTED)
+        .select_related("respondent")
+    )
+    if reminders:
+        candidates = _due_for_reminder(open_invitations, campaign=campaign, channel=channel, now=now)
+    else:
+        already = Message.objects.filter(invitation=OuterRef("pk"), channel=channel, kind=kind)
+        candidates = open_invitations.filter(~Exists(already))
+    rows = []
+    for invitation in candidates.order_by("pk"):
+        to = getattr(invitation.respondent, address)
+        if not to:
+            report.no_address += 1
+            continue
+        sequence = invitation.reminders + 1 if reminders else 0
+        rows.append(Message(invitation=invitation, channel=channel, kind=kind, sequence=sequence, to=to))
+    same_kind = Message.objects.filter(invitation__campaign=campaign, channel=channel, kind=kind)
+    with transaction.atomic():
+        before = same_kind.count()
+        Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        report.queued = same_kind.count() - before
+    return report
+
+
+def _due_for_reminder(invitations, *, campaign: Campaign, channel: str, now):
+    on_channel = Q(messages__channel=channel)
+    cutoff = now - datetime.timedelta(days=campaign.reminder_interval_days)
+    return (
+        invitations.filter(reminders_opt_out=False)
+        .annotate(
+            reminders=Count("messages", filter=on_channel & Q(messages__kind=Message.Kind.REMINDER)),
+            pending=Count("messages", filter=on_channel & Q(messages__status__in=PENDING)),
+            invited=Count(
+                "messages", filter=Q(messages__kind=Message.Kind.INVITATION, messages__sent_at__isnull=False)
+            ),
+            last_sent=Coalesce(Max("messages__sent_at", filter=on_channel), Max("messages__sent_at")),
+        )
+        .filter(reminders__lt=campaign.reminder_limit, pending=0, invited__gt=0, last_sent__lte=cutoff)
+    )
+
+
+# ------------------------------------------------------------------------------------------------ sending
+
+
+def send_queued(
+    *, campaign: Campaign | None = None, limit: int | None = None, now=None, batch_size: int = BATCH_SIZE
+) -> SendReport:
+    """Send queued messages (and stale claims) batch by batch until none is left, `limit` is reached or
+    every channel had an outage. `now` fixes the clock (tests); by default the real time is used."""
+    clock = (lambda: now) if now is not None else timezone.now
+    started = clock()
+    report = SendReport()
+    channels = {Message.Channel.EMAIL}
+    if sms.is_configured():
+        channels.add(Message.Channel.SMS)
+    handled = 0
+    while channels and (limit is None or handled < limit):
+        size = batch_size if limit is None else min(batch_size, limit - handled)
+        batch = _claim(campaign=campaign, channels=channels, size=size, started=started, now=clock())
+        if not batch:
+            break
+        handled += len(batch)
+        emails = [m for m in batch if m.channel == Message.Channel.EMAIL]
+        texts = [m for m in batch if m.channel == Message.Channel.SMS]
+        if emails and not _send_emails(emails, report=report, clock=clock):
+            channels.discard(Message.Channel.EMAIL)
+        if texts and not _send_texts(texts, report=report, clock=clock):
+            channels.discard(Message.Channel.SMS)
+    return report
+
+
+def _claim(*, campaign, channels, size: int, started, now) -> list[Message]:
+    # Requeued rows keep this run's claim time, so a run never retries what it has just given back.
+    fresh = Q(status=Message.Status.QUEUED) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=started))
+    stale = Q(status=Message.Status.SENDING, claimed_at__lt=now - LEASE)
+    ready = Message.objects.filter(fresh | stale, channel__in=channels)
+    if campaign is not None:
+        ready = ready.filter(invitation__campaign=campaign)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            ready = ready.select_for_update(skip_locked=True, of=("self",))
+        ids = list(ready.order_by("pk").values_list("pk", flat=True)[:size])
+        # The same conditions again: without row locks (SQLite) a row claimed meanwhile is left alone.
+        Message.objects.filter(fresh | stale, pk__in=ids).update(
+            status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(
+        Message.objects.filter(pk__in=ids, status=Message.Status.SENDING, claimed_at=now)
+        .select_related("invitation__respondent", "invitation__campaign")
+        .order_by("pk")
+    )
+
+
+def _send_emails(messages: list[Message], *, report: SendReport, clock) -> bool:
+    """Send over one SMTP connection. False when an outage stopped the batch (the rest is requeued)."""
+    pending = list(messages)
+    try:
+        with mailers.default as mailer:
+            while pending:
+                message = pending[0]
+                if not _cancelled(message, report=report, now=clock()):
+                    token = issue_token(message.invitation)
+                    try:
+                        mailer.send_messages([_email(message, token)])
+                    except (smtplib.SMTPException, OSError, ValueError) as exc:
+                        if classify_smtp_error(exc) == OUTAGE:
+                            raise
+                        _failed_attempt(message, classify_smtp_error(exc), _smtp_reason(exc), report, clock())
+                    else:
+                        _finish(message, Message.Status.SENT, now=clock(), provider_id=message_id(message))
+                        report.sent += 1
+                pending.pop(0)
+    except (smtplib.SMTPException, OSError) as exc:
+        if not pending:  # the connection failed while closing, after every message was handled
+            logger.warning("SMTP connection did not close cleanly: %s", exc)
+            return True
+        reason = f"SMTP server unavailable: {_smtp_reason(exc)}"
+        _requeue_outage(pending, reason, report, clock())
+        return False
+    return True
+
+
+def _send_texts(messages: list[Message], *, report: SendReport, clock) -> bool:
+    """Send through Twilio. False when Twilio could not be reached (the rest is requeued)."""
+    client = sms.sms_client()
+    for index, message in enumerate(messages):
+        if _cancelled(message, report=report, now=clock()):
+            continue
+        token = issue_token(message.invitation)
+        try:
+            sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
+        except TwilioException as exc:
+            status = getattr(exc, "status", None) or 0
+            kind = TEMPORARY if status == 429 or status >= 500 or not status else PERMANENT
+            reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
+            _failed_attempt(message, kind, reason, report, clock())
+        except OSError as exc:  # requests' connection errors and timeouts
+            _requeue_outage(messages[index:], f"Twilio unreachable: {exc}", report, clock())
+            return False
+        else:
+            _finish(message, Message.Status.SENT, now=clock(), provider_id=sid)
+            report.sent += 1
+    return True
+
+
+def classify_smtp_error(exc: BaseException) -> str:
+    """OUTAGE, TEMPORARY or PERMANENT for an error raised while sending one e-mail."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in exc.recipients.values()]
+        code = min(codes) if codes else 0
+    elif isinstance(exc, smtplib.SMTPSenderRefused):
+        return OUTAGE  # the From address is refused: a configuration problem that concerns every message
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+    elif isinstance(exc, ValueError):
+        return PERMANENT  # an address Django cannot put on the envelope
+    elif isinstance(exc, OSError):  # includes SMTPServerDisconnected, refused connections, timeouts
+        return OUTAGE
+    else:
+        return TEMPORARY
+    if code == 421:  # the server is closing the connection
+        return OUTAGE
+    return PERMANENT if code >= 500 else TEMPORARY
+
+
+def _smtp_reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _cancelled(message: Message, *, report: SendReport, now) -> bool:
+    """Fail a claimed message that must not go out any more; True when it was cancelled."""
+    invitation = message.invitation
+    reason = ""
+    if (
+        invitation.submitted_at is not None
+        or Response.objects.filter(invitation=invitation, status=Response.Status.SUBMITTED).exists()
+    ):
+        reason = "cancelled: the questionnaire was already submitted"
+    elif message.kind == Message.Kind.REMINDER and invitation.reminders_opt_out:
+        reason = "cancelled: the respondent asked for no reminders"
+    elif not invitation.campaign.is_survey_open(now):
+        reason = "cancelled: the survey is closed"
+    elif message.attempts > MAX_ATTEMPTS:
+        reason = f"gave up after {MAX_ATTEMPTS} attempts"
+    if reason:
+        _finish(message, Message.Status.FAILED, now=now, error=reason)
+        report.failed += 1
+    return bool(reason)
+
+
+def _failed_attempt(message: Message, kind: str, reason: str, report: SendReport, now) -> None:
+    if kind == PERMANENT or message.attempts >= MAX_ATTEMPTS:
+        _finish(message, Message.Status.FAILED, now=now, error=reason)
+        report.failed += 1
+    else:
+        _finish(message, Message.Status.QUEUED, now=now, error=f"temporary failure, will retry: {reason}")
+        report.requeued += 1
+
+
+def _requeue_outage(messages: list[Message], reason: str, report: SendReport, now) -> None:
+    for message in messages:
+        _finish(message, Message.Status.QUEUED, now=now, error=reason, uncount_attempt=True)
+    report.requeued += len(messages)
+    report.outages.append(reason)
+
+
+def _finish(
+    message: Message, status: str, *, now, provider_id: str = "", error: str = "", uncount_attempt=False
+) -> None:
+    """Record one attempt's outcome, at once, if this worker still holds the claim; always log the event."""
+    changes: dict = {"status": status, "error": error}
+    if status == Message.Status.SENT:
+        changes.update(sent_at=now, provider_id=provider_id)
+    if uncount_attempt:
+        changes["attempts"] = F("attempts") - 1
+    with transaction.atomic():
+        Message.objects.filter(
+            pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
+        ).update(**changes)
+        MessageEvent.objects.create(message=message, status=status, detail=error or provider_id)
+    message.status = status
+
+
+# --------------------------------------------------------------------------------------------- contents
+
+
+def message_id(message: Message) -> str:
+    """A deterministic Message-ID: a retried or duplicated e-mail keeps it, and bounces point back here."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<msg-{message.pk}@{host}>"
+
+
+def _context(message: Message, token: str) -> dict:
+    invitation = message.invitation
+    return {
+        "name": invitation.respondent.full_name,
+        "campaign": invitation.campaign,
+        "deadline": invitation.campaign.survey_closes,
+        "link": survey_url(token),
+        "opt_out": opt_out_url(token),
+        "reminder": message.kind == Message.Kind.REMINDER,
+        "sequence": message.sequence,
+    }
+
+
+def _email(message: Message, token: str) -> EmailMultiAlternatives:
+    context = _context(message, token)
+    template = "reminder" if context["reminder"] else "invitation"
+    # Respondents read Vietnamese whatever language the coordinator's page was in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"surveys/email/{template}_subject.txt", context)
+        text = render_to_string(f"surveys/email/{template}.txt", context)
+        html = render_to_string(f"surveys/email/{template}.html", context)
+    email = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[formataddr((context["name"], message.to))],
+        headers={"Message-ID": message_id(message), "List-Unsubscribe": f"<{context['opt_out']}>"},
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def _sms_body(message: Message, token: str) -> str:
+    campaign = message.invitation.campaign
+    deadline = dateformat.format(campaign.survey_closes, "d/m/Y") if campaign.survey_closes else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return sms.sms_text(
+            campaign_name=campaign.name,
+            deadline=deadline,
+            link=survey_url(token),
+            reminder=message.kind == Message.Kind.REMINDER,
+        )
+
+
+# ------------------------------------------------------------------------------------------------ rounds
+
+
+def run_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> RoundReport:
+    """Invite whoever is new, queue the round on one channel, and send the campaign's queue."""
+    invitations = create_invitations(campaign=campaign)
+    queued = queue_round(campaign=campaign, channel=channel, reminders=reminders, now=now)
+    sent = send_queued(campaign=campaign, now=now)
+    return RoundReport(
+        invitations_created=invitations.created,
+        missing_groups=invitations.missing_groups,
+        queue=queued,
+        send=sent,
+    )
+
+
+def preview_round(*, campaign: Campaign, reminders: bool, now=None) -> RoundPreview:
+    """What a round would invite and queue on each channel; everything is rolled back, nothing is written."""
+    with transaction.atomic():
+        invitations = create_invitations(campaign=campaign)
+        queues = {
+            channel: queue_round(campaign=campaign, channel=channel, reminders=reminders, now=now)
+            for channel in Message.Channel.values
+        }
+        transaction.set_rollback(True)
+    return RoundPreview(invitations=invitations, queues=queues)

@@ -1,0 +1,145 @@
+"""The response-tracking workbook: figures by group, unit, district and day, and the non-responders to chase.
+
+Headers are in Vietnamese (the file goes to units as is); every cell goes through respondents' `put`, so a
+name typed as '=HYPERLINK(…)' stays text.
+"""
+
+import datetime
+from typing import BinaryIO
+
+from openpyxl import Workbook
+
+from respondents.models import Campaign
+from respondents.services.xlsx import write_table
+
+from ..selectors import non_responders, response_rates
+
+FIGURE_HEADERS = ["Được mời", "E-mail đã gửi", "E-mail lỗi", "Đã mở", "Đã bắt đầu", "Đã nộp", "Tỷ lệ (%)"]
+FIGURE_KEYS = ["invited", "email_sent", "email_failed", "opened", "started", "submitted", "response_rate"]
+LEVELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+PROGRESS = {
+    "submitted": "Đã nộp",
+    "started": "Đang trả lời",
+    "opened": "Đã mở, chưa trả lời",
+    "none": "Chưa mở",
+}
+EMAIL_STATUS = {
+    "queued": "Đang chờ gửi",
+    "sending": "Đang gửi",
+    "sent": "Đã gửi",
+    "delivered": "Đã nhận",
+    "failed": "Lỗi",
+    "bounced": "Bị trả lại",
+}
+
+
+def export_tracking(*, campaign: Campaign, stream: BinaryIO, today: datetime.date | None = None) -> dict:
+    """Writes the workbook to `stream`; returns the figures it was made from."""
+    report = response_rates(campaign, today=today)
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Theo nhóm"
+    write_table(
+        ws,
+        [
+            "Nhóm đối tượng",
+            *FIGURE_HEADERS,
+            "Chỉ tiêu (%)",
+            "Đạt chỉ tiêu",
+            "Số phiếu cần",
+            "Còn thiếu (phiếu)",
+        ],
+        [
+            [r["name"], *_figures(r), r["target"], _met(r["target_met"]), r["required"], r["needed"]]
+            for r in report["by_group"]
+        ]
+        + [
+            [
+                "Tổng cộng",
+                *_figures(report["overall"]),
+                report["overall"]["target"],
+                _met(report["overall"]["target_met"]),
+                report["overall"]["required"],
+                report["overall"]["needed"],
+            ]
+        ],
+        [34, *[12] * len(FIGURE_HEADERS), 12, 12, 12, 14],
+    )
+    write_table(
+        workbook.create_sheet("Theo đơn vị"),
+        ["Mã đơn vị", "Đơn vị", *FIGURE_HEADERS],
+        [[r["code"], r["name"], *_figures(r)] for r in report["by_unit"]],
+        [12, 40, *[12] * len(FIGURE_HEADERS)],
+    )
+    write_table(
+        workbook.create_sheet("Theo huyện"),
+        ["Cấp", "Huyện", *FIGURE_HEADERS],
+        [[LEVELS[r["level"]], r["name"], *_figures(r)] for r in report["by_district"]],
+        [12, 34, *[12] * len(FIGURE_HEADERS)],
+    )
+    write_table(
+        workbook.create_sheet("Theo ngày"),
+        ["Ngày", "Đã mở", "Đã bắt đầu", "Đã nộp", "Lũy kế đã nộp"],
+        [
+            [r["date"], r["opened"], r["started"], r["submitted"], r["submitted_cumulative"]]
+            for r in report["by_day"]
+        ],
+        [14, 12, 12, 12, 14],
+    )
+    by_day = workbook["Theo ngày"]
+    for row in by_day.iter_rows(min_row=2, max_col=1):
+        row[0].number_format = "DD/MM/YYYY"
+    write_table(
+        workbook.create_sheet("Chưa trả lời"),
+        [
+            "STT",
+            "Đơn vị",
+            "Họ và tên",
+            "Chức vụ",
+            "Nhóm đối tượng",
+            "Điện thoại",
+            "E-mail",
+            "Tình trạng",
+            "E-mail mời",
+        ],
+        [
+            [
+                i,
+                p.unit.name,
+                p.full_name,
+                p.position,
+                p.group.name,
+                _local_phone(p.phone),
+                p.email,
+                PROGRESS[progress(p.invitation)],
+                EMAIL_STATUS.get(p.email_status, "Chưa gửi"),
+            ]
+            for i, p in enumerate(non_responders(campaign), start=1)
+        ],
+        [6, 32, 28, 30, 28, 16, 32, 20, 14],
+    )
+    workbook.save(stream)
+    return report
+
+
+def progress(invitation) -> str:
+    """How far a respondent got: submitted, started, opened or none."""
+    if invitation.submitted_at:
+        return "submitted"
+    if invitation.started_at:
+        return "started"
+    if invitation.opened_at:
+        return "opened"
+    return "none"
+
+
+def _figures(row: dict) -> list:
+    return [row[key] for key in FIGURE_KEYS]
+
+
+def _met(met: bool | None) -> str:
+    return "" if met is None else ("Đạt" if met else "Chưa đạt")
+
+
+def _local_phone(e164: str) -> str:
+    return "0" + e164[3:] if e164.startswith("+84") else e164

@@ -1,0 +1,184 @@
+"""The respondent's pages behind the personal link: the questionnaire, autosave, submission, thanks, opt-out.
+
+The pages are public (the token is the credential), so they are never cached, never indexed, and answer an
+unknown token with the same bare 404 whatever the reason.
+"""
+
+import functools
+import json
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..services.answers import clean_answers, is_visible
+from ..services.responses import (
+    MAX_BODY_BYTES,
+    answers_from_form,
+    answers_from_json,
+    open_invitation,
+    opt_out_of_reminders,
+    questionnaire_for,
+    save_draft,
+    submit,
+)
+from ..services.tokens import invitation_for_token
+
+SAVE_STATUS = {"saved": 200, "already_submitted": 409, "closed": 410}
+
+
+def token_page(view):
+    """Resolve the token; answer unknown links (404), closed surveys (410) and oversized posts (400)."""
+
+    @functools.wraps(view)
+    def wrapper(request, token):
+        invitation = invitation_for_token(token)
+        if invitation is None:
+            response = render(request, "surveys/respondent/not_found.html", status=404)
+        elif not invitation.campaign.is_survey_open():
+            response = _closed(request, invitation)
+        elif request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            response = JsonResponse({"status": "too_large"}, status=400)
+        else:
+            response = view(request, invitation, token)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(wrapper)
+
+
+@require_GET
+@token_page
+def survey_start(request, invitation, token):
+    opened = open_invitation(invitation=invitation)
+    if opened.submitted:
+        return render(request, "surveys/respondent/already_submitted.html", {"invitation": invitation})
+    return _questionnaire_page(
+        request, invitation, token, opened.questionnaire, opened.answers, saved_at=opened.saved_at
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@token_page
+def survey_save(request, invitation, token):
+    if request.method == "GET":  # e.g. back from the language menu
+        return redirect("survey-start", token=token)
+    definition = questionnaire_for(invitation=invitation).definition
+    if request.content_type != "application/json":  # the no-JavaScript "save and continue later" button
+        save_draft(invitation=invitation, answers=answers_from_form(definition, request.POST))
+        return redirect(reverse("survey-start", args=[token]) + "?saved=1")
+    answers = answers_from_json(request.body, definition)
+    if answers is None:
+        return JsonResponse({"status": "invalid"}, status=400)
+    result = save_draft(invitation=invitation, answers=answers)
+    saved_at = time_format(timezone.localtime(result.saved_at), "H:i") if result.saved_at else None
+    payload = {"status": result.status, "saved_at": saved_at, "errors": result.errors}
+    return JsonResponse(payload, status=SAVE_STATUS[result.status])
+
+
+@require_http_methods(["GET", "POST"])
+@token_page
+def survey_submit(request, invitation, token):
+    if request.method == "GET":  # e.g. back from the language menu after a rejected submission
+        return redirect("survey-start", token=token)
+    questionnaire = questionnaire_for(invitation=invitation)
+    answers = answers_from_form(questionnaire.definition, request.POST)
+    result = submit(invitation=invitation, answers=answers)
+    if result.status == "submitted":
+        return redirect("survey-thanks", token=token)
+    if result.status == "already_submitted":
+        return render(request, "surveys/respondent/already_submitted.html", {"invitation": invitation})
+    if result.status == "closed":
+        return _closed(request, invitation)
+    return _questionnaire_page(request, invitation, token, questionnaire, answers, result.errors, status=400)
+
+
+@require_GET
+@token_page
+def survey_thanks(request, invitation, token):
+    if invitation.submitted_at is None:
+        return redirect("survey-start", token=token)
+    return render(request, "surveys/respondent/thanks.html", {"invitation": invitation})
+
+
+@require_http_methods(["GET", "POST"])
+@token_page
+def survey_opt_out(request, invitation, token):
+    if request.method == "POST":
+        opt_out_of_reminders(invitation=invitation)
+        return redirect("survey-opt-out", token=token)
+    return render(request, "surveys/respondent/opt_out.html", {"invitation": invitation, "token": token})
+
+
+def _closed(request, invitation):
+    return render(request, "surveys/respondent/closed.html", {"campaign": invitation.campaign}, status=410)
+
+
+def _questionnaire_page(
+    request, invitation, token, questionnaire, answers, errors=None, *, saved_at=None, status=200
+):
+    errors = errors or {}
+    sections, progress = page_sections(questionnaire.definition, answers, errors)
+    context = {
+        "invitation": invitation,
+        "campaign": invitation.campaign,
+        "questionnaire": questionnaire,
+        "token": token,
+        "sections": sections,
+        "progress": progress,
+        "error_list": [q for s in sections for q in s["questions"] if q["error"]],
+        "saved_at": saved_at,
+        "saved_notice": request.GET.get("saved") == "1",
+    }
+    return render(request, "surveys/respondent/questionnaire.html", context, status=status)
+
+
+def page_sections(definition: dict, answers: dict, errors: dict) -> tuple[list[dict], dict]:
+    """The definition laid out for the template: numbered questions with their values, visibility, errors,
+    and the progress over the visible required questions. `answers` may be stored or as posted (text)."""
+    basis, _errors = clean_answers(definition, answers, final=False)  # typed values decide skip rules
+    by_code: dict[str, dict] = {}
+    sections = []
+    required = answered = 0
+    for section in definition["sections"]:
+        items = []
+        for question in section["questions"]:
+            value = answers.get(question["code"])
+            chosen = {str(v) for v in (value if isinstance(value, list) else [value]) if v not in (None, "")}
+            item = {
+                **question,
+                "number": len(by_code) + 1,
+                "grouped": question["type"] in ("scale", "single", "multiple"),
+                # Text, not a localised number: an <input type=number> needs "12.5", never "12,5".
+                "value": "" if value is None or isinstance(value, list) else str(value),
+                "options": [{**o, "checked": str(o["value"]) in chosen} for o in question.get("options", [])],
+                "visible": is_visible(question, basis),
+                "error": errors.get(question["code"], ""),
+                "show_if_json": json.dumps(question["show_if"]) if question.get("show_if") else "",
+                "condition": _condition_hint(question.get("show_if"), by_code),
+            }
+            by_code[question["code"]] = item
+            if item["visible"] and question.get("required", True):
+                required += 1
+                answered += bool(chosen)
+            items.append(item)
+        sections.append({**section, "questions": items})
+    return sections, {"required": required, "answered": answered}
+
+
+def _condition_hint(condition: dict | None, by_code: dict) -> str:
+    if not condition:
+        return ""
+    target = by_code[condition["question"]]
+    wanted = [condition["equals"]] if "equals" in condition else condition["in"]
+    labels = {str(o["value"]): o["label"] for o in target["options"]}
+    answer = " / ".join(labels.get(str(v), str(v)) for v in wanted)
+    return _("Answer only if your answer to question %(number)s was “%(answer)s”.") % {
+        "number": target["number"],
+        "answer": answer,
+    }

@@ -1,0 +1,280 @@
+"""Invitations and reminders through a real SMTP server: contents, links, one connection, and crashes."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from respondents.models import RespondentGroup
+from surveys.models import Invitation, InvitationToken, Message, MessageEvent
+from surveys.services import messaging
+from surveys.services.delivery import record_bounce
+from surveys.services.invitations import create_invitations
+from surveys.services.messaging import LEASE, MAX_ATTEMPTS, queue_round, send_queued
+from surveys.services.tokens import hash_token, invitation_for_token
+from tests.factories import RespondentFactory
+from tests.surveys import sending_setup
+from tests.surveys.sending_setup import (
+    MAILBOX_BUSY,
+    UNKNOWN_USER,
+    free_port,
+    parts,
+    people,
+    start_smtp,
+    subject,
+    use_smtp,
+)
+
+pytestmark = pytest.mark.integration
+
+site_url, survey, smtp_server = sending_setup.site_url, sending_setup.survey, sending_setup.smtp_server
+
+URL = r"https://khaosat\.snv\.laocai\.gov\.vn/s/([A-Za-z0-9_-]{24})/"
+
+
+def send_invitations(*args, stderr=None) -> str:
+    out = io.StringIO()
+    call_command("send_invitations", *args, stdout=out, stderr=stderr or io.StringIO())
+    return out.getvalue()
+
+
+def queue_invitations(campaign) -> None:
+    create_invitations(campaign=campaign)
+    queue_round(campaign=campaign, channel=Message.Channel.EMAIL, reminders=False)
+
+
+def received_by(inbox) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for address in inbox.recipients():
+        counts[address] = counts.get(address, 0) + 1
+    return counts
+
+
+def test_each_respondent_receives_one_invitation_whose_links_lead_to_their_own_invitation(
+    survey, units, smtp_server
+):
+    respondents = people(survey, units, 4)
+    out = send_invitations("--campaign", survey.slug)
+
+    assert "sent 4" in out and "failed 0" in out
+    assert smtp_server.recipients() == sorted(p.email for p in respondents)
+    assert smtp_server.connections == 1 and len(smtp_server.peers) == 1  # one SMTP session for the batch
+    for (recipient,), message in smtp_server.messages:
+        respondent = next(p for p in respondents if p.email == recipient)
+        body = parts(message)
+        text_lines = body["text/plain"].splitlines()
+        link_lines = [line for line in text_lines if re.search(URL, line)]
+        # The personal link, then the no-reminders link: each alone on its line and short enough not to wrap.
+        assert len(link_lines) == 2
+        assert all(re.fullmatch(URL + "(no-reminders/)?", line) and len(line) < 78 for line in link_lines)
+        token = re.fullmatch(URL, link_lines[0]).group(1)
+        assert link_lines[1].endswith(f"/s/{token}/no-reminders/")
+        hrefs = re.findall(r'href="(' + URL + r')"', body["text/html"])
+        assert {href for href, _ in hrefs} == {link_lines[0]}
+        assert InvitationToken.objects.filter(token_hash=hash_token(token)).exists()
+        assert invitation_for_token(token).respondent == respondent
+        assert respondent.full_name in body["text/plain"] and respondent.full_name in body["text/html"]
+        assert survey.survey_closes.strftime("%d/%m/%Y") in body["text/plain"]
+        assert survey.name in subject(message)
+        stored = Message.objects.get(to=recipient)
+        assert message["Message-ID"] == stored.provider_id == f"<msg-{stored.pk}@khaosat.snv.laocai.gov.vn>"
+        assert "".join(message["List-Unsubscribe"].split()) == f"<{link_lines[1]}>"  # unfolded
+
+
+def test_running_the_command_again_sends_nothing_more(survey, units, smtp_server):
+    people(survey, units, 3)
+    send_invitations("--campaign", survey.slug)
+    out = send_invitations("--campaign", survey.slug)
+    assert "queued 0" in out and "sent 0" in out
+    assert len(smtp_server.messages) == 3
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 3
+
+
+def test_dry_run_counts_per_channel_and_writes_nothing(survey, units, smtp_server):
+    people(survey, units, 3)
+    people(survey, units, 1, phone="")
+    district = RespondentGroup.objects.get(code="district_leader")
+    RespondentFactory(campaign=survey, unit=units["SAPA"], group=district)  # no questionnaire for them
+    err = io.StringIO()
+    out = send_invitations("--campaign", survey.slug, "--dry-run", stderr=err)
+    assert "district_leader" in err.getvalue()
+    assert "email: 4 invitations would be queued" in out
+    assert "sms: 3 invitations would be queued, 1 without address" in out
+    assert not Invitation.objects.exists() and not Message.objects.exists()
+    assert smtp_server.messages == []
+
+
+def test_every_attempt_is_recorded_as_an_event(survey, units, smtp_server):
+    people(survey, units, 2)
+    queue_invitations(survey)
+    send_queued(campaign=survey)
+    for message in Message.objects.all():
+        assert list(message.events.values_list("status", "detail")) == [("sent", message.provider_id)]
+        assert (message.attempts, message.status) == (1, "sent")
+        assert message.sent_at is not None and message.claimed_at is not None
+
+
+def test_a_refused_recipient_fails_with_the_reason_and_the_batch_goes_on(survey, units, smtp_server):
+    first, refused, last = people(survey, units, 3)
+    smtp_server.refuse[refused.email] = UNKNOWN_USER
+    queue_invitations(survey)
+    report = send_queued(campaign=survey)
+    assert (report.sent, report.failed) == (2, 1)
+    assert smtp_server.recipients() == sorted([first.email, last.email])
+    assert smtp_server.connections == 1
+    failed = Message.objects.get(to=refused.email)
+    assert failed.status == "failed" and "550" in failed.error and "User unknown" in failed.error
+    assert failed.events.get().status == "failed"
+
+
+def test_a_temporary_refusal_is_retried_then_given_up_after_the_attempt_limit(survey, units, smtp_server):
+    (busy,) = people(survey, units, 1)
+    smtp_server.refuse[busy.email] = MAILBOX_BUSY
+    queue_invitations(survey)
+    message = Message.objects.get()
+    for attempt in range(1, MAX_ATTEMPTS):
+        assert send_queued(campaign=survey).requeued == 1
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == ("queued", attempt)
+        assert "450" in message.error
+    assert send_queued(campaign=survey).failed == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    assert smtp_server.messages == []
+
+
+def test_smtp_down_requeues_with_the_reason_and_the_next_run_sends_once_it_is_back(survey, units, settings):
+    respondents = people(survey, units, 3)
+    port = free_port()
+    use_smtp(settings, port)  # nothing listens there yet
+    queue_invitations(survey)
+
+    down = send_queued(campaign=survey)
+    assert (down.sent, down.failed, down.requeued) == (0, 0, 3)
+    assert len(down.outages) == 1 and "Connection refused" in down.outages[0]
+    for message in Message.objects.all():
+        assert (message.status, message.attempts) == ("queued", 0)  # an outage is not the message's fault
+        assert "SMTP server unavailable" in message.error
+        assert message.events.get().status == "queued"
+
+    inbox, controller = start_smtp(port)
+    try:
+        back = send_queued(campaign=survey)
+    finally:
+        controller.stop()
+    assert (back.sent, back.requeued) == (3, 0)
+    assert inbox.recipients() == sorted(p.email for p in respondents)
+    assert set(Message.objects.values_list("status", "error")) == {("sent", "")}
+    assert MessageEvent.objects.filter(status="queued").count() == 3  # the outage stays on record
+
+
+def test_a_server_closing_mid_batch_loses_nobody_and_duplicates_nobody(survey, units, smtp_server):
+    respondents = people(survey, units, 5)
+    smtp_server.accept_only = 2  # then "421 closing" and the connection is gone
+    queue_invitations(survey)
+    first = send_queued(campaign=survey)
+    assert (first.sent, first.requeued) == (2, 3) and first.outages
+    assert Message.objects.filter(status="queued").count() == 3
+
+    smtp_server.accept_only = None
+    second = send_queued(campaign=survey)
+    assert (second.sent, second.requeued) == (3, 0)
+    assert received_by(smtp_server) == {p.email: 1 for p in respondents}
+
+
+class WorkerCrash(BaseException):
+    """Stands for a killed worker: nothing in the sending code may catch it."""
+
+
+def test_a_worker_crash_mid_batch_is_recovered_after_the_lease_without_skipping_anyone(
+    survey, units, smtp_server, monkeypatch
+):
+    respondents = people(survey, units, 5)
+    queue_invitations(survey)
+    finish, sent = messaging._finish, []
+
+    def finish_then_die(message, status, **kwargs):
+        finish(message, status, **kwargs)  # the outcome is committed, then the worker dies
+        sent.append(message.pk)
+        if len(sent) == 2:
+            raise WorkerCrash
+
+    monkeypatch.setattr(messaging, "_finish", finish_then_die)
+    with pytest.raises(WorkerCrash):
+        send_queued(campaign=survey)
+    monkeypatch.undo()
+    assert Message.objects.filter(status="sent").count() == 2
+    assert Message.objects.filter(status="sending").count() == 3  # claimed by the dead worker
+
+    assert send_queued(campaign=survey).sent == 0  # their claim is still fresh: nobody takes them yet
+    later = timezone.now() + LEASE + datetime.timedelta(minutes=1)
+    assert send_queued(campaign=survey, now=later).sent == 3
+    assert received_by(smtp_server) == {p.email: 1 for p in respondents}
+    assert sorted(Message.objects.values_list("attempts", flat=True)) == [1, 1, 2, 2, 2]
+
+
+def test_sending_respects_the_limit_and_the_campaign(survey, units, smtp_server):
+    people(survey, units, 5)
+    queue_invitations(survey)
+    assert send_queued(campaign=survey, limit=2).sent == 2
+    assert send_queued(campaign=survey, batch_size=2).sent == 3
+    assert smtp_server.connections == 3  # one per batch: 2, then 2 + 1
+
+
+def test_a_queued_reminder_is_cancelled_when_the_respondent_answers_before_it_leaves(
+    survey, units, smtp_server
+):
+    people(survey, units, 2)
+    queue_invitations(survey)
+    answered = Invitation.objects.first()
+    Invitation.objects.filter(pk=answered.pk).update(submitted_at=timezone.now())
+    report = send_queued(campaign=survey)
+    assert (report.sent, report.failed) == (1, 1)
+    cancelled = Message.objects.get(invitation=answered)
+    assert cancelled.status == "failed" and cancelled.error.startswith("cancelled")
+    assert answered.respondent.email not in smtp_server.recipients()
+
+
+def test_reminders_use_the_reminder_template_and_count_their_sequence(survey, units, smtp_server):
+    (person,) = people(survey, units, 1)
+    queue_invitations(survey)
+    send_queued(campaign=survey)
+    later = timezone.now() + datetime.timedelta(days=survey.reminder_interval_days, minutes=1)
+    assert queue_round(campaign=survey, channel="email", reminders=True, now=later).queued == 1
+    assert send_queued(campaign=survey, now=later).sent == 1
+    reminder = Message.objects.get(kind="reminder")
+    assert (reminder.sequence, reminder.status) == (1, "sent")
+    invitation_subject, reminder_subject = (subject(m) for _, m in smtp_server.messages)
+    assert invitation_subject != reminder_subject and survey.name in reminder_subject
+    tokens = [re.search(URL, parts(m)["text/plain"]).group(1) for _, m in smtp_server.messages]
+    assert tokens[0] != tokens[1]  # a fresh token per message, and both still lead to the invitation
+    assert {invitation_for_token(t).respondent for t in tokens} == {person}
+
+
+def test_a_bounce_marks_the_email_bounced(survey, units, smtp_server):
+    people(survey, units, 1)
+    queue_invitations(survey)
+    send_queued(campaign=survey)
+    message = Message.objects.get()
+    bounced = record_bounce(provider_id=message.provider_id.strip("<>"), reason="550 5.1.1 mailbox unknown")
+    assert bounced == message
+    message.refresh_from_db()
+    assert (message.status, message.error) == ("bounced", "550 5.1.1 mailbox unknown")
+    assert message.events.last().status == "bounced"
+    assert record_bounce(provider_id="<msg-999999@elsewhere>", reason="x") is None
+
+
+def test_the_command_exits_1_when_the_mail_server_is_down_and_keeps_the_messages_queued(
+    survey, units, settings
+):
+    people(survey, units, 2)
+    use_smtp(settings, free_port())
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_status:
+        send_invitations("--campaign", survey.slug, stderr=err)
+    assert exit_status.value.code == 1
+    assert "SMTP server unavailable" in err.getvalue()
+    assert set(Message.objects.values_list("status", flat=True)) == {"queued"}
