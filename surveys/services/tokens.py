@@ -27,7 +27,10 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 64:
         return None
     found = (
-        InvitationToken.objects.filter(token_hash=hash_token(token))
+        # A respondent dropped from the list (retired by a unit's re-import) can no longer answer.
+        InvitationToken.objects.filter(
+            token_hash=hash_token(token), invitation__respondent__retired_at__isnull=True
+        )
         .select_related("invitation__campaign", "invitation__respondent", "invitation__questionnaire")
         .first()
     )

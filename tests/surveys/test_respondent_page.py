@@ -270,3 +270,12 @@ def test_nothing_about_the_device_is_stored(client, link):
     rows = [*Invitation.objects.values(), *Response.objects.values()]
     stored = json.dumps(rows, default=str)
     assert "203.0.113.7" not in stored and "Secret/1.0" not in stored
+
+
+def test_a_respondent_dropped_from_the_list_can_no_longer_use_the_link(client, link):
+    invitation, token = link
+    assert client.get(reverse("survey-start", args=[token])).status_code == 200
+    respondent = invitation.respondent
+    respondent.retired_at = datetime.datetime.now(tz=datetime.UTC)
+    respondent.save()
+    assert client.get(reverse("survey-start", args=[token])).status_code == 404

@@ -1,12 +1,15 @@
-"""python manage.py seed_demo: load the demo province, campaign, users and respondents (idempotent)."""
+"""python manage.py seed_demo: demo province, users, respondents, questionnaires, survey (idempotent)."""
+
+import random
 
 from django.core.management.base import BaseCommand
 
 from respondents.services.demo import seed_demo
+from surveys.services.demo import seed_demo_surveys
 
 
 class Command(BaseCommand):
-    help = "Load a demo province (Lào Cai-like) with a PAR campaign, demo users and synthetic respondents."
+    help = "Load a demo province (Lào Cai-like): PAR campaign, users, respondents, questionnaires, responses."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="campaign year (default: this year)")
@@ -14,9 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         result = seed_demo(year=opts["year"])
         campaign = result["campaign"]
+        survey = seed_demo_surveys(campaign=campaign, rng=random.Random(campaign.year))
         self.stdout.write(
             f"Demo campaign: {campaign.slug} ({campaign.name}); "
-            f"{result['respondents_created']} respondents created this run"
+            f"{result['respondents_created']} respondents and {survey['responses']} responses created"
         )
         self.stdout.write(f"Demo logins (password for all: {result['password']}):")
         for line in (
