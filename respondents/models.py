@@ -90,7 +90,7 @@ class RespondentGroup(models.Model):
 
 def default_list_deadline() -> datetime.date:
     # The list goes to the Ministry by 10 December (shared/domain/respondent-lists.md).
-    return datetime.date(datetime.date.today().year, 12, 10)
+    return datetime.date(timezone.localdate().year, 12, 10)
 
 
 class Campaign(models.Model):

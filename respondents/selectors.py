@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from .models import Campaign, ImportBatch, Membership, Respondent, RespondentGroup, Unit
 from .services.normalise import match_key
@@ -66,7 +67,7 @@ def unit_list_status(campaign: Campaign, *, today: datetime.date | None = None) 
 
     Three queries whatever the number of units: counts, last imports, and the units themselves.
     """
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     counts: dict[int, dict[str, int]] = {}
     for unit_id, code, n in (
         Respondent.objects.current()

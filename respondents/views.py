@@ -1,6 +1,5 @@
 """Pages for coordinators (Sở Nội vụ) and unit focal points: list status, uploads, reports, export."""
 
-import datetime
 import smtplib
 import tempfile
 from pathlib import Path
@@ -10,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,7 +62,7 @@ def _campaign_context(campaign, statuses, form):
         "total": sum(totals.values()),
         "submitted": sum(1 for s in statuses if s["submitted"]),
         "late": sum(1 for s in statuses if s["late"]),
-        "days_left": (campaign.list_deadline - datetime.date.today()).days,
+        "days_left": (campaign.list_deadline - timezone.localdate()).days,
         "form": form,
     }
 
@@ -157,9 +157,7 @@ def remind_late(request, slug):
     campaign = _campaign_for(request.user, slug)
     _require_coordinator(request.user, campaign)
     try:
-        result = remind_late_units(
-            campaign=campaign, sent_by=request.user, base_url=request.build_absolute_uri("/").rstrip("/")
-        )
+        result = remind_late_units(campaign=campaign, sent_by=request.user)
     except (OSError, smtplib.SMTPException):
         messages.error(
             request, _("The mail server could not be reached; no reminder was sent. Try again later.")

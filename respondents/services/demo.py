@@ -4,12 +4,12 @@ Synthetic data only: names are drawn from common Vietnamese name parts, e-mails 
 numbers are random valid mobile numbers. Running it again changes nothing.
 """
 
-import datetime
 import random
 import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Campaign, ImportBatch, Membership, Province, Respondent, RespondentGroup, Unit
 from .setup import create_campaign
@@ -159,7 +159,7 @@ def _ascii(text: str) -> str:
 
 @transaction.atomic
 def seed_demo(*, year: int | None = None) -> dict:
-    year = year or datetime.date.today().year
+    year = year or timezone.localdate().year
     province, _ = Province.objects.get_or_create(code=PROVINCE[0], defaults={"name": PROVINCE[1]})
     units = {}
     for kind, rows in (

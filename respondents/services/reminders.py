@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from ..models import ListReminder
 from ..selectors import focal_point_emails, unit_list_status
@@ -16,7 +17,7 @@ class ReminderResult:
     without_contact: list[str] = field(default_factory=list)
 
 
-def remind_late_units(*, campaign, sent_by, base_url: str = "", only_late: bool = True) -> ReminderResult:
+def remind_late_units(*, campaign, sent_by, only_late: bool = True) -> ReminderResult:
     """One e-mail per unit that has not sent its list, to all its focal points, over one SMTP connection."""
     statuses = [s for s in unit_list_status(campaign) if not s["submitted"] and (s["late"] or not only_late)]
     contacts = focal_point_emails(campaign, [s["unit"].pk for s in statuses])
@@ -28,7 +29,14 @@ def remind_late_units(*, campaign, sent_by, base_url: str = "", only_late: bool 
         if not recipients:
             result.without_contact.append(unit.name)
             continue
-        context = {"campaign": campaign, "unit": unit, "status": status, "url": f"{base_url}/"}
+        # The unit's own upload page, on the public address (never the Host header of the request).
+        path = reverse("unit", args=[campaign.slug, unit.code])
+        context = {
+            "campaign": campaign,
+            "unit": unit,
+            "status": status,
+            "url": settings.SITE_URL.rstrip("/") + path,
+        }
         message = EmailMultiAlternatives(
             subject=render_to_string("respondents/email/list_reminder_subject.txt", context).strip(),
             body=render_to_string("respondents/email/list_reminder.txt", context),

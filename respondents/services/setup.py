@@ -115,6 +115,11 @@ def import_units(*, province: Province, path: Path) -> UnitsReport:
     for where, _code, _name, _kind, parent, *_dates in parsed:
         if parent and parent not in codes:
             report.errors.append(f"{where}: " + _("unknown parent code “%s”") % parent)
+    parents = dict(province.units.values_list("code", "parent__code"))
+    parents.update({code: parent or None for _where, code, _name, _kind, parent, *_dates in parsed})
+    for where, code, *_rest in parsed:
+        if _in_cycle(code, parents):
+            report.errors.append(f"{where}: " + _("unit “%s” would be its own ancestor") % code)
     if report.errors:
         return report
     with transaction.atomic():
@@ -133,6 +138,16 @@ def import_units(*, province: Province, path: Path) -> UnitsReport:
                 parent = units.get(parent_code) or province.units.get(code=parent_code)
                 Unit.objects.filter(pk=units[code].pk).update(parent=parent)
     return report
+
+
+def _in_cycle(code: str, parents: dict[str, str | None]) -> bool:
+    seen, current = set(), parents.get(code)
+    while current and current not in seen:
+        if current == code:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
 
 
 def _date(text: str) -> datetime.date | None:

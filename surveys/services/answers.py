@@ -1,5 +1,6 @@
 """Checking answers against a questionnaire definition: types, ranges, required questions, skip rules."""
 
+import re
 import unicodedata
 
 from django.utils.translation import gettext as _
@@ -76,10 +77,15 @@ def _clean_value(question: dict, value):
         return int(number) if number.is_integer() else number, None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None, _("Enter text.")
-    text = unicodedata.normalize("NFC", str(value).strip())
+    # Control characters (NUL above all, which PostgreSQL refuses in JSON) are never part of an answer.
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", str(value)).strip())
     if len(text) > question.get("max_length", 1000):
         return None, _("At most %(n)s characters.") % {"n": question.get("max_length", 1000)}
     return text, None
+
+
+_CHOICE_NUMBER = re.compile(r"-?[0-9]{1,9}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _coerce_choice(value, allowed: set):
@@ -93,6 +99,6 @@ def _coerce_choice(value, allowed: set):
         return value
     if isinstance(value, int) and str(value) in allowed:
         return str(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdecimal() and int(value) in allowed:
+    if isinstance(value, str) and _CHOICE_NUMBER.fullmatch(value.strip()) and int(value) in allowed:
         return int(value)
     return None

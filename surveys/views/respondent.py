@@ -42,7 +42,7 @@ def token_page(view):
             response = render(request, "surveys/respondent/not_found.html", status=404)
         elif not invitation.campaign.is_survey_open():
             response = _closed(request, invitation)
-        elif request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        elif request.method == "POST" and _declared_length(request) > MAX_BODY_BYTES:
             response = JsonResponse({"status": "too_large"}, status=400)
         else:
             response = view(request, invitation, token)
@@ -182,3 +182,11 @@ def _condition_hint(condition: dict | None, by_code: dict) -> str:
         "number": target["number"],
         "answer": answer,
     }
+
+
+def _declared_length(request) -> int:
+    """The declared body size; a value that is not a number counts as too large (answered with 400)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return MAX_BODY_BYTES + 1

@@ -43,7 +43,10 @@ def smtp_server(settings):
     controller.stop()
 
 
-def test_late_units_focal_points_receive_one_reminder_each(client, campaign, units, coordinator, smtp_server):
+def test_late_units_focal_points_receive_one_reminder_each(
+    client, campaign, units, coordinator, smtp_server, settings
+):
+    settings.SITE_URL = "https://khaosat.laocai.gov.vn"
     for code in ("SNV", "BATXAT"):
         user = UserFactory(username=f"dm-{code}", email=f"dm-{code.lower()}@laocai.gov.vn")
         MembershipFactory(user=user, province=campaign.province, role="focal_point", unit=units[code])
@@ -61,7 +64,10 @@ def test_late_units_focal_points_receive_one_reminder_each(client, campaign, uni
         for p in message.walk()
         if not p.is_multipart()
     }
-    assert "10/12/2023" in parts["text/plain"] and "http://testserver/" in parts["text/plain"]
+    # The link is the unit's own upload page on the public address, whatever Host the request came with.
+    unit_code = "BATXAT" if "bát xát" in parts["text/plain"].lower() else "SNV"
+    assert "10/12/2023" in parts["text/plain"]
+    assert f"https://khaosat.laocai.gov.vn/campaigns/par-2023/units/{unit_code}/" in parts["text/plain"]
     assert "<strong>" in parts["text/html"]
     assert ListReminder.objects.count() == 2
     # Units with no focal point are named on the page so that the coordinator can phone them.

@@ -131,3 +131,21 @@ def test_export_command_writes_the_ministry_shape(db, tmp_path):
     summary = workbook["Tổng hợp"]
     total_row = [c.value for c in summary[summary.max_row]]
     assert total_row[1] == "Tổng cộng" and total_row[-1] == Respondent.objects.count()
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["A", "Xã A", "xã", "A"]],
+        [["A", "Xã A", "xã", "B"], ["B", "Xã B", "xã", "A"]],
+    ],
+    ids=["own-parent", "two-unit-loop"],
+)
+def test_import_units_refuses_a_parent_loop(db, tmp_path, rows):
+    path = write_xlsx(
+        tmp_path / "units.xlsx", {"Units": [["Mã", "Tên đơn vị", "Loại", "Đơn vị cấp trên"], *rows]}
+    )
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_units", str(path), "--province", "Lào Cai", stdout=io.StringIO(), stderr=err)
+    assert "A" in err.getvalue() and not Unit.objects.exists()

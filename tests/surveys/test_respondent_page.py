@@ -279,3 +279,33 @@ def test_a_respondent_dropped_from_the_list_can_no_longer_use_the_link(client, l
     respondent.retired_at = datetime.datetime.now(tz=datetime.UTC)
     respondent.save()
     assert client.get(reverse("survey-start", args=[token])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{"q4": "--3"}, {"q4": "9" * 5000}, {"q4": "٣"}, {"q5": "có\x00 NUL"}, {"q3": "1e999"}],
+    ids=["double-minus", "5000-digit", "arabic-digit", "nul-in-text", "overflowing-number"],
+)
+def test_hostile_answers_get_a_clear_answer_never_a_server_error(client, link, answers):
+    invitation, token = link
+    response = save_json(client, token, answers)
+    assert response.status_code in (200, 400)
+    stored = Response.objects.filter(invitation=invitation).values_list("answers", flat=True).first() or {}
+    assert "\x00" not in json.dumps(stored)
+    assert stored.get("q4") in (None, 1, 2, 3, 4, 5)
+
+
+def test_a_non_numeric_content_length_is_refused_with_400(client, link):
+    _invitation, token = link
+    response = client.post(
+        url("survey-save", token), "{}", content_type="application/json", CONTENT_LENGTH="abc"
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("model", ["questionnaire", "invitation", "message", "response"])
+def test_superuser_can_inspect_survey_records_in_the_admin(admin_client, link, model):
+    assert admin_client.get(f"/admin/surveys/{model}/").status_code == 200
+    if model == "invitation":
+        invitation, _token = link
+        assert admin_client.get(f"/admin/surveys/invitation/{invitation.pk}/change/").status_code == 200
