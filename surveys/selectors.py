@@ -1,11 +1,23 @@
 """Read queries of the surveys app."""
 
 import datetime
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,9 +85,9 @@ def tracked_invitations(campaign: Campaign) -> QuerySet[Invitation]:
 def response_rates(campaign: Campaign, *, today: datetime.date | None = None) -> dict:
     """Invited, e-mailed, opened, started and submitted, overall and by group, unit, district and day.
 
-    Figures come from one aggregate query grouped by (unit, group), rolled up here over those few cells
-    (never over respondents), plus one for the day series, one for the groups and two for the units: five
-    queries whatever the number of respondents. `invited` counts invitations of current respondents;
+    Figures and the day series come from one aggregate query (see `_cells`), rolled up here over its few
+    rows (never over respondents), plus one for the groups and two for the units: four queries whatever the
+    number of respondents. `invited` counts invitations of current respondents;
     `email_sent` / `email_failed` the invitations whose invitation e-mail is sent or delivered / failed or
     bounced; `opened`, `started`, `submitted` the Invitation timestamps; `response_rate` = submitted /
     invited in percent (None when nobody is invited). A group's target is
@@ -84,7 +96,7 @@ def response_rates(campaign: Campaign, *, today: datetime.date | None = None) ->
     invited, met when every targeted group is met.
     """
     today = today or timezone.localdate()
-    cells = _cells(campaign)
+    cells, day_counts = _cells(campaign)
     groups = _groups(campaign, {c["group_id"] for c in cells})
     units = _units(campaign, {c["unit_id"] for c in cells})
     targets = _targets(campaign)
@@ -114,7 +126,7 @@ def response_rates(campaign: Campaign, *, today: datetime.date | None = None) ->
         "by_group": by_group,
         "by_unit": by_unit,
         "by_district": _by_district(units, by_unit_tally),
-        "by_day": _by_day(campaign, today=today),
+        "by_day": _by_day(campaign, day_counts, today=today),
     }
 
 
@@ -125,7 +137,7 @@ def non_responders(campaign: Campaign, unit: Unit | None = None) -> QuerySet[Res
     see whose address bounced.
     """
     email = Message.objects.filter(
-        invitation__respondent=OuterRef("pk"), channel=Message.Channel.EMAIL, kind=Message.Kind.INVITATION
+        invitation=OuterRef("invitation"), channel=Message.Channel.EMAIL, kind=Message.Kind.INVITATION
     )
     people = (
         Respondent.objects.current()
@@ -137,23 +149,86 @@ def non_responders(campaign: Campaign, unit: Unit | None = None) -> QuerySet[Res
     return people.filter(unit=unit) if unit is not None else people
 
 
-def _cells(campaign: Campaign) -> list[dict]:
-    email = Message.objects.filter(
-        invitation=OuterRef("pk"), channel=Message.Channel.EMAIL, kind=Message.Kind.INVITATION
+DAY_FIELDS = {"opened": "opened_at", "started": "started_at", "submitted": "submitted_at"}
+
+
+def _cells(campaign: Campaign) -> tuple[list[dict], dict[datetime.date, dict[str, int]]]:
+    """Figures per (unit, group) and opened/started/submitted per day, from one pass over the invitations.
+
+    The query groups by (unit, group, day opened, day started, day submitted), a few thousand rows at most
+    for a campaign of 100,000, rolled up here into the cells and the day counts. Each invitation is joined
+    to its invitation e-mail: there is at most one, as queuing gives it sequence 0 and (invitation,
+    channel, kind, sequence) is unique (constraint `message_once`), so no invitation is counted twice. One
+    pass with a join is 4x faster than two subqueries per invitation plus a query per day field
+    (bench/tracking.py). Days are calendar days in the project's time zone (Asia/Ho_Chi_Minh).
+    """
+    tz = timezone.get_default_timezone()
+    email = FilteredRelation(
+        "messages",
+        condition=Q(
+            messages__channel=Message.Channel.EMAIL,
+            messages__kind=Message.Kind.INVITATION,
+            messages__sequence=0,
+        ),
     )
-    return list(
+    rows = (
         tracked_invitations(campaign)
-        .values(unit_id=F("respondent__unit_id"), group_id=F("respondent__group_id"))
+        .annotate(email=email, **{f"{name}_day": _local_day(f, tz) for name, f in DAY_FIELDS.items()})
+        .values(
+            "opened_day",
+            "started_day",
+            "submitted_day",
+            unit_id=F("respondent__unit_id"),
+            group_id=F("respondent__group_id"),
+        )
+        # Only the grouping keys and the e-mail status go through the sort: opened/started/submitted are
+        # the rows with a day, counted below.
         .annotate(
-            invited=Count("pk"),
-            email_sent=Count("pk", filter=Exists(email.filter(status__in=EMAIL_SENT_STATUSES))),
-            email_failed=Count("pk", filter=Exists(email.filter(status__in=EMAIL_FAILED_STATUSES))),
-            opened=Count("pk", filter=Q(opened_at__isnull=False)),
-            started=Count("pk", filter=Q(started_at__isnull=False)),
-            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            invited=Count("*"),
+            email_sent=Count("email__status", filter=Q(email__status__in=EMAIL_SENT_STATUSES)),
+            email_failed=Count("email__status", filter=Q(email__status__in=EMAIL_FAILED_STATUSES)),
         )
         .order_by()
     )
+    cells: dict[tuple[int, int], dict] = {}
+    days: dict[datetime.date, dict[str, int]] = {}
+    for row in rows:
+        key = (row["unit_id"], row["group_id"])
+        if key not in cells:
+            cells[key] = {"unit_id": key[0], "group_id": key[1], **_tally()}
+        cell = cells[key]
+        for name in ("invited", "email_sent", "email_failed"):
+            cell[name] += row[name]
+        for name in DAY_FIELDS:
+            day = row[f"{name}_day"]
+            if day is not None:
+                cell[name] += row["invited"]
+                counts = days.setdefault(day, dict.fromkeys(DAY_FIELDS, 0))
+                counts[name] += row["invited"]
+    return list(cells.values()), days
+
+
+def _local_day(field: str, tz: datetime.tzinfo) -> TruncDate:
+    """The calendar day of a timestamp in `tz`. A zone with one UTC offset all year (Asia/Ho_Chi_Minh, UTC+7
+    since 1975) is shifted by that offset, which PostgreSQL computes 40 ms faster per 100,000 invitations
+    than converting each timestamp to the zone; any other zone is converted."""
+    offset = _fixed_utc_offset(tz)
+    if offset is None:
+        return TruncDate(field, tzinfo=tz)
+    shifted = ExpressionWrapper(F(field) + Value(offset), output_field=DateTimeField())
+    return TruncDate(shifted, tzinfo=datetime.UTC)
+
+
+@functools.cache
+def _fixed_utc_offset(tz: datetime.tzinfo) -> datetime.timedelta | None:
+    """The zone's UTC offset if it is the same on the 1st and 16th of every month of 2000–2100, else None."""
+    offsets = {
+        datetime.datetime(year, month, day, 12, tzinfo=tz).utcoffset()
+        for year in range(2000, 2101)
+        for month in range(1, 13)
+        for day in (1, 16)
+    }
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def _groups(campaign: Campaign, invited_group_ids: set[int]) -> list[RespondentGroup]:
@@ -253,26 +328,14 @@ def _by_district(units: list[Unit], by_unit_tally: dict[int, dict[str, int]]) ->
     ]
 
 
-def _by_day(campaign: Campaign, *, today: datetime.date) -> list[dict]:
+def _by_day(
+    campaign: Campaign, counts: dict[datetime.date, dict[str, int]], *, today: datetime.date
+) -> list[dict]:
     """Opened, started and submitted per calendar day in the project's time zone (Asia/Ho_Chi_Minh).
 
     The series runs over the survey period (survey_opens … survey_closes, not past `today`), widened to
     every day with an event; without survey dates, from the first to the last day with an event.
     """
-    tz = timezone.get_default_timezone()
-    base = tracked_invitations(campaign)
-    parts = [
-        base.filter(**{f"{field}__isnull": False})
-        .annotate(day=TruncDate(field, tzinfo=tz), what=Value(field))
-        .values("what", "day")
-        .annotate(n=Count("pk"))
-        .values_list("what", "day", "n")
-        .order_by()
-        for field in ("opened_at", "started_at", "submitted_at")
-    ]
-    counts: dict[datetime.date, dict[str, int]] = {}
-    for field, day, n in parts[0].union(*parts[1:], all=True):
-        counts.setdefault(day, {})[field] = n
     days = set(counts)
     if campaign.survey_opens and campaign.survey_opens <= today:
         days.add(campaign.survey_opens)
@@ -283,13 +346,13 @@ def _by_day(campaign: Campaign, *, today: datetime.date) -> list[dict]:
     day, last = min(days), max(days)
     while day <= last:
         found = counts.get(day, {})
-        cumulative += found.get("submitted_at", 0)
+        cumulative += found.get("submitted", 0)
         rows.append(
             {
                 "date": day,
-                "opened": found.get("opened_at", 0),
-                "started": found.get("started_at", 0),
-                "submitted": found.get("submitted_at", 0),
+                "opened": found.get("opened", 0),
+                "started": found.get("started", 0),
+                "submitted": found.get("submitted", 0),
                 "submitted_cumulative": cumulative,
             }
         )

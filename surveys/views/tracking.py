@@ -4,6 +4,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -15,6 +16,7 @@ from ..services.charts import submissions_chart
 from ..services.tracking_export import export_tracking, progress
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NON_RESPONDERS_PER_PAGE = 200
 
 
 def _campaign_for(user, slug: str) -> Campaign:
@@ -51,8 +53,19 @@ def non_responder_list(request, slug):
         if not units.exists():
             raise PermissionDenied
         people = people.filter(unit__in=units)
-    rows = [{"person": p, "progress": progress(p.invitation)} for p in people]
-    context = {"campaign": campaign, "unit": unit, "rows": rows, "units": units.order_by("kind", "name")}
+    page = Paginator(people, NON_RESPONDERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {"number": number, "person": p, "progress": progress(p.invitation)}
+        for number, p in enumerate(page, start=page.start_index())
+    ]
+    context = {
+        "campaign": campaign,
+        "unit": unit,
+        "rows": rows,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "units": units.order_by("kind", "name"),
+    }
     return render(request, "surveys/non_responders.html", context)
 
 

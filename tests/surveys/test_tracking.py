@@ -9,6 +9,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+import zoneinfo
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +19,7 @@ from openpyxl import load_workbook
 
 from respondents.models import Respondent, RespondentGroup, Unit
 from surveys.models import Invitation, Message, Response
-from surveys.selectors import district_bucket, non_responders, percent, response_rates
+from surveys.selectors import _fixed_utc_offset, district_bucket, non_responders, percent, response_rates
 from tests.factories import (
     CampaignFactory,
     InvitationFactory,
@@ -300,7 +301,7 @@ def test_response_rates_takes_the_same_few_queries_whatever_the_number_of_respon
         Message(invitation=inv, channel="email", kind="invitation", to="x@laocai.gov.vn", status="sent")
         for inv in invitations
     )
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         report = response_rates(campaign, today=TODAY)
     assert report["overall"]["invited"] == people
     assert report["overall"]["email_sent"] == people
@@ -516,3 +517,94 @@ def test_a_formula_like_name_stays_text_in_the_export(client, tracked, coordinat
     )
     cell = next(c for c in book["Chưa trả lời"]["C"] if c.value == formula)
     assert cell.data_type == "s"
+
+
+@pytest.fixture
+def many_non_responders(campaign, units):
+    """250 non-responders in STP (named so that name order is number order) and 3 in SNV."""
+    questionnaire = QuestionnaireFactory(campaign=campaign)
+    group = RespondentGroup.objects.get(code="division_leader")
+    people = Respondent.objects.bulk_create(
+        Respondent(campaign=campaign, unit=units[code], group=group, full_name=f"Người {code} {i:03d}")
+        for code, count in (("STP", 250), ("SNV", 3))
+        for i in range(1, count + 1)
+    )
+    Invitation.objects.bulk_create(
+        Invitation(campaign=campaign, respondent=p, questionnaire=questionnaire) for p in people
+    )
+    return campaign
+
+
+def listed_numbers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)]
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "last", "names"),
+    [
+        ({"unit": "STP"}, 1, 200, ("Người STP 001", "Người STP 200")),
+        ({"unit": "STP", "page": "2"}, 201, 250, ("Người STP 201", "Người STP 250")),
+        ({"unit": "STP", "page": "9"}, 201, 250, ("Người STP 201", "Người STP 250")),  # past the end: last
+        ({"unit": "STP", "page": "x"}, 1, 200, ("Người STP 001", "Người STP 200")),
+        ({"page": "2"}, 201, 253, ("Người STP 198", "Người STP 250")),  # SNV first, then STP by name
+    ],
+)
+def test_non_responders_are_listed_200_to_a_page_numbered_across_pages(
+    client, many_non_responders, coordinator, query, first, last, names
+):
+    client.force_login(coordinator)
+    url = reverse("campaign-non-responders", args=[many_non_responders.slug])
+    html = client.get(url, query).content.decode()
+    assert listed_numbers(html) == list(range(first, last + 1))
+    listed = [name for _, name in non_responder_rows(html)]
+    assert (listed[0], listed[-1]) == names
+
+
+def test_page_links_keep_the_unit_filter(client, many_non_responders, coordinator):
+    client.force_login(coordinator)
+    url = reverse("campaign-non-responders", args=[many_non_responders.slug])
+    html = client.get(url, {"unit": "STP"}).content.decode()
+    links = re.findall(r'<nav class="actions pagination".*?</nav>', html, re.S)[0]
+    assert 'href="?unit=STP&amp;page=2"' in links and 'rel="next"' in links and 'rel="prev"' not in links
+    assert 'aria-current="page" href="?unit=STP&amp;page=1"' in links
+    html = client.get(url, {"unit": "STP", "page": "2"}).content.decode()
+    assert 'rel="prev" href="?unit=STP&amp;page=1"' in html and 'rel="next"' not in html
+
+
+def test_a_short_list_has_no_page_links(client, tracked, coordinator):
+    client.force_login(coordinator)
+    html = client.get(reverse("campaign-non-responders", args=[tracked.slug])).content.decode()
+    assert "pagination" not in html and listed_numbers(html) == list(range(1, 8))
+
+
+def test_export_lists_every_non_responder_past_the_page_size(client, many_non_responders, coordinator):
+    client.force_login(coordinator)
+    content = client.get(reverse("campaign-tracking-export", args=[many_non_responders.slug])).content
+    sheet = load_workbook(io.BytesIO(content), read_only=True)["Chưa trả lời"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == list(range(1, 254))
+    assert rows[-1][2] == "Người STP 250" and rows[-1][8] == "Chưa gửi"
+
+
+@pytest.mark.parametrize(
+    ("zone", "offset"),
+    [
+        ("Asia/Ho_Chi_Minh", datetime.timedelta(hours=7)),
+        ("UTC", datetime.timedelta(0)),
+        ("Europe/Paris", None),
+    ],
+)
+def test_days_are_shifted_by_a_fixed_offset_only_in_a_zone_without_summer_time(zone, offset):
+    assert _fixed_utc_offset(zoneinfo.ZoneInfo(zone)) == offset
+
+
+@pytest.mark.parametrize("zone", ["Asia/Ho_Chi_Minh", "Europe/Paris"])
+def test_a_day_is_the_local_calendar_day_with_or_without_summer_time(tracked, settings, zone):
+    settings.TIME_ZONE = zone
+    rows = response_rates(tracked, today=TODAY)["by_day"]
+    # Paris is UTC+1 in December: B1's 23:30 UTC on the 6th is the 7th in both zones, F1's 17:10 UTC on the
+    # 8th is the 9th in Hà Nội (UTC+7) but still the 8th in Paris.
+    submitted = {r["date"].day: r["submitted"] for r in rows if r["submitted"]}
+    assert submitted == (
+        {4: 3, 5: 1, 7: 1, 8: 1, 9: 1} if zone == "Asia/Ho_Chi_Minh" else {4: 3, 5: 1, 7: 1, 8: 2}
+    )
