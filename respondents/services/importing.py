@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import Campaign, ImportBatch, Respondent, RespondentGroup, RespondentRevision, Unit
+from .fastinsert import db_datetime, insert_rows, json_value
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
 from .parsing import ParseContext, ParsedRow, parse_sheets
 from .problems import Problem, problem
@@ -24,6 +25,11 @@ from .workbook import UnreadableFile, read_sheets
 BATCH_SIZE = 500
 REPORT_PROBLEM_LIMIT = 2000  # problems kept in the stored report (all are returned to the caller)
 _TRACKED_FIELDS = ("full_name", "position", "group_id", "email", "phone", "alternate_phones")
+# The columns a new respondent is written with (retired_at and retired_by stay NULL); see _insert_new.
+_NEW_FIELDS = (
+    "campaign", "unit", "group", "full_name", "position", "email", "phone", "alternate_phones", "raw",
+    "source_file", "source_sheet", "source_row", "batch", "created_at", "updated_at",
+)  # fmt: skip
 
 
 @dataclass
@@ -184,8 +190,7 @@ def _context(campaign: Campaign, file_name: str, unit: Unit | None) -> ParseCont
 
 
 def _new_respondent(campaign, batch, row: ParsedRow, group_ids: dict[str, int]) -> Respondent:
-    # Ids rather than instances for the foreign keys: quicker to build, and bulk_create has no related
-    # objects to check (a tenth of the time of writing 50,000 rows).
+    """The respondent a row describes, for comparing with a matched one (_insert_new writes new ones)."""
     return Respondent(
         campaign_id=campaign.pk,
         unit_id=row.unit.id,
@@ -207,11 +212,40 @@ def _group_ids() -> dict[str, int]:
     return dict(RespondentGroup.objects.values_list("code", "pk"))
 
 
-def _add_rows(campaign, batch, rows: list[ParsedRow], report: ImportReport) -> None:
-    group_ids = _group_ids()
-    Respondent.objects.bulk_create(
-        [_new_respondent(campaign, batch, row, group_ids) for row in rows], batch_size=BATCH_SIZE
+def _insert_new(campaign, batch, rows: list[ParsedRow], group_ids: dict[str, int]) -> None:
+    """Write new respondents with the values bulk_create stored, as plain tuples in a fraction of its time."""
+    if not rows:
+        return
+    now = db_datetime(timezone.now())  # created_at and updated_at: one value for the whole import
+    campaign_id, batch_id, file_name = campaign.pk, batch.pk, batch.file_name
+    insert_rows(
+        Respondent,
+        _NEW_FIELDS,
+        (  # a generator, so that PostgreSQL stores rows while the next ones are encoded
+            (
+                campaign_id,
+                row.unit.id,
+                group_ids[row.group.code],
+                row.full_name,
+                row.position,
+                row.email,
+                row.phone,
+                json_value(row.alternate_phones) if row.alternate_phones else "[]",  # most rows have none
+                json_value(row.raw),
+                file_name,
+                row.sheet,
+                row.row,
+                batch_id,
+                now,
+                now,
+            )
+            for row in rows
+        ),
     )
+
+
+def _add_rows(campaign, batch, rows: list[ParsedRow], report: ImportReport) -> None:
+    _insert_new(campaign, batch, rows, _group_ids())
     report.added = len(rows)
 
 
@@ -228,7 +262,7 @@ def _replace_unit_list(campaign, unit, batch, rows: list[ParsedRow], report: Imp
         match = by_email.get(row.email) if row.email else None
         match = match or (by_phone.get(row.phone) if row.phone else None)
         if match is None or match.pk in kept:
-            to_create.append(_new_respondent(campaign, batch, row, group_ids))
+            to_create.append(row)
             continue
         kept.add(match.pk)
         new = _new_respondent(campaign, batch, row, group_ids)
@@ -255,7 +289,7 @@ def _replace_unit_list(campaign, unit, batch, rows: list[ParsedRow], report: Imp
         batch_size=BATCH_SIZE,
     )
     RespondentRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
-    Respondent.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    _insert_new(campaign, batch, to_create, group_ids)
     report.added = len(to_create)
 
 

@@ -146,7 +146,10 @@ class _SheetParser:
 
     def _text(self, texts: list[str], fld: str) -> str:
         """The cleaned text of a field's first non-empty column: clean_text(self._cell(...)), already done."""
-        return next((texts[c] for c in self.cols.get(fld, []) if c < len(texts) and texts[c]), "")
+        for c in self.cols.get(fld, ()):  # a loop, not next(generator): this runs ten times a row
+            if c < len(texts) and texts[c]:
+                return texts[c]
+        return ""
 
     def _is_numbering(self, texts: list[str]) -> bool:
         """The '(1) (2) (3) …' row that Vietnamese forms put under the header."""
@@ -194,12 +197,13 @@ class _SheetParser:
             return {**where, "field": fld, "column": column_letter(col) if col is not None else ""}
 
         raw = {
-            self.header.labels[c]: _raw_text(cells[c])
-            for c in self.header.labels
+            label: _raw_text(cells[c])
+            for c, label in self.header.labels.items()
             if c < len(cells) and texts[c]
         }
 
-        name = normalise_name(self._cell(cells, texts, "full_name"))
+        # The cleaned text is what these normalisers clean the cell to first; phones need the raw cell.
+        name = normalise_name(self._text(texts, "full_name"))
         if not name.value:
             errors.append(problem("name_missing", **at("full_name")))
         elif name.recased:
@@ -208,7 +212,7 @@ class _SheetParser:
         unit = self._resolve_unit(texts, errors, at)
         group = self._resolve_group(texts, unit, errors, warnings, at)
 
-        email = normalise_email(self._cell(cells, texts, "email"))
+        email = normalise_email(self._text(texts, "email"))
         if email.invalid:
             errors.append(problem("email_invalid", value=email.value, **at("email")))
         elif not email.value and self.ctx.require_contacts:

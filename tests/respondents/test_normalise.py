@@ -4,12 +4,23 @@ Policy: shared/domain/respondent-lists.md. Expected values are written out here,
 service's own tables, so that a wrong mapping in the service makes a test fail.
 """
 
+import random
 import unicodedata
 
+import phonenumbers
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from respondents.services.headers import classify_header
-from respondents.services.normalise import match_key, normalise_email, normalise_name, normalise_phones
+from respondents.services.normalise import (
+    _check_vn_number,
+    _is_valid_email,
+    match_key,
+    normalise_email,
+    normalise_name,
+    normalise_phones,
+)
 from respondents.services.normalise import parse_vn_phone as parse
 
 DECOMPOSED_NGUYEN = "Nguye\u0302\u0303n"  # "Nguyễn" as some keyboards and converters emit it
@@ -105,6 +116,26 @@ def test_several_emails_in_a_cell_keep_the_first_and_list_the_rest(separator):
 
 def test_email_with_a_space_inside_is_invalid_not_truncated_to_another_address():
     assert normalise_email("nguyen van@laocai.gov.vn").invalid
+
+
+# Addresses Django's validator accepts and refuses, odd ones included.
+ADDRESSES = [
+    "an.nv@laocai.gov.vn", "a.b-c+d_e@sub.laocai.gov.vn", "a/b=c?d@x.vn", '"an nv"@x.vn', "an@localhost",
+    "an@[192.168.0.1]", "an@[::1]", "an@xn--bcher-kva.vn", "an@bücher.vn", "nguyễn@x.vn", "an@x.v",
+    "a..b@x.vn", ".an@x.vn", "an.@x.vn", "an@x", "an@-x.vn", "an@x-.vn", "an@x..vn", "an@[999.1.1.1]",
+    "a" * 65 + "@x.vn", "an@" + "b" * 64 + ".vn", "a" * 310 + "@x.vn", "@x.vn", "an@", "", "an@x.vn\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_email_check_gives_djangos_verdict(address):
+    # The check is Django's validator with its regexes compiled up front; it must accept what Django accepts.
+    try:
+        validate_email(address)
+    except ValidationError:
+        assert not _is_valid_email(address)
+    else:
+        assert _is_valid_email(address)
 
 
 # ----------------------------------------------------------------------------------------------- phones
@@ -257,6 +288,33 @@ def test_cell_without_a_valid_number_has_no_primary_and_is_not_empty(cell):
 @pytest.mark.parametrize("cell", [None, "", "   "])
 def test_empty_phone_cell_is_empty(cell):
     assert normalise_phones(cell).empty
+
+
+def _verdict_of_parse(digits: str) -> tuple[str, bool] | None:
+    """What phonenumbers.parse() and number_type() say of a number: (E.164, is a mobile), or None."""
+    types = phonenumbers.PhoneNumberType
+    try:
+        number = phonenumbers.parse(digits, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+    kind = phonenumbers.number_type(number)
+    if kind not in (types.MOBILE, types.FIXED_LINE, types.FIXED_LINE_OR_MOBILE):
+        return None
+    return f"+84{number.national_number}", kind != types.FIXED_LINE
+
+
+def test_national_number_gets_the_verdict_phonenumbers_parse_gives_it():
+    # The check builds the PhoneNumber of "0" + 9 or 10 digits itself instead of calling parse(). For every
+    # two-digit prefix and both lengths it must be the number parse() returns, with the same verdict.
+    rng = random.Random(84)
+    tails = ["0000000", "1234567", "9999999", *(f"{rng.randrange(10**7):07d}" for _ in range(12))]
+    prefixes = [f"0{a}{b}" for a in "123456789" for b in "0123456789"]
+    for digits in [prefix + tail + more for prefix in prefixes for tail in tails for more in ("", "8")]:
+        assert phonenumbers.parse(digits, "VN") == phonenumbers.PhoneNumber(84, int(digits[1:])), digits
+        assert _check_vn_number.__wrapped__(digits) == _verdict_of_parse(digits), digits
+    # Other shapes still go through parse().
+    for digits in ["", "0", "091234567", "0912345678901", "00912345678", "84912345678", "912345678"]:
+        assert _check_vn_number.__wrapped__(digits) == _verdict_of_parse(digits), digits
 
 
 # -------------------------------------------------------------------------------------- matching keys
