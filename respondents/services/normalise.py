@@ -15,6 +15,8 @@ from django.core.validators import EmailValidator
 # A regex, not str.translate: translate is ten times slower on non-ASCII text, and this runs for every cell.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Control characters other than tab and line breaks: never meant, and PostgreSQL refuses NUL in text/JSON.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(value: object) -> str:
@@ -31,6 +33,8 @@ def clean_text(value: object) -> str:
         text = unicodedata.normalize("NFC", text)
         if _INVISIBLE.search(text):  # rare, and searching is cheaper than substituting nothing
             text = _INVISIBLE.sub("", text)
+    if CONTROL_CHARACTERS.search(text):
+        text = CONTROL_CHARACTERS.sub(" ", text)
     # str.split() splits on exactly what the regex \s matches: this collapses and trims in one pass.
     return " ".join(text.split())
 

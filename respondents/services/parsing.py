@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 from .headers import Header, find_header
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
-from .normalise import clean_text, match_key, normalise_email, normalise_name, normalise_phones
+from .normalise import (
+    CONTROL_CHARACTERS,
+    clean_text,
+    match_key,
+    normalise_email,
+    normalise_name,
+    normalise_phones,
+)
 from .problems import Problem, column_letter, problem
 from .workbook import Sheet
 
@@ -347,9 +354,11 @@ def _fill_merged(rows, merged, first_data_row: int, column_lists: list[list[int]
 
 
 def _raw_text(value: object) -> str:
+    """The cell as written, for the record; only NUL and other control characters are dropped."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
 
 
 def _local(e164: str) -> str:

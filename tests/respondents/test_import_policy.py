@@ -537,3 +537,19 @@ def test_header_without_rows_is_rejected_and_a_units_list_is_not_emptied(campaig
     assert report.status == "rejected"
     assert [e.code for e in report.errors] == ["no_rows"]
     assert Respondent.objects.current().filter(unit=units["STP"]).count() == 1
+
+
+def test_control_characters_in_cells_are_dropped_not_stored(campaign, tmp_path):
+    # xlsx cannot hold NUL, but a CSV exported by another tool can; PostgreSQL would refuse it.
+    path = tmp_path / "nul.csv"
+    path.write_text(
+        ",".join(H)
+        + "\n"
+        + '1,"Nguyễn\x00 Văn\x07 An","Giám\x00đốc",Sở Tư pháp,Lãnh đạo sở,0912345678,a@x.vn\n',
+        encoding="utf-8",
+    )
+    report = import_list(campaign=campaign, path=path)
+    assert report.status == "imported", report.as_dict()
+    respondent = Respondent.objects.get()
+    assert respondent.full_name == "Nguyễn Văn An"
+    assert "\x00" not in json.dumps(respondent.raw) and "\x00" not in respondent.position
