@@ -80,6 +80,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; the embedded mode has one process.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # WAL: pages stay readable while the background sender writes, and a commit costs no fsync of a
+    # rollback journal. synchronous=NORMAL is safe against a crash of the process; a power cut may lose
+    # the last commits (a message then goes again, or a link sent just before the cut does not open).
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,16 +1,30 @@
-"""Background tasks for sending. In-process unless CELERY_BROKER_URL is set (config/celery.py).
+"""Background work for sending. In-process unless CELERY_BROKER_URL is set (config/celery.py).
 
-acks_late: a task whose worker dies is delivered again. Running a task twice is harmless: what is sent
-once is decided by the Message state machine (services/messaging.py), not by the task.
+With a broker, the tasks below run on a Celery worker. acks_late: a task whose worker dies is delivered
+again. Running a task twice is harmless: what is sent once is decided by the Message state machine
+(services/messaging.py), not by the task.
+
+Without a broker (the embedded set-up, CELERY_TASK_ALWAYS_EAGER), a web request must not send a whole
+round itself: it queues the round and calls send_in_background(), which sends from a daemon thread of
+the web process. Messages a thread leaves behind (the process stopped) are `queued` or `sending` rows
+that the next round or `send_invitations` takes up again. Threads started here are listed in
+`background_threads`, so tests (and anyone curious) can join them.
 """
 
+import logging
+import threading
 from dataclasses import asdict
 
 from celery import shared_task
+from django.db import connections
 
 from respondents.models import Campaign
 
 from .services.messaging import run_round, send_queued
+
+logger = logging.getLogger(__name__)
+
+background_threads: list[threading.Thread] = []  # started by send_in_background, finished ones pruned
 
 
 @shared_task(acks_late=True)
@@ -23,3 +37,32 @@ def send_queued_task(campaign_id: int | None = None, limit: int | None = None) -
 def queue_and_send_task(campaign_id: int, channel: str, reminders: bool) -> dict:
     campaign = Campaign.objects.get(pk=campaign_id)
     return run_round(campaign=campaign, channel=channel, reminders=reminders).as_dict()
+
+
+def broker_configured() -> bool:
+    """Whether tasks go to a Celery worker (False: .delay() would run them in the caller)."""
+    return not send_queued_task.app.conf.task_always_eager
+
+
+def send_in_background(campaign_id: int) -> threading.Thread:
+    """Send the campaign's queue from a daemon thread of this process; returns the started thread.
+
+    Call it from transaction.on_commit() so that the thread sees what the request queued.
+    """
+    background_threads[:] = [t for t in background_threads if t.is_alive()]
+    thread = threading.Thread(
+        target=_send_then_close, args=(campaign_id,), name=f"send-campaign-{campaign_id}", daemon=True
+    )
+    thread.start()
+    background_threads.append(thread)
+    return thread
+
+
+def _send_then_close(campaign_id: int) -> None:
+    try:
+        report = send_queued(campaign=Campaign.objects.get(pk=campaign_id))
+        logger.info("Background sending for campaign %s: %s", campaign_id, asdict(report))
+    except Exception:
+        logger.exception("Background sending for campaign %s failed", campaign_id)
+    finally:
+        connections.close_all()  # this thread's connections only: Django's connections are per thread

@@ -6,22 +6,30 @@
 
 - Queuing is idempotent: a Message is unique per (invitation, channel, kind, sequence) and rows are
   inserted with ignore_conflicts, so a re-run (or two coordinators at once) queues nothing twice.
+- Queuing records a `queued` MessageEvent for every message it inserts.
 - Sending claims a small batch (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so workers never take the
   same rows), marks it `sending` and commits before anything leaves; each message's outcome is committed
-  as soon as it is known. A worker that dies leaves `sending` rows; once their claim is older than LEASE
-  the next run takes them again. Delivery is therefore at least once: nobody is skipped, and only the one
-  message a worker was handing over when it died can go twice (same Message-ID, so mail clients can
-  fold the copies).
+  as soon as it is known. Right before each message leaves, the worker renews its claim with a conditional
+  UPDATE (same pk, still `sending`, still the claim time it set); 0 rows means another worker took the
+  message over after the lease, and it is skipped, so even a batch slower than LEASE is never sent twice.
+  At that moment the respondent is read again: a message to someone retired from the list is cancelled,
+  and a changed e-mail address or phone number is used (the change is recorded as a MessageEvent).
+  A worker that dies leaves `sending` rows; once their claim is older than LEASE the next run takes
+  them again. Delivery is therefore at least once: nobody is skipped, and only the one message a worker
+  was handing over when it died can go twice (same Message-ID, so mail clients can fold the copies).
 - Errors (decided): a server that cannot be reached, drops the connection or answers 421 is an *outage*:
   the message and the rest of its batch go back to the queue with the reason noted, the attempt is not
   counted, and the run stops using that channel (the next run retries; nothing fails for ever because a
   server was down). A 4xx answer about one message, a Twilio 429 or 5xx is *temporary*: back to the queue
   until MAX_ATTEMPTS. A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid
-  number) is *permanent*: the message fails with the reason and the batch goes on.
+  number) is *permanent*: the message fails with the reason and the batch goes on. Twilio 401/403/404
+  (wrong credentials, suspended or unknown account) concern every message: they are an outage too.
 Every attempt and outcome is a MessageEvent; delivery reports and bounces are in services/delivery.py.
 """
 
 import datetime
+import email.policy
+import functools
 import logging
 import smtplib
 from dataclasses import asdict, dataclass, field
@@ -69,6 +77,7 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     requeued: int = 0  # back in the queue after an outage or a temporary failure
+    taken_over: int = 0  # skipped: another worker took the claim over (this worker was slower than LEASE)
     outages: list[str] = field(default_factory=list)  # one line per channel that stopped
 
 
@@ -95,8 +104,10 @@ class RoundPreview:
 def queue_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> QueueReport:
     """Queue invitations (once per invitation and channel) or the next due reminder, for one channel.
 
-    Reminders (policy decided with the coordinator): to invitations not submitted and not opted out, on a
-    channel with fewer than `campaign.reminder_limit` reminders and nothing queued, once an invitation
+    Reminders (policy decided with the coordinator): to invitations not submitted and not opted out, with
+    fewer than `campaign.reminder_limit` reminders in all (e-mail and SMS together: the limit is per
+    respondent, and a reminder's sequence numbers them across channels), nothing queued on this
+    channel, once an invitation
     message was sent on some channel, and when the last message sent on this channel (on any channel if
     none was sent on this one) is at least `campaign.reminder_interval_days` old.
     """
@@ -129,9 +140,19 @@ def queue_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) 
         rows.append(Message(invitation=invitation, channel=channel, kind=kind, sequence=sequence, to=to))
     same_kind = Message.objects.filter(invitation__campaign=campaign, channel=channel, kind=kind)
     with transaction.atomic():
-        before = same_kind.count()
+        last = same_kind.aggregate(last=Max("pk"))["last"] or 0
         Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        report.queued = same_kind.count() - before
+        # ignore_conflicts returns no primary keys: the rows inserted here are the later ones without an
+        # event yet (a concurrent run's rows come with their events, committed together).
+        new = same_kind.filter(pk__gt=last, status=Message.Status.QUEUED).filter(
+            ~Exists(MessageEvent.objects.filter(message=OuterRef("pk")))
+        )
+        events = [
+            MessageEvent(message_id=pk, status=Message.Status.QUEUED, detail=to)
+            for pk, to in new.values_list("pk", "to")
+        ]
+        MessageEvent.objects.bulk_create(events, batch_size=500)
+        report.queued = len(events)
     return report
 
 
@@ -141,7 +162,7 @@ def _due_for_reminder(invitations, *, campaign: Campaign, channel: str, now):
     return (
         invitations.filter(reminders_opt_out=False)
         .annotate(
-            reminders=Count("messages", filter=on_channel & Q(messages__kind=Message.Kind.REMINDER)),
+            reminders=Count("messages", filter=Q(messages__kind=Message.Kind.REMINDER)),  # all channels
             pending=Count("messages", filter=on_channel & Q(messages__status__in=PENDING)),
             invited=Count(
                 "messages", filter=Q(messages__kind=Message.Kind.INVITATION, messages__sent_at__isnull=False)
@@ -211,8 +232,8 @@ def _send_emails(messages: list[Message], *, report: SendReport, clock) -> bool:
         with mailers.default as mailer:
             while pending:
                 message = pending[0]
-                if not _cancelled(message, report=report, now=clock()):
-                    token = issue_token(message.invitation)
+                token = _ready(message, report=report, now=clock())
+                if token:
                     try:
                         mailer.send_messages([_email(message, token)])
                     except (smtplib.SMTPException, OSError, ValueError) as exc:
@@ -237,15 +258,19 @@ def _send_texts(messages: list[Message], *, report: SendReport, clock) -> bool:
     """Send through Twilio. False when Twilio could not be reached (the rest is requeued)."""
     client = sms.sms_client()
     for index, message in enumerate(messages):
-        if _cancelled(message, report=report, now=clock()):
+        token = _ready(message, report=report, now=clock())
+        if not token:
             continue
-        token = issue_token(message.invitation)
         try:
             sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
         except TwilioException as exc:
             status = getattr(exc, "status", None) or 0
-            kind = TEMPORARY if status == 429 or status >= 500 or not status else PERMANENT
             reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
+            kind = classify_twilio_status(status)
+            if kind == OUTAGE:
+                reason = f"Twilio refused the account (check the TWILIO_* settings): {reason}"
+                _requeue_outage(messages[index:], reason, report, clock())
+                return False
             _failed_attempt(message, kind, reason, report, clock())
         except OSError as exc:  # requests' connection errors and timeouts
             _requeue_outage(messages[index:], f"Twilio unreachable: {exc}", report, clock())
@@ -254,6 +279,19 @@ def _send_texts(messages: list[Message], *, report: SendReport, clock) -> bool:
             _finish(message, Message.Status.SENT, now=clock(), provider_id=sid)
             report.sent += 1
     return True
+
+
+def classify_twilio_status(status: int) -> str:
+    """OUTAGE, TEMPORARY or PERMANENT for the HTTP status of a Twilio error (0: no HTTP answer).
+
+    401, 403 and 404 mean wrong credentials or a suspended or unknown account: no message can go, so
+    nothing must fail for good because of them.
+    """
+    if status in (401, 403, 404):
+        return OUTAGE
+    if not status or status == 429 or status >= 500:
+        return TEMPORARY
+    return PERMANENT
 
 
 def classify_smtp_error(exc: BaseException) -> str:
@@ -288,25 +326,65 @@ def _text(reply) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _cancelled(message: Message, *, report: SendReport, now) -> bool:
-    """Fail a claimed message that must not go out any more; True when it was cancelled."""
-    invitation = message.invitation
+def _ready(message: Message, *, report: SendReport, now) -> str:
+    """Right before `message` leaves: renew this worker's claim and check the message against the current
+    state of its invitation and respondent. Returns a new link token when it is to be sent now (to
+    `message.to`, refreshed); the renewed claim and the token are committed together.
+
+    "" when another worker took it over (the claim is no longer the one this worker set) or when it was
+    cancelled (recorded as failed with the reason).
+    """
+    answered = Response.objects.filter(invitation=OuterRef("pk"), status=Response.Status.SUBMITTED)
+    state = (
+        Invitation.objects.filter(pk=message.invitation_id)
+        .annotate(answered=Exists(answered))
+        .values(
+            "submitted_at",
+            "reminders_opt_out",
+            "answered",
+            "respondent__retired_at",
+            "respondent__email",
+            "respondent__phone",
+        )
+        .first()
+    )
+    field = "respondent__email" if message.channel == Message.Channel.EMAIL else "respondent__phone"
+    address = (state or {}).get(field) or ""
     reason = ""
-    if (
-        invitation.submitted_at is not None
-        or Response.objects.filter(invitation=invitation, status=Response.Status.SUBMITTED).exists()
-    ):
+    if state is None:
+        reason = "cancelled: the invitation no longer exists"
+    elif state["submitted_at"] is not None or state["answered"]:
         reason = "cancelled: the questionnaire was already submitted"
-    elif message.kind == Message.Kind.REMINDER and invitation.reminders_opt_out:
+    elif state["respondent__retired_at"] is not None:
+        reason = "cancelled: the respondent was retired from the list"
+    elif not address:
+        reason = "cancelled: the respondent no longer has an address for this channel"
+    elif message.kind == Message.Kind.REMINDER and state["reminders_opt_out"]:
         reason = "cancelled: the respondent asked for no reminders"
-    elif not invitation.campaign.is_survey_open(now):
+    elif not message.invitation.campaign.is_survey_open(now):
         reason = "cancelled: the survey is closed"
     elif message.attempts > MAX_ATTEMPTS:
         reason = f"gave up after {MAX_ATTEMPTS} attempts"
+    changed = bool(address) and address != message.to
+    token = ""
+    with transaction.atomic():
+        renewed = Message.objects.filter(
+            pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
+        ).update(claimed_at=now, **({"to": address} if changed else {}))
+        if not renewed:
+            report.taken_over += 1
+            return ""
+        message.claimed_at = now
+        if changed:
+            detail = f"recipient changed: {message.to} -> {address}"
+            MessageEvent.objects.create(message=message, status=Message.Status.SENDING, detail=detail)
+            message.to = address
+        if not reason:
+            token = issue_token(message.invitation)
     if reason:
         _finish(message, Message.Status.FAILED, now=now, error=reason)
         report.failed += 1
-    return bool(reason)
+    return token
 
 
 def _failed_attempt(message: Message, kind: str, reason: str, report: SendReport, now) -> None:
@@ -364,6 +442,42 @@ def _context(message: Message, token: str) -> dict:
     }
 
 
+class _MemoPolicy(email.policy.EmailPolicy):
+    """email.policy.default / SMTP with header parsing and folding memoised. A run repeats the same
+    Subject, From and MIME headers thousands of times, and folding a non-ASCII header into RFC 2047
+    encoded words is the costliest step of building an e-mail (several ms each in pure Python). The
+    result is identical: the same policy computes each distinct header once."""
+
+    def header_store_parse(self, name, value):
+        if type(value) is str:
+            return _memo_store(self, name, value)
+        return super().header_store_parse(name, value)
+
+    def fold_binary(self, name, value):
+        return _memo_fold(self, name, value)
+
+
+@functools.lru_cache(maxsize=2048)
+def _memo_store(policy, name, value):
+    return email.policy.EmailPolicy.header_store_parse(policy, name, value)
+
+
+@functools.lru_cache(maxsize=2048)
+def _memo_fold(policy, name, value):
+    return email.policy.EmailPolicy.fold_binary(policy, name, value)
+
+
+_MEMO_POLICIES = {
+    id(email.policy.default): _MemoPolicy(),
+    id(email.policy.SMTP): _MemoPolicy(linesep="\r\n"),
+}
+
+
+class _Email(EmailMultiAlternatives):
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=_MEMO_POLICIES.get(id(policy), policy))
+
+
 def _email(message: Message, token: str) -> EmailMultiAlternatives:
     context = _context(message, token)
     template = "reminder" if context["reminder"] else "invitation"
@@ -372,15 +486,15 @@ def _email(message: Message, token: str) -> EmailMultiAlternatives:
         subject = render_to_string(f"surveys/email/{template}_subject.txt", context)
         text = render_to_string(f"surveys/email/{template}.txt", context)
         html = render_to_string(f"surveys/email/{template}.html", context)
-    email = EmailMultiAlternatives(
+    mail = _Email(
         subject=" ".join(subject.split()),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[formataddr((context["name"], message.to))],
         headers={"Message-ID": message_id(message), "List-Unsubscribe": f"<{context['opt_out']}>"},
     )
-    email.attach_alternative(html, "text/html")
-    return email
+    mail.attach_alternative(html, "text/html")
+    return mail
 
 
 def _sms_body(message: Message, token: str) -> str:
@@ -398,17 +512,25 @@ def _sms_body(message: Message, token: str) -> str:
 # ------------------------------------------------------------------------------------------------ rounds
 
 
-def run_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> RoundReport:
-    """Invite whoever is new, queue the round on one channel, and send the campaign's queue."""
-    invitations = create_invitations(campaign=campaign)
-    queued = queue_round(campaign=campaign, channel=channel, reminders=reminders, now=now)
-    sent = send_queued(campaign=campaign, now=now)
+def prepare_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> RoundReport:
+    """Invite whoever is new and queue the round on one channel, in one transaction; nothing is sent
+    (the report's `send` is empty). Fast enough for a web request: a few bulk queries."""
+    with transaction.atomic():
+        invitations = create_invitations(campaign=campaign)
+        queued = queue_round(campaign=campaign, channel=channel, reminders=reminders, now=now)
     return RoundReport(
         invitations_created=invitations.created,
         missing_groups=invitations.missing_groups,
         queue=queued,
-        send=sent,
+        send=SendReport(),
     )
+
+
+def run_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> RoundReport:
+    """Invite whoever is new, queue the round on one channel, and send the campaign's queue."""
+    report = prepare_round(campaign=campaign, channel=channel, reminders=reminders, now=now)
+    report.send = send_queued(campaign=campaign, now=now)
+    return report
 
 
 def preview_round(*, campaign: Campaign, reminders: bool, now=None) -> RoundPreview:

@@ -3,7 +3,10 @@
 An SMS is GSM-7 (160 characters, 153 per part when split) unless one character is outside that alphabet;
 then the whole text is UCS-2 (70, 67 per part). Vietnamese letters with diacritics (ả, ơ, đ…) are not in
 GSM-7, so an accented text costs about 2.3 times as many parts. Unaccented Vietnamese is what SMS in
-Vietnam customarily use, so the text goes unaccented whenever that saves parts (and only then).
+Vietnam customarily use, so the text goes unaccented whenever that saves parts (and only then); the
+unaccented variant also turns typographic punctuation (– — “ ” ‘ ’ … and the non-breaking space) into
+ASCII, since one such character alone would keep the whole text in UCS-2. A long campaign name is
+shortened to SMS_LABEL_MAX characters (sms_label) so that an invitation or reminder fits two parts.
 """
 
 import unicodedata
@@ -26,6 +29,24 @@ GSM7_SINGLE, GSM7_PART = 160, 153  # septets; a split message loses 7 to the con
 UCS2_SINGLE, UCS2_PART = 70, 67  # UTF-16 code units
 
 TIMEOUT_SECONDS = 30
+SMS_LABEL_MAX = 64  # characters of the campaign name an SMS carries
+
+# Typographic punctuation outside GSM-7 -> its ASCII stand-in, for the unaccented variant.
+ASCII_PUNCTUATION = str.maketrans(
+    {
+        "\u2013": "-",  # – en dash
+        "\u2014": "-",  # — em dash
+        "\u2212": "-",  # − minus sign
+        "\u201c": '"',  # “
+        "\u201d": '"',  # ”
+        "\u201e": '"',  # „
+        "\u2018": "'",  # ‘
+        "\u2019": "'",  # ’
+        "\u2026": "...",  # …
+        "\u00a0": " ",  # non-breaking space
+        "\u202f": " ",  # narrow non-breaking space
+    }
+)
 
 # Tests put a fake twilio.http.HttpClient here; None means the SDK's own HTTP client.
 transport: HttpClient | None = None
@@ -57,7 +78,9 @@ def segments(text: str) -> int:
 
 
 def unaccent(text: str) -> str:
-    """Vietnamese without diacritics: 'Sở Nội vụ Đắk Lắk' -> 'So Noi vu Dak Lak'."""
+    """Vietnamese without diacritics, typographic punctuation as ASCII: 'Sở Nội vụ – Đắk Lắk' ->
+    'So Noi vu - Dak Lak'."""
+    text = text.translate(ASCII_PUNCTUATION)
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
@@ -70,12 +93,32 @@ def fewest_segments(text: str) -> str:
     return text
 
 
+def sms_label(name: str, limit: int = SMS_LABEL_MAX) -> str:
+    """The campaign name as an SMS carries it: whole when it fits `limit` characters; else without a
+    trailing " – place" part (the sender already says who writes) if that is enough; else cut at a word
+    boundary, with "…".
+
+    'Khảo sát cán bộ, công chức phục vụ Chỉ số CCHC (PAR INDEX) 2026 – Lào Cai' (74 characters) ->
+    'Khảo sát cán bộ, công chức phục vụ Chỉ số CCHC (PAR INDEX) 2026'.
+    """
+    name = " ".join(name.split())
+    if len(name) <= limit:
+        return name
+    for dash in (" – ", " — ", " - "):
+        head = name.rpartition(dash)[0].strip()
+        if head and len(head) <= limit:
+            return head
+    cut = name[: limit - 1].rsplit(" ", 1)[0] if " " in name[: limit - 1] else name[: limit - 1]
+    return cut.rstrip(" ,;:–—-") + "…"
+
+
 def sms_text(*, campaign_name: str, deadline: str, link: str, reminder: bool) -> str:
     """The invitation or reminder SMS in the active language, unaccented when that saves parts.
 
-    The link ends the text, after a space, so that phones recognise it whole.
+    The campaign is named by sms_label(). The link ends the text, after a space, so that phones
+    recognise it whole.
     """
-    values = {"campaign": campaign_name, "date": deadline, "link": link}
+    values = {"campaign": sms_label(campaign_name), "date": deadline, "link": link}
     if reminder and deadline:
         text = _("Reminder: %(campaign)s. Please answer the survey before %(date)s: %(link)s") % values
     elif reminder:

@@ -1,9 +1,16 @@
-"""The coordinator's sending page: message counts, and buttons that start a round in the background."""
+"""The coordinator's sending page: message counts, and buttons that start a round in the background.
 
-from celery.result import EagerResult
+With a Celery broker the button enqueues the whole round for a worker. Without one, the request queues
+the round (a few bulk queries, in a transaction) and, once that is committed, a background thread of the
+web process sends it (tasks.send_in_background); the page answers at once either way.
+"""
+
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +23,8 @@ from respondents.selectors import is_coordinator, visible_campaigns
 from ..models import Invitation, Message
 from ..services import sms
 from ..services.delivery import message_counts
-from ..tasks import queue_and_send_task
+from ..services.messaging import prepare_round
+from ..tasks import broker_configured, queue_and_send_task, send_in_background
 
 # action -> (channel, reminders, button label)
 ACTIONS = {
@@ -54,25 +62,27 @@ def send(request, slug):
     if request.POST.get("action") not in ACTIONS:
         return HttpResponseBadRequest()
     channel, reminders, _label = ACTIONS[request.POST["action"]]
-    result = queue_and_send_task.delay(campaign.pk, channel, reminders)
-    if not isinstance(result, EagerResult):  # a worker has it (CELERY_BROKER_URL is set; no result backend)
+    if broker_configured():  # a worker does the whole round (no result backend: nothing to report yet)
+        queue_and_send_task.delay(campaign.pk, channel, reminders)
         messages.info(request, _("Sending has started in the background; refresh this page to follow it."))
         return redirect("campaign-distribution", slug=slug)
-    _summarise(request, result.get())
+    with transaction.atomic():
+        report = prepare_round(campaign=campaign, channel=channel, reminders=reminders)
+        transaction.on_commit(partial(send_in_background, campaign.pk))
+    _summarise(request, report.as_dict())
     return redirect("campaign-distribution", slug=slug)
 
 
 def _summarise(request, report: dict) -> None:
-    queue, sent = report["queue"], report["send"]
+    queue = report["queue"]
     if queue["survey_closed"]:
         messages.error(request, _("The survey is closed: nothing was queued."))
-    messages.success(
-        request,
-        _("Queued %(queued)d, sent %(sent)d, failed %(failed)d, to retry %(requeued)d.")
-        % {"queued": queue["queued"], **sent},
-    )
-    if sent["outages"]:
-        messages.error(request, _("Sending stopped: %s") % "; ".join(sent["outages"]))
+    else:
+        messages.success(
+            request,
+            _("Queued %(queued)d. Sending goes on in the background; refresh this page to follow it.")
+            % {"queued": queue["queued"]},
+        )
     if queue["no_address"]:
         messages.warning(request, _("%d respondents have no address for this channel.") % queue["no_address"])
     if report["missing_groups"]:

@@ -1,15 +1,20 @@
 """The coordinator's sending page and the background tasks behind its buttons."""
 
+import asyncio
+import threading
+
 import pytest
+from aiosmtpd.controller import Controller
 from django.urls import reverse
 
 from config.celery import app as celery_app
+from surveys import tasks
 from surveys.models import Message
 from surveys.services.invitations import create_invitations
 from surveys.services.messaging import queue_round
 from surveys.tasks import queue_and_send_task, send_queued_task
 from tests.surveys import sending_setup
-from tests.surveys.sending_setup import people
+from tests.surveys.sending_setup import Inbox, free_port, people, use_smtp
 
 site_url, survey, smtp_server = sending_setup.site_url, sending_setup.survey, sending_setup.smtp_server
 
@@ -60,18 +65,65 @@ def test_the_coordinator_sees_message_counts_per_channel_kind_and_status(client,
     assert html.count("disabled") == 1  # SMS reminders: Twilio is not configured here
 
 
-def test_the_invitation_button_sends_the_emails_and_a_second_press_sends_nothing(
-    client, survey, units, coordinator, smtp_server, tasks_in_process
+class HeldInbox(Inbox):
+    """An SMTP server that accepts nothing until the test releases it: sending cannot finish early."""
+
+    def __init__(self):
+        super().__init__()
+        self.released = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        while not self.released.is_set():
+            await asyncio.sleep(0.01)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def held_smtp(settings):
+    port = free_port()
+    inbox = HeldInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    use_smtp(settings, port)
+    yield inbox
+    inbox.released.set()
+    controller.stop()
+
+
+def join_background_threads() -> list[threading.Thread]:
+    threads = list(tasks.background_threads)
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    return threads
+
+
+# The thread only starts once the request's transaction is committed, hence a transactional test.
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_request_queues_the_round_and_a_background_thread_sends_it(
+    client, survey, units, coordinator, held_smtp, tasks_in_process
 ):
     respondents = people(survey, units, 3)
     client.force_login(coordinator)
+    tasks.background_threads.clear()
     url = reverse("campaign-distribution-send", args=[survey.slug])
-    response = client.post(url, {"action": "email-invitations"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("campaign-distribution", args=[survey.slug])
-    assert smtp_server.recipients() == sorted(p.email for p in respondents)
-    assert [m.level_tag for m in response.context["messages"]] == ["success"]
-    client.post(url, {"action": "email-invitations"})
-    assert len(smtp_server.messages) == 3
+    response = client.post(url, {"action": "email-invitations"})
+    # The page answered while the mail server still holds every message: the request did not send.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("campaign-distribution", args=[survey.slug])
+    assert held_smtp.messages == []
+    (thread,) = tasks.background_threads
+    assert thread.daemon and thread.is_alive()
+    held_smtp.released.set()
+    join_background_threads()
+    assert held_smtp.recipients() == sorted(p.email for p in respondents)
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+
+    page = client.get(response["Location"])
+    assert [m.level_tag for m in page.context["messages"]] == ["success"]
+    client.post(url, {"action": "email-invitations"})  # a second press queues and sends nothing more
+    join_background_threads()
+    assert len(held_smtp.messages) == 3 and Message.objects.count() == 3
 
 
 def test_an_unknown_action_is_a_bad_request(client, survey, coordinator):

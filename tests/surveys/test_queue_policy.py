@@ -44,7 +44,7 @@ def queued_reminder(invitation, channel):
     return found.get().sequence if found.exists() else None
 
 
-# Campaign policy in these cases: at most 3 reminders per channel, at least 3 days apart.
+# Campaign policy in these cases: at most 3 reminders per respondent (all channels), at least 3 days apart.
 REMINDER_CASES = [
     ("invitation e-mail sent 3 days ago: first reminder", EMAIL, [(EMAIL, INV, 0, SENT, 3)], 1),
     ("invitation e-mail sent 2 days ago: too early", EMAIL, [(EMAIL, INV, 0, SENT, 2)], None),
@@ -81,10 +81,38 @@ REMINDER_CASES = [
     ("SMS reminder: the e-mail went yesterday", SMS, [(EMAIL, INV, 0, SENT, 1)], None),
     ("SMS reminder when the invitation e-mail bounced", SMS, [(EMAIL, INV, 0, BOUNCED, 5)], 1),
     (
-        "SMS reminders count apart from e-mail ones",
+        "an SMS reminder after an e-mail reminder is the respondent's second",
         SMS,
         [(EMAIL, INV, 0, SENT, 9), (EMAIL, REM, 1, SENT, 4)],
-        1,
+        2,
+    ),
+    (
+        "three e-mail reminders: no SMS reminder either, the limit is per respondent",
+        SMS,
+        [
+            (EMAIL, INV, 0, SENT, 20),
+            (EMAIL, REM, 1, SENT, 12),
+            (EMAIL, REM, 2, SENT, 8),
+            (EMAIL, REM, 3, SENT, 4),
+        ],
+        None,
+    ),
+    (
+        "two e-mail reminders and one SMS reminder reach the limit on e-mail",
+        EMAIL,
+        [
+            (EMAIL, INV, 0, SENT, 20),
+            (EMAIL, REM, 1, SENT, 12),
+            (SMS, REM, 2, SENT, 8),
+            (EMAIL, REM, 3, SENT, 4),
+        ],
+        None,
+    ),
+    (
+        "one e-mail and one SMS reminder: the third goes by SMS",
+        SMS,
+        [(EMAIL, INV, 0, SENT, 20), (EMAIL, REM, 1, SENT, 12), (SMS, REM, 2, SENT, 8)],
+        3,
     ),
     ("the last SMS was yesterday", SMS, [(EMAIL, INV, 0, SENT, 9), (SMS, REM, 1, SENT, 1)], None),
 ]
@@ -140,6 +168,15 @@ def test_the_limit_and_interval_are_the_campaigns(survey, units):
     spent = invitation_with(survey, units, [(EMAIL, INV, 0, SENT, 30), (EMAIL, REM, 1, SENT, 20)])
     queue_round(campaign=survey, channel=EMAIL, reminders=True, now=NOW)
     assert [queued_reminder(i, EMAIL) for i in (due, early, spent)] == [1, None, None]
+
+
+def test_each_queued_message_gets_one_queued_event_with_its_address(survey, units):
+    people(survey, units, 3)
+    create_invitations(campaign=survey)
+    assert queue_round(campaign=survey, channel=EMAIL, reminders=False, now=NOW).queued == 3
+    assert queue_round(campaign=survey, channel=EMAIL, reminders=False, now=NOW).queued == 0
+    for message in Message.objects.all():
+        assert list(message.events.values_list("status", "detail")) == [(QUEUED, message.to)]
 
 
 def test_queuing_reminders_twice_queues_nothing_new(survey, units):

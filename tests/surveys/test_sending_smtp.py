@@ -3,20 +3,24 @@
 import datetime
 import io
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from respondents.models import RespondentGroup
-from surveys.models import Invitation, InvitationToken, Message, MessageEvent
+from surveys.models import Invitation, InvitationToken, Message, MessageEvent, Questionnaire
 from surveys.services import messaging
+from surveys.services.definitions import validate_definition
 from surveys.services.delivery import record_bounce
 from surveys.services.invitations import create_invitations
 from surveys.services.messaging import LEASE, MAX_ATTEMPTS, queue_round, send_queued
 from surveys.services.tokens import hash_token, invitation_for_token
 from tests.factories import RespondentFactory
 from tests.surveys import sending_setup
+from tests.surveys.respondent_setup import COMPLETE, DEFINITION
 from tests.surveys.sending_setup import (
     MAILBOX_BUSY,
     UNKNOWN_USER,
@@ -112,7 +116,10 @@ def test_every_attempt_is_recorded_as_an_event(survey, units, smtp_server):
     queue_invitations(survey)
     send_queued(campaign=survey)
     for message in Message.objects.all():
-        assert list(message.events.values_list("status", "detail")) == [("sent", message.provider_id)]
+        assert list(message.events.values_list("status", "detail")) == [
+            ("queued", message.to),
+            ("sent", message.provider_id),
+        ]
         assert (message.attempts, message.status) == (1, "sent")
         assert message.sent_at is not None and message.claimed_at is not None
 
@@ -127,7 +134,7 @@ def test_a_refused_recipient_fails_with_the_reason_and_the_batch_goes_on(survey,
     assert smtp_server.connections == 1
     failed = Message.objects.get(to=refused.email)
     assert failed.status == "failed" and "550" in failed.error and "User unknown" in failed.error
-    assert failed.events.get().status == "failed"
+    assert list(failed.events.values_list("status", flat=True)) == ["queued", "failed"]
 
 
 def test_a_temporary_refusal_is_retried_then_given_up_after_the_attempt_limit(survey, units, smtp_server):
@@ -158,7 +165,8 @@ def test_smtp_down_requeues_with_the_reason_and_the_next_run_sends_once_it_is_ba
     for message in Message.objects.all():
         assert (message.status, message.attempts) == ("queued", 0)  # an outage is not the message's fault
         assert "SMTP server unavailable" in message.error
-        assert message.events.get().status == "queued"
+        assert list(message.events.values_list("status", flat=True)) == ["queued", "queued"]
+        assert "SMTP server unavailable" in message.events.last().detail
 
     inbox, controller = start_smtp(port)
     try:
@@ -168,7 +176,7 @@ def test_smtp_down_requeues_with_the_reason_and_the_next_run_sends_once_it_is_ba
     assert (back.sent, back.requeued) == (3, 0)
     assert inbox.recipients() == sorted(p.email for p in respondents)
     assert set(Message.objects.values_list("status", "error")) == {("sent", "")}
-    assert MessageEvent.objects.filter(status="queued").count() == 3  # the outage stays on record
+    assert MessageEvent.objects.filter(status="queued").count() == 6  # queuing, and the outage on record
 
 
 def test_a_server_closing_mid_batch_loses_nobody_and_duplicates_nobody(survey, units, smtp_server):
@@ -278,3 +286,96 @@ def test_the_command_exits_1_when_the_mail_server_is_down_and_keeps_the_messages
     assert exit_status.value.code == 1
     assert "SMTP server unavailable" in err.getvalue()
     assert set(Message.objects.values_list("status", flat=True)) == {"queued"}
+
+
+def test_a_message_to_a_respondent_retired_from_the_list_is_cancelled_at_send_time(
+    survey, units, smtp_server
+):
+    staying, retired = people(survey, units, 2)
+    queue_invitations(survey)
+    retired.retired_at = timezone.now()
+    retired.save()
+    report = send_queued(campaign=survey)
+    assert (report.sent, report.failed) == (1, 1)
+    assert smtp_server.recipients() == [staying.email]
+    cancelled = Message.objects.get(invitation__respondent=retired)
+    assert cancelled.status == "failed" and "retired" in cancelled.error
+
+
+def test_an_email_goes_to_the_respondents_current_address_and_the_change_is_recorded(
+    survey, units, smtp_server
+):
+    (person,) = people(survey, units, 1)
+    queue_invitations(survey)
+    old = person.email
+    person.email = "dia.chi.moi@laocai.gov.vn"
+    person.save()
+    assert send_queued(campaign=survey).sent == 1
+    assert smtp_server.recipients() == ["dia.chi.moi@laocai.gov.vn"]
+    message = Message.objects.get()
+    assert message.to == "dia.chi.moi@laocai.gov.vn"
+    assert list(message.events.values_list("status", flat=True)) == ["queued", "sending", "sent"]
+    assert (
+        message.events.get(status="sending").detail
+        == f"recipient changed: {old} -> dia.chi.moi@laocai.gov.vn"
+    )
+
+
+def test_a_message_whose_respondent_lost_the_address_is_cancelled(survey, units, smtp_server):
+    (person,) = people(survey, units, 1)
+    queue_invitations(survey)
+    person.email = ""
+    person.save()
+    assert send_queued(campaign=survey).failed == 1
+    assert Message.objects.get().status == "failed" and smtp_server.messages == []
+
+
+def test_a_slow_worker_skips_a_message_another_worker_took_over_after_the_lease(
+    survey, units, smtp_server, monkeypatch
+):
+    respondents = people(survey, units, 3)
+    queue_invitations(survey)
+    second = Message.objects.order_by("pk")[1]
+    taken_at = timezone.now() + LEASE + datetime.timedelta(minutes=1)
+    issue, calls = messaging.issue_token, []
+
+    def slow_worker(invitation):
+        # While this worker hands over the first message, its lease runs out and another worker
+        # claims the second one (it is marked `sending` again with the other worker's claim time).
+        calls.append(invitation.pk)
+        if len(calls) == 1:
+            Message.objects.filter(pk=second.pk).update(claimed_at=taken_at, attempts=2)
+        return issue(invitation)
+
+    monkeypatch.setattr(messaging, "issue_token", slow_worker)
+    report = send_queued(campaign=survey)
+    assert (report.sent, report.taken_over) == (2, 1)
+    assert smtp_server.recipients() == sorted(p.email for p in respondents if p.email != second.to)
+    second.refresh_from_db()
+    assert (second.status, second.claimed_at, second.events.count()) == ("sending", taken_at, 1)
+
+
+def test_the_link_in_the_received_email_opens_the_questionnaire_and_takes_a_submission(
+    client, survey, units, smtp_server
+):
+    result = validate_definition({**DEFINITION, "groups": ["dept_leader", "division_leader"]})
+    Questionnaire.objects.filter(campaign=survey, code="lanh-dao").update(definition=result.definition)
+    (person,) = people(survey, units, 1)
+    send_invitations("--campaign", survey.slug)
+    ((_recipients, message),) = smtp_server.messages
+    link = next(line for line in parts(message)["text/plain"].splitlines() if re.fullmatch(URL, line))
+    path = urlsplit(link).path
+
+    page = client.get(path)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert person.full_name in html and 'name="q1"' in html
+    submit_path = reverse("survey-submit", args=[path.strip("/").rsplit("/", 1)[1]])
+    assert f'action="{submit_path}"' in html
+
+    response = client.post(submit_path, COMPLETE)
+    assert response.status_code == 302 and response["Location"] == f"{path}thanks/"
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200 and 'data-page="thanks"' in thanks.content.decode()
+    invitation = Invitation.objects.get(respondent=person)
+    assert invitation.submitted_at is not None and invitation.response.answers["q4"] == 4

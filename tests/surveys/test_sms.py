@@ -11,7 +11,15 @@ from surveys.models import Message
 from surveys.services import sms
 from surveys.services.invitations import create_invitations
 from surveys.services.messaging import queue_round, send_queued
-from surveys.services.sms import fewest_segments, is_gsm7, segments, sms_text, unaccent
+from surveys.services.sms import (
+    SMS_LABEL_MAX,
+    fewest_segments,
+    is_gsm7,
+    segments,
+    sms_label,
+    sms_text,
+    unaccent,
+)
 from surveys.services.tokens import invitation_for_token
 from tests.surveys import sending_setup
 from tests.surveys.fake_twilio import FakeTwilioHttpClient
@@ -57,6 +65,11 @@ def test_segments(text, expected):
         ("Khảo sát PAR INDEX", "Khao sat PAR INDEX"),
         ("ĐẠI BIỂU HĐND", "DAI BIEU HDND"),
         ("plain ASCII", "plain ASCII"),
+        ("PAR INDEX 2026 – Lào Cai", "PAR INDEX 2026 - Lao Cai"),
+        ("a — b", "a - b"),
+        ("“Khảo sát” ‘thử’", "\"Khao sat\" 'thu'"),
+        ("Chờ…", "Cho..."),
+        ("20\u00a0ngày", "20 ngay"),
     ],
 )
 def test_unaccent(text, expected):
@@ -82,6 +95,44 @@ LONG_VI = "Kính mời ông/bà trả lời phiếu khảo sát chỉ số cải
 )
 def test_the_text_goes_unaccented_only_when_that_saves_parts(case, text, expected):
     assert fewest_segments(text) == expected
+
+
+DEMO_CAMPAIGN = "Khảo sát cán bộ, công chức phục vụ Chỉ số CCHC (PAR INDEX) 2026 – Lào Cai"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Khảo sát PAR INDEX 2026", "Khảo sát PAR INDEX 2026"),
+        (DEMO_CAMPAIGN, "Khảo sát cán bộ, công chức phục vụ Chỉ số CCHC (PAR INDEX) 2026"),
+        ("  Khảo   sát  ", "Khảo sát"),
+        ("Khảo sát " * 10, "Khảo sát Khảo sát Khảo sát Khảo sát Khảo sát Khảo sát Khảo sát…"),
+    ],
+)
+def test_a_long_campaign_name_is_shortened_for_sms(name, expected):
+    label = sms_label(name)
+    assert label == expected and len(label) <= SMS_LABEL_MAX
+
+
+LINK = "https://khaosat.snv.laocai.gov.vn/s/" + "A" * 24 + "/"
+
+
+@pytest.mark.parametrize(
+    ("name", "reminder", "deadline", "max_parts"),
+    [
+        ("Khảo sát xã hội học PAR INDEX 2023", False, "20/12/2023", 1),
+        ("Khảo sát xã hội học PAR INDEX 2023", True, "20/12/2023", 2),
+        (DEMO_CAMPAIGN, False, "31/12/2026", 2),
+        (DEMO_CAMPAIGN, True, "31/12/2026", 2),
+        (DEMO_CAMPAIGN, True, "", 2),
+        ("“SIPAS” 2026 — người dân đánh giá dịch vụ công", True, "31/12/2026", 2),
+    ],
+)
+def test_sms_texts_are_gsm7_and_fit_their_parts(name, reminder, deadline, max_parts):
+    text = sms_text(campaign_name=name, deadline=deadline, link=LINK, reminder=reminder)
+    assert text.endswith(" " + LINK)
+    assert is_gsm7(text) and segments(text) <= max_parts
+    assert unaccent(sms_label(name)) in text and deadline in text
 
 
 def test_an_sms_ends_with_the_link_and_fits_one_part_for_a_vietnamese_campaign_name():
@@ -136,7 +187,7 @@ def test_an_sms_goes_through_the_sdk_with_sender_text_and_status_callback(survey
     assert (
         message.status == "sent" and message.provider_id.startswith("SM") and len(message.provider_id) == 34
     )
-    assert message.events.get().detail == message.provider_id
+    assert message.events.last().detail == message.provider_id
 
 
 def test_an_invalid_number_fails_with_twilios_error_code_and_the_others_go(survey, units, twilio):
@@ -211,3 +262,47 @@ def test_an_sms_reminder_uses_the_reminder_text(survey, units, twilio, settings)
         )
     assert body == expected
     assert Message.objects.get(channel="sms").kind == "reminder"
+
+
+class RejectingTwilio(FakeTwilioHttpClient):
+    """Twilio refusing the account itself: wrong credentials (401), suspended (403) or unknown (404)."""
+
+    def __init__(self, status: int, code: int):
+        super().__init__()
+        self.status, self.code = status, code
+
+    def request(self, *args, **kwargs):
+        super().request(*args, **kwargs)
+        return self._error(self.status, self.code, "Authenticate")
+
+
+@pytest.mark.parametrize(("status", "code"), [(401, 20003), (403, 20005), (404, 20404)])
+def test_twilio_refusing_the_account_is_an_outage_not_a_failure_of_every_sms(
+    survey, units, twilio, monkeypatch, status, code
+):
+    people(survey, units, 3)
+    queue_sms(survey)
+    rejecting = RejectingTwilio(status, code)
+    monkeypatch.setattr(sms, "transport", rejecting)
+    report = send_queued(campaign=survey)
+    assert (report.sent, report.failed, report.requeued) == (0, 0, 3)
+    assert len(rejecting.requests) == 1  # the channel stopped at the first refusal
+    assert len(report.outages) == 1 and "TWILIO_" in report.outages[0] and str(status) in report.outages[0]
+    assert set(Message.objects.values_list("status", "attempts")) == {("queued", 0)}
+    assert all(str(code) in error for error in Message.objects.values_list("error", flat=True))
+    monkeypatch.setattr(sms, "transport", twilio)  # the settings are put right
+    assert send_queued(campaign=survey).sent == 3
+
+
+def test_an_sms_goes_to_the_respondents_current_number(survey, units, twilio):
+    (person,) = people(survey, units, 1)
+    queue_sms(survey)
+    old = person.phone
+    person.phone = "+84912345678"
+    person.save()
+    assert send_queued(campaign=survey).sent == 1
+    assert [r.form["To"] for r in twilio.requests] == ["+84912345678"]
+    message = Message.objects.get()
+    assert message.to == "+84912345678"
+    changed = message.events.get(status="sending")
+    assert old in changed.detail and "+84912345678" in changed.detail
