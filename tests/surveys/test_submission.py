@@ -2,7 +2,6 @@
 re-checked on the server, and — on PostgreSQL — eight simultaneous submissions leave one response."""
 
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -11,6 +10,7 @@ from django.urls import reverse
 
 from surveys.models import Invitation, Response
 from surveys.services.responses import save_draft, submit
+from tests.concurrency import run_at_once
 from tests.surveys.respondent_setup import COMPLETE, make_link
 
 
@@ -180,25 +180,12 @@ def test_eight_simultaneous_submissions_of_one_link_make_exactly_one_response(ca
     invitation, _token = make_link(campaign, units["STP"])
     if draft:  # the response row exists already: only the invitation lock keeps the others out
         save_draft(invitation=invitation, answers={"q1": "no"})
-    barrier = threading.Barrier(8)
-    results, failures = [], []
 
     def run():
-        try:
-            mine = Invitation.objects.get(pk=invitation.pk)  # each thread: its own connection and object
-            barrier.wait(timeout=30)
-            results.append(submit(invitation=mine, answers=COMPLETE).status)
-        except Exception as exc:  # reported below: a thread's exception would otherwise only be a warning
-            failures.append(repr(exc))
-        finally:
-            connection.close()
+        mine = Invitation.objects.get(pk=invitation.pk)  # each thread: its own connection and object
+        return submit(invitation=mine, answers=COMPLETE).status
 
-    threads = [threading.Thread(target=run) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    results = run_at_once(run, times=8)
     assert sorted(results) == ["already_submitted"] * 7 + ["submitted"]
     assert Response.objects.filter(invitation=invitation).count() == 1
     assert Response.objects.get(invitation=invitation).status == "submitted"
@@ -210,23 +197,6 @@ def test_eight_simultaneous_http_submissions_answer_one_thanks_and_seven_already
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks: CI runs the suite with DATABASE_URL=postgres://…")
     invitation, token = make_link(campaign, units["STP"])
-    barrier = threading.Barrier(8)
-    codes, failures = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            codes.append(Client().post(url("survey-submit", token), COMPLETE).status_code)
-        except Exception as exc:
-            failures.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    codes = run_at_once(lambda: Client().post(url("survey-submit", token), COMPLETE).status_code, times=8)
     assert sorted(codes) == [200] * 7 + [302]
     assert Response.objects.filter(invitation=invitation, status="submitted").count() == 1
