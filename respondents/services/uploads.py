@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .importing import ImportReport, import_list
 from .problems import problem
@@ -15,7 +16,7 @@ def import_upload(
     name = Path(upload.name or "upload.xlsx").name[:200]
     limit = settings.RESPONDENT_FILE_MAX_BYTES
     if upload.size > limit:
-        detail = f"{upload.size / 1e6:.1f} MB > {limit / 1e6:.0f} MB"
+        detail = _("%(size).1f MB, more than %(max).0f MB") % {"size": upload.size / 1e6, "max": limit / 1e6}
         return ImportReport(
             file_name=name, status="rejected", errors=[problem("file_too_large", file=name, detail=detail)]
         )

@@ -64,3 +64,14 @@ def test_openapi_schema_describes_the_import_endpoint(api):
     response = api.get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
     assert "/api/v1/campaigns/{slug}/imports/" in response.json()["paths"]
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_reading(api, campaign, tmp_path, settings):
+    settings.RESPONDENT_FILE_MAX_BYTES = 1000
+    path = write_xlsx(tmp_path / "big.xlsx", {"S": [STANDARD_HEADER, *[person(n) for n in range(1, 50)]]})
+    with path.open("rb") as fh:
+        response = api.post(reverse("api-imports", args=[campaign.slug]), {"file": fh})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["code"] == "file_too_large" and "MB" in error["message"]
+    assert not Respondent.objects.exists()
