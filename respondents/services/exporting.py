@@ -7,6 +7,7 @@ from openpyxl import Workbook
 
 from ..models import Campaign, Respondent
 from ..selectors import campaign_groups, campaign_units
+from .normalise import national_phone
 from .xlsx import write_table
 
 LIST_HEADERS = ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Nhóm đối tượng", "Điện thoại", "E-mail"]
@@ -31,7 +32,7 @@ def export_respondents(*, campaign: Campaign, path: Path) -> dict[str, int]:
         chunk_size=2000
     ):
         rows = rows_by_group.setdefault(code, [])
-        rows.append([len(rows) + 1, name, position, unit_name, group_name, _local_phone(phone), email])
+        rows.append([len(rows) + 1, name, position, unit_name, group_name, national_phone(phone), email])
         summary.setdefault(unit_id, {}).setdefault(code, 0)
         summary[unit_id][code] += 1
 
@@ -52,8 +53,3 @@ def export_respondents(*, campaign: Campaign, path: Path) -> dict[str, int]:
         write_table(sheet, LIST_HEADERS, rows_by_group.get(group.code, []), LIST_WIDTHS)
     workbook.save(path)
     return {code: len(rows) for code, rows in rows_by_group.items()}
-
-
-def _local_phone(e164: str) -> str:
-    """The Ministry's lists write Vietnamese numbers in the 0-prefixed national form."""
-    return "0" + e164[3:] if e164.startswith("+84") else e164

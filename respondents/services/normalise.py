@@ -271,3 +271,8 @@ def _check_vn_number(digits: str) -> tuple[str, bool] | None:
     if kind not in (_MOBILE, _FIXED, _FIXED_OR_MOBILE):
         return None
     return f"+84{number.national_number}", kind != _FIXED
+
+
+def national_phone(e164: str) -> str:
+    """+84912345678 -> 0912345678: Vietnamese numbers as lists and users write them; others unchanged."""
+    return "0" + e164[3:] if e164.startswith("+84") else e164

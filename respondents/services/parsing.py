@@ -12,6 +12,7 @@ from .normalise import (
     CONTROL_CHARACTERS,
     clean_text,
     match_key,
+    national_phone,
     normalise_email,
     normalise_name,
     normalise_phones,
@@ -238,7 +239,7 @@ class _SheetParser:
                 errors.append(problem("phone_missing", **at("phone")))
         else:
             if phones.old_prefixes:
-                converted = ", ".join(_local(p) for p in (phones.primary, *phones.alternates))
+                converted = ", ".join(national_phone(p) for p in (phones.primary, *phones.alternates))
                 warnings.append(
                     problem(
                         "phone_old_prefix", value=_raw_text(phone_cell), converted=converted, **at("phone")
@@ -247,13 +248,15 @@ class _SheetParser:
             for part in phones.invalid_parts:
                 warnings.append(problem("phone_part_ignored", value=part, **at("phone")))
             if phones.landline_only:
-                warnings.append(problem("phone_landline_only", value=_local(phones.primary), **at("phone")))
+                warnings.append(
+                    problem("phone_landline_only", value=national_phone(phones.primary), **at("phone"))
+                )
             elif phones.alternates:
                 warnings.append(
                     problem(
                         "phone_alternates",
-                        value=_local(phones.primary),
-                        alternates=", ".join(_local(p) for p in phones.alternates),
+                        value=national_phone(phones.primary),
+                        alternates=", ".join(national_phone(p) for p in phones.alternates),
                         **at("phone"),
                     )
                 )
@@ -277,7 +280,7 @@ class _SheetParser:
                 errors.append(
                     problem(
                         "duplicate",
-                        value=_local(phones.primary),
+                        value=national_phone(phones.primary),
                         earlier=self.seen_phones[phones.primary],
                         label="Điện thoại",
                         **at("phone"),
@@ -359,10 +362,6 @@ def _raw_text(value: object) -> str:
         return str(int(value))
     text = "" if value is None else str(value)
     return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
-
-
-def _local(e164: str) -> str:
-    return "0" + e164[3:] if e164.startswith("+84") else e164
 
 
 def _place(file_name: str, sheet: str, row: int) -> str:

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from openpyxl import Workbook
 
 from respondents.models import Campaign
+from respondents.services.normalise import national_phone
 from respondents.services.xlsx import stream_table
 
 from ..selectors import non_responders, response_rates
@@ -106,7 +107,7 @@ def export_tracking(*, campaign: Campaign, stream: BinaryIO, today: datetime.dat
                 p.full_name,
                 p.position,
                 p.group.name,
-                _local_phone(p.phone),
+                national_phone(p.phone),
                 p.email,
                 PROGRESS[progress(p.invitation)],
                 EMAIL_STATUS.get(p.email_status, "Chưa gửi"),
@@ -136,7 +137,3 @@ def _figures(row: dict) -> list:
 
 def _met(met: bool | None) -> str:
     return "" if met is None else ("Đạt" if met else "Chưa đạt")
-
-
-def _local_phone(e164: str) -> str:
-    return "0" + e164[3:] if e164.startswith("+84") else e164
