@@ -97,12 +97,8 @@ def validate_definition(document: object) -> DefinitionResult:
         if not isinstance(section, dict):
             errors.append(f"{where}: a mapping is expected")
             continue
-        code = section.get("code")
-        if not isinstance(code, str) or not _CODE.match(code):
-            errors.append(f"{where}.code: required, lower-case letters, digits, '-', '_' or '.'")
-        elif code in section_codes:
-            errors.append(f"{where}.code: '{code}' is used twice")
-        else:
+        code = _checked_code(section.get("code"), where, section_codes, errors)
+        if code:
             section_codes.add(code)
         if not isinstance(section.get("title"), str):
             errors.append(f"{where}.title: required text")
@@ -135,16 +131,22 @@ def _check_options(options, where: str, errors: list[str]) -> None:
             values.add(value)
 
 
+def _checked_code(code, where: str, taken, errors: list[str]) -> str | None:
+    """The code when it is well formed and new, else None (with the problem reported at `where.code`)."""
+    if not isinstance(code, str) or not _CODE.match(code):
+        errors.append(f"{where}.code: required, lower-case letters, digits, '-', '_' or '.'")
+        return None
+    if code in taken:
+        errors.append(f"{where}.code: '{code}' is used twice")
+        return None
+    return code
+
+
 def _check_question(question, where: str, scales: dict, seen: dict, errors: list[str]) -> None:
     if not isinstance(question, dict):
         errors.append(f"{where}: a mapping is expected")
         return
-    code = question.get("code")
-    if not isinstance(code, str) or not _CODE.match(code):
-        errors.append(f"{where}.code: required, lower-case letters, digits, '-', '_' or '.'")
-        code = None
-    elif code in seen:
-        errors.append(f"{where}.code: '{code}' is used twice")
+    code = _checked_code(question.get("code"), where, seen, errors)
     if not isinstance(question.get("text"), str) or not question.get("text", "").strip():
         errors.append(f"{where}.text: required text")
     kind = question.get("type")
