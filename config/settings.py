@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "respondents",
     "surveys",
+    "scoring",
+    "fieldwork",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,62 @@
+"""Who may see and submit what in field work: scopes as querysets, shared by the API and the pages.
+
+An enumerator or clerk works within its own assignments (team-wide ones cover every member), a
+supervisor sees its team's, a coordinator of the campaign's province sees everything of the campaign.
+"""
+
+from django.db.models import Q, QuerySet
+
+from respondents.models import Membership
+
+from .models import Assignment, FieldMember, FieldRecord, FieldTeam
+
+
+def _coordinated_provinces(user):
+    return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values("province_id")
+
+
+def _teams(user, *roles):
+    return FieldMember.objects.filter(user=user, role__in=roles).values("team_id")
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    if user.is_superuser:
+        return Assignment.objects.all()
+    worker = FieldMember.Role.ENUMERATOR, FieldMember.Role.CLERK
+    return Assignment.objects.filter(
+        Q(campaign__province_id__in=_coordinated_provinces(user))
+        | Q(team_id__in=_teams(user, FieldMember.Role.SUPERVISOR))
+        | (Q(team_id__in=_teams(user, *worker)) & (Q(enumerator__isnull=True) | Q(enumerator=user)))
+    )
+
+
+def visible_records(user) -> QuerySet[FieldRecord]:
+    """Coordinators and supervisors see every record in their scope; enumerators and clerks their own."""
+    if not user.is_authenticated:
+        return FieldRecord.objects.none()
+    if user.is_superuser:
+        return FieldRecord.objects.all()
+    worker = FieldMember.Role.ENUMERATOR, FieldMember.Role.CLERK
+    return FieldRecord.objects.filter(
+        Q(assignment__campaign__province_id__in=_coordinated_provinces(user))
+        | Q(assignment__team_id__in=_teams(user, FieldMember.Role.SUPERVISOR))
+        | (
+            Q(assignment__team_id__in=_teams(user, *worker))
+            & (Q(enumerator=user) | Q(response__entered_by=user))
+        )
+    )
+
+
+def supervised_team_ids(user) -> set[int]:
+    """Teams whose mismatches this user may resolve (coordinators: every team of their campaigns)."""
+    if not user.is_authenticated:
+        return set()
+    teams = FieldTeam.objects.all()
+    if not user.is_superuser:
+        teams = teams.filter(
+            Q(campaign__province_id__in=_coordinated_provinces(user))
+            | Q(pk__in=_teams(user, FieldMember.Role.SUPERVISOR))
+        )
+    return set(teams.values_list("pk", flat=True))
