@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),
     path("api/v1/", include("respondents.api_urls")),
+    path("api/v1/field/", include("fieldwork.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
