@@ -14,6 +14,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+# Reason codes of the flags, in the order a supervisor reads them.
+REASONS = (
+    "straight_lining",
+    "below_floor",
+    "below_median_share",
+    "duplicate_phone",
+    "distribution",
+    "too_uniform",
+)
+
 
 @dataclass(frozen=True)
 class Thresholds:

@@ -1,0 +1,363 @@
+"""Read queries for supervising field work: progress against quota (per team, enumerator, area and day),
+aggregated in the database, and the data-quality flags of fieldwork/quality.py over a campaign's records.
+"""
+
+import datetime
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from respondents.models import Campaign
+from respondents.selectors import is_coordinator
+from surveys.models import Questionnaire, Response
+from surveys.services.definitions import questions
+
+from . import quality
+from .access import supervised_team_ids
+from .models import Assignment, FieldMember, FieldRecord, FieldTeam
+
+SERVICE_AREA_QUESTION = "screening.area"  # surveys/definitions/sipas_citizens.yaml
+
+
+def supervised_campaigns(user) -> QuerySet[Campaign]:
+    """Campaigns with at least one field team this user supervises (coordinators: all their campaigns')."""
+    teams = FieldTeam.objects.filter(pk__in=supervised_team_ids(user))
+    return Campaign.objects.filter(pk__in=teams.values("campaign_id")).select_related("province")
+
+
+def progress_team_ids(user, campaign: Campaign) -> list[int] | None:
+    """The teams whose progress this user may see: None = all (coordinator), [] = none (not a supervisor)."""
+    if is_coordinator(user, campaign.province_id):
+        return None
+    teams = FieldTeam.objects.filter(campaign=campaign, pk__in=supervised_team_ids(user))
+    return sorted(teams.values_list("pk", flat=True))
+
+
+def _records(campaign: Campaign, team_ids: Collection[int] | None) -> QuerySet[FieldRecord]:
+    records = FieldRecord.objects.filter(
+        assignment__campaign=campaign, response__status=Response.Status.SUBMITTED
+    )
+    return records if team_ids is None else records.filter(assignment__team_id__in=team_ids)
+
+
+def _assignments(campaign: Campaign, team_ids: Collection[int] | None) -> QuerySet[Assignment]:
+    assignments = Assignment.objects.filter(campaign=campaign)
+    return assignments if team_ids is None else assignments.filter(team_id__in=team_ids)
+
+
+def _share(submitted: int, quota: int) -> float | None:
+    return round(100 * submitted / quota, 1) if quota else None
+
+
+def _person(first: str, last: str, username: str) -> str:
+    return f"{last} {first}".strip() or username
+
+
+def field_progress(
+    campaign: Campaign, *, team_ids: Collection[int] | None = None, today: datetime.date | None = None
+) -> dict:
+    """Submitted interviews against quota: overall, by team, by enumerator, by area (assignment area and
+    service area) and by interview day. `team_ids` None = every team of the campaign.
+
+    Counts are of submitted field records, each counted under its assignment (so a commune record of a
+    district assignment counts against that district's quota); days are interview days in the project's
+    time zone (`interviewed_at`), so a paper form keyed later counts on the day it was filled in.
+    """
+    today = today or timezone.localdate()
+    records = _records(campaign, team_ids)
+    assignments = _assignments(campaign, team_ids)
+    counted = {"submitted": Count("pk"), "today": Count("pk", filter=Q(interviewed_at__date=today))}
+
+    teams = FieldTeam.objects.filter(campaign=campaign).order_by("code")
+    if team_ids is not None:
+        teams = teams.filter(pk__in=team_ids)
+    team_quota = dict(assignments.values_list("team").annotate(q=Sum("quota")).order_by())
+    team_done = {r["assignment__team"]: r for r in records.values("assignment__team").annotate(**counted)}
+    by_team = []
+    for team in teams:
+        done = team_done.get(team.pk, {})
+        quota_ = team_quota.get(team.pk) or 0
+        submitted = done.get("submitted", 0)
+        by_team.append(
+            {"id": team.pk, "code": team.code, "name": team.name, "quota": quota_, "submitted": submitted,
+             "today": done.get("today", 0), "share": _share(submitted, quota_)}
+        )  # fmt: skip
+
+    by_enumerator = _by_enumerator(campaign, records, assignments, teams, counted)
+    by_area = _by_area(records, assignments, service_area_labels(campaign))
+    by_day = _by_day(records)
+    quota_total = sum(r["quota"] for r in by_team)
+    submitted_total = sum(r["submitted"] for r in by_team)
+    overall = {
+        "quota": quota_total,
+        "submitted": submitted_total,
+        "today": sum(r["today"] for r in by_team),
+        "share": _share(submitted_total, quota_total),
+        "remaining": max(quota_total - submitted_total, 0),
+    }
+    return {
+        "overall": overall,
+        "by_team": by_team,
+        "by_enumerator": by_enumerator,
+        "by_area": by_area,
+        "by_day": by_day,
+    }
+
+
+def _by_enumerator(campaign, records, assignments, teams, counted) -> list[dict]:
+    """One row per (enumerator, team): every enumerator member of the teams, with or without submissions;
+    quota = the quotas of assignments given to that enumerator personally (team-wide ones are shared)."""
+    done = {
+        (r["enumerator"], r["assignment__team"]): r
+        for r in records.values("enumerator", "assignment__team").annotate(
+            **counted,
+            days=Count(TruncDate("interviewed_at"), distinct=True),
+            last=Max("received_at"),
+        )
+    }
+    personal = {
+        (r["enumerator"], r["team"]): r["q"]
+        for r in assignments.filter(enumerator__isnull=False)
+        .values("enumerator", "team")
+        .annotate(q=Sum("quota"))
+    }
+    members = FieldMember.objects.filter(team__in=teams, role=FieldMember.Role.ENUMERATOR)
+    keys = set(done) | set(personal) | set(members.values_list("user_id", "team_id"))
+    users = {
+        u["pk"]: u
+        for u in get_user_model()
+        .objects.filter(pk__in={k[0] for k in keys})
+        .values("pk", "username", "first_name", "last_name")
+    }
+    team_names = {t.pk: t.name for t in teams}
+    rows = []
+    for user_id, team_id in keys:
+        user, found = users[user_id], done.get((user_id, team_id), {})
+        quota_ = personal.get((user_id, team_id))
+        submitted = found.get("submitted", 0)
+        rows.append(
+            {
+                "id": user_id,
+                "name": _person(user["first_name"], user["last_name"], user["username"]),
+                "username": user["username"],
+                "team": team_names.get(team_id, ""),
+                "quota": quota_,
+                "submitted": submitted,
+                "today": found.get("today", 0),
+                "days": found.get("days", 0),
+                "last": found.get("last"),
+                "share": _share(submitted, quota_ or 0),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["team"], r["name"]))
+
+
+def service_area_labels(campaign: Campaign) -> dict[str, str]:
+    """Option value → label of the `screening.area` question of the campaign's questionnaires."""
+    labels = {}
+    for definition in Questionnaire.objects.filter(campaign=campaign).values_list("definition", flat=True):
+        for question in questions(definition):
+            if question["code"] == SERVICE_AREA_QUESTION:
+                labels.update({str(o["value"]): o["label"] for o in question.get("options", [])})
+    return labels
+
+
+def _by_area(records, assignments, labels: dict[str, str]) -> list[dict]:
+    """Quota and submissions per assignment area (district or commune, with its district) and service area."""
+    keys = ("area", "area__code", "area__name", "area__kind", "area__parent__name", "service_area")
+    quotas = assignments.values(*keys).annotate(quota=Sum("quota")).order_by()
+    done = {
+        (r["assignment__area"], r["assignment__service_area"]): r
+        for r in records.values("assignment__area", "assignment__service_area").annotate(
+            submitted=Count("pk"), enumerators=Count("enumerator", distinct=True)
+        )
+    }
+    rows = []
+    for q in quotas:
+        found = done.get((q["area"], q["service_area"]), {})
+        submitted = found.get("submitted", 0)
+        rows.append(
+            {
+                "code": q["area__code"],
+                "name": q["area__name"],
+                "kind": q["area__kind"],
+                "district": q["area__parent__name"] or "",
+                "service_area": q["service_area"],
+                "service_area_label": labels.get(q["service_area"], q["service_area"]),
+                "quota": q["quota"] or 0,
+                "submitted": submitted,
+                "enumerators": found.get("enumerators", 0),
+                "share": _share(submitted, q["quota"] or 0),
+                "remaining": max((q["quota"] or 0) - submitted, 0),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["district"], r["name"], r["service_area"]))
+
+
+def _by_day(records) -> list[dict]:
+    """Interviews per day from the first to the last interview day, empty days included."""
+    counts = dict(
+        records.annotate(day=TruncDate("interviewed_at"))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if not counts:
+        return []
+    rows, cumulative = [], 0
+    day, last = min(counts), max(counts)
+    while day <= last:
+        cumulative += counts.get(day, 0)
+        rows.append({"date": day, "submitted": counts.get(day, 0), "cumulative": cumulative})
+        day += datetime.timedelta(days=1)
+    return rows
+
+
+# --- data-quality flags ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One data-quality flag: an interview (record_id set) or an enumerator as a whole (record_id None)."""
+
+    reason: (
+        str  # straight_lining, below_floor, below_median_share, duplicate_phone, distribution, too_uniform
+    )
+    record_id: int | None
+    form_number: str
+    enumerator_id: int
+    enumerator: str
+    team: str
+    interviewed_at: datetime.datetime | None
+    evidence: dict = field(default_factory=dict)
+
+
+def thresholds() -> quality.Thresholds:
+    return quality.Thresholds.from_mapping(getattr(settings, "FIELD_QUALITY", None))
+
+
+def quality_flags(
+    campaign: Campaign, *, team_ids: Collection[int] | None = None, limits: quality.Thresholds | None = None
+) -> list[Flag]:
+    """Every flag on the campaign's submitted field records, for the given teams (None = all).
+
+    The reference is always the whole campaign, whoever looks: the median duration, the phones seen twice
+    and the other enumerators' answers are the campaign's, then the flags are filtered to the teams.
+    """
+    limits = limits or thresholds()
+    frame = _record_frame(campaign)
+    if frame.empty:
+        return []
+    found = []
+    for code, part in frame.groupby("questionnaire"):
+        items, dont_know = _scale_items(part["questionnaire_id"].unique())
+        answers = pd.DataFrame.from_records(part["answers"].tolist(), index=part.index)
+        if items:
+            found.append(
+                quality.straight_lining(answers, items=items, dont_know=dont_know, thresholds=limits)
+            )
+            per_enumerator = quality.enumerator_outliers(
+                answers, enumerator=part["enumerator_id"], items=items, dont_know=dont_know, thresholds=limits
+            )
+            if not per_enumerator.empty:
+                found.append(_enumerator_rows(per_enumerator, part, code))
+    found.append(quality.short_interviews(frame, thresholds=limits))
+    phones = quality.duplicate_phones(frame.rename(columns={"enumerator_id": "enumerator"}))
+    if not phones.empty:
+        forms = frame.loc[phones.index, "form_number"]
+        forms = forms.where(forms != "", "#" + phones.index.astype(str).to_series(index=phones.index))
+        phones["forms"] = forms.groupby(phones["phone"]).transform(lambda s: ", ".join(sorted(s)))
+        found.append(phones.drop(columns="phone"))
+    return _flags(frame, [f for f in found if not f.empty], team_ids, campaign)
+
+
+def _record_frame(campaign: Campaign) -> pd.DataFrame:
+    columns = ["record_id", "form_number", "enumerator_id", "team_id", "duration_seconds"]
+    columns += ["respondent_phone", "questionnaire_id", "questionnaire", "interviewed_at", "answers"]
+    rows = _records(campaign, None).values_list(
+        "pk",
+        "form_number",
+        "enumerator_id",
+        "assignment__team_id",
+        "duration_seconds",
+        "respondent_phone",
+        "response__questionnaire_id",
+        "response__questionnaire__code",
+        "interviewed_at",
+        "response__answers",
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    frame["record_id"] = frame["record_id"].astype("int64")
+    return frame.set_index("record_id", drop=False).rename_axis(None)
+
+
+def _scale_items(questionnaire_ids) -> tuple[list[str], set]:
+    """Scale questions of these versions (union, in order) and their "don't know" values (missing: true)."""
+    items, dont_know = {}, set()
+    for definition in Questionnaire.objects.filter(pk__in=list(questionnaire_ids)).values_list(
+        "definition", flat=True
+    ):
+        for question in questions(definition):
+            if question["type"] == "scale":
+                items[question["code"]] = True
+                dont_know |= {o["value"] for o in question["options"] if o.get("missing")}
+    return list(items), dont_know
+
+
+def _enumerator_rows(per_enumerator: pd.DataFrame, part: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Enumerator-level flags as frame rows without a record: indexed by a negative placeholder."""
+    rows = per_enumerator.reset_index().rename(columns={"enumerator": "enumerator_id"})
+    teams = part.groupby("enumerator_id")["team_id"].first()
+    rows["team_id"] = rows["enumerator_id"].map(teams)
+    rows["questionnaire"] = code
+    rows.index = pd.RangeIndex(-len(rows), 0)
+    return rows
+
+
+def _flags(frame, found, team_ids, campaign) -> list[Flag]:
+    if not found:
+        return []
+    users = get_user_model().objects.filter(pk__in=frame["enumerator_id"].unique())
+    names = {u.pk: _person(u.first_name, u.last_name, u.username) for u in users}
+    teams = dict(FieldTeam.objects.filter(campaign=campaign).values_list("pk", "name"))
+    allowed = None if team_ids is None else set(team_ids)
+    flags = []
+    evidence_skip = {"reason", "enumerator_id", "team_id", "questionnaire"}
+    for table in found:
+        for key, row in zip(table.index, table.to_dict("records"), strict=True):
+            is_record = key >= 0
+            source = frame.loc[key] if is_record else row
+            team_id = int(source["team_id"])
+            if allowed is not None and team_id not in allowed:
+                continue
+            enumerator_id = int(source["enumerator_id"])
+            evidence = {k: _plain(v) for k, v in row.items() if k not in evidence_skip}
+            flags.append(
+                Flag(
+                    reason=row["reason"],
+                    record_id=int(key) if is_record else None,
+                    form_number=source["form_number"] if is_record else "",
+                    enumerator_id=enumerator_id,
+                    enumerator=names.get(enumerator_id, ""),
+                    team=teams.get(team_id, ""),
+                    interviewed_at=_plain_time(source["interviewed_at"]) if is_record else None,
+                    evidence=evidence,
+                )
+            )
+    order = list(quality.REASONS)
+    return sorted(flags, key=lambda f: (order.index(f.reason), f.team, f.enumerator, f.form_number))
+
+
+def _plain(value):
+    """numpy scalars as Python numbers (for JSON and templates)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _plain_time(value):
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
