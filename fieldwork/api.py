@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,12 +58,19 @@ def _result_body(result: SubmissionResult) -> dict:
     return body
 
 
-class FieldAPIView(APIView):
+class FieldAuth:
+    """Token first, so that a caller without credentials gets 401 with `WWW-Authenticate: Token`;
+    the entry page's session still works (with its CSRF check)."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+
+class FieldAPIView(FieldAuth, APIView):
     parser_classes = [GuardedJSONParser]
     max_body_bytes = SINGLE_MAX_BYTES
 
 
-class AssignmentList(generics.ListAPIView):
+class AssignmentList(FieldAuth, generics.ListAPIView):
     """The caller's assignments with the number of submissions stored for each."""
 
     serializer_class = AssignmentSerializer
@@ -77,7 +85,7 @@ class AssignmentList(generics.ListAPIView):
         )
 
 
-class QuestionnaireDetail(APIView):
+class QuestionnaireDetail(FieldAuth, APIView):
     @extend_schema(responses={200: QuestionnaireSerializer})
     def get(self, request, pk: int):
         assigned = visible_assignments(request.user).values(
@@ -126,7 +134,7 @@ class ResponseListCreate(FieldAPIView, generics.ListAPIView):
         return Response(_result_body(result), status=_STATUS_CODES[result.status])
 
 
-class ResponseDetail(generics.RetrieveAPIView):
+class ResponseDetail(FieldAuth, generics.RetrieveAPIView):
     serializer_class = FieldRecordSerializer
     lookup_field = "response_id"
     lookup_url_kwarg = "pk"
@@ -203,7 +211,7 @@ class VerificationCreate(FieldAPIView):
         return Response(body, status=_STATUS_CODES[result.status])
 
 
-class TodayStats(APIView):
+class TodayStats(FieldAuth, APIView):
     """How many submissions the caller entered today (Vietnam's date), by mode."""
 
     @extend_schema(responses={200: TodayStatsSerializer})
