@@ -1,0 +1,227 @@
+"""The entry page in a real browser (Debian's chromium, headless) against the live server: an enumerator
+logs in and keys paper forms with the keyboard only, loses the connection, keeps entering, and the queued
+form is sent once when the connection returns, even when the first reply is lost on the way back."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+from fieldwork.models import FieldRecord
+from surveys.models import Response
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test still uses the ORM synchronously.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if not CHROMIUM.exists():  # fail, never skip: CI installs it
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+        # The ORM calls made while the loop ran used their own connection: close it, or PostgreSQL refuses
+        # to drop the test database at the end.
+        connections.close_all()
+
+
+@pytest.fixture
+def setup(transactional_db, live_server, field, commune):
+    return field, commune, live_server.url
+
+
+def log_in(page, base_url: str, username: str, next_url: str) -> None:
+    """The login form, keyboard only (the username field has the focus)."""
+    page.goto(f"{base_url}{reverse('login')}?next={next_url}")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("pw")
+    page.keyboard.press("Enter")
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, setup):
+    field, commune, base_url = setup
+    assignment = field["assignments"]["a"]
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    entry_url = reverse("field-entry-page", args=[assignment.pk])
+    log_in(page, base_url, "field-a", entry_url)
+    expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
+    assert focused(page) == "f-form-number"
+    waiting = page.locator("#waiting-count")
+    today = page.locator("#today-count")
+    expect(today).to_have_text("0")
+
+    # Form 1: header fields, then the questions; a digit answers and moves on.
+    page.keyboard.type("BX-001")
+    page.keyboard.press("Enter")  # interview time: now (kept)
+    assert focused(page) == "f-interviewed-at"
+    page.keyboard.press("Enter")
+    page.keyboard.type("15")  # minutes
+    page.keyboard.press("Enter")
+    assert focused(page) == "f-mode"  # paper by default
+    page.keyboard.press("Enter")
+    assert focused(page) == "f-area"
+    page.keyboard.press("ArrowDown")  # the commune under the district
+    expect(page.locator("#f-area")).to_have_value(str(commune.pk))
+    page.keyboard.press("Enter")
+    page.keyboard.type("0912 345 678")
+    page.keyboard.press("Tab")
+    assert focused(page) == "q-q1-1"
+    expect(page.locator("#q-q2")).to_be_hidden()
+    page.keyboard.press("1")  # q1 = yes: the skip rule shows q2, and the focus goes there
+    expect(page.locator("#q-q2")).to_be_visible()
+    assert focused(page) == "q-q2-1"
+    page.keyboard.press("1")  # several answers: each digit ticks one
+    page.keyboard.press("3")
+    page.keyboard.press("Enter")
+    assert focused(page) == "q-q3-input"
+    page.keyboard.type("75")  # out of range: said at once, next to the field
+    expect(page.locator("#q-q3-error")).not_to_be_empty()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("12")
+    expect(page.locator("#q-q3-error")).to_be_empty()
+    page.keyboard.press("Enter")
+    page.keyboard.press("4")  # scale: the value printed on the form
+    assert focused(page) == "q-q5-input"
+    page.keyboard.press("Control+Enter")
+
+    expect(waiting).to_have_text("0", timeout=10_000)
+    expect(today).to_have_text("1")
+    assert focused(page) == "f-form-number"  # a blank form, ready for the next paper
+    expect(page.locator("#f-form-number")).to_have_value("")
+    expect(page.locator("#q-q1-1")).not_to_be_checked()
+    assert Response.objects.count() == 1
+
+    # Offline: form 2 stays on the device, listed as waiting.
+    context.set_offline(True)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "offline")
+    page.keyboard.type("BX-002")
+    for _field in range(6):  # form number, time, minutes (none), mode, area (kept: the commune), phone
+        page.keyboard.press("Enter")
+    assert focused(page) == "q-q1-1"
+    page.keyboard.press("2")  # q1 = no: q2 stays hidden and is passed over
+    assert focused(page) == "q-q3-input"
+    page.keyboard.type("7")
+    page.keyboard.press("Control+Enter")  # q4 unanswered: not saved, the problems are listed
+    summary = page.locator("#entry-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary.locator("li")).to_have_count(1)
+    expect(page.locator("#q-q4-error")).not_to_be_empty()
+    expect(waiting).to_have_text("0")
+    page.keyboard.press("Tab")  # to the problem's link
+    page.keyboard.press("Enter")  # which puts the focus on the question
+    assert focused(page).startswith("q-q4-")
+    page.keyboard.press("0")  # "don't know"
+    page.keyboard.type("Phiếu ghi thêm")
+    page.keyboard.press("Control+s")
+
+    expect(waiting).to_have_text("1")
+    expect(page.locator("#queue-list li[data-state=waiting]")).to_contain_text("BX-002")
+    expect(today).to_have_text("2")  # one on the server, one waiting here
+    expect(summary).to_be_hidden()
+    assert Response.objects.count() == 1
+
+    # Back online, but the first reply is lost on its way back: the page sends again, the server answers
+    # "duplicate", and the form counts as sent.
+    lost = []
+
+    def lose_first_reply(route):
+        if lost:
+            route.continue_()
+            return
+        reply = route.fetch()  # the server stores the form...
+        lost.append(reply.status)
+        route.abort()  # ...and the browser never hears of it
+
+    page.route("**/api/v1/field/responses/batch/", lose_first_reply)
+    context.set_offline(False)
+    expect(waiting).to_have_text("0", timeout=20_000)
+    assert lost == [200]
+    expect(page.locator("#queue-list li")).to_have_count(0)
+    expect(today).to_have_text("2")
+
+    stored = {r.field_record.form_number: r for r in Response.objects.select_related("field_record")}
+    assert sorted(stored) == ["BX-001", "BX-002"]
+    first, second = stored["BX-001"], stored["BX-002"]
+    assert first.answers == {"q1": "yes", "q2": ["direct", "online"], "q3": 12, "q4": 4}
+    assert second.answers == {"q1": "no", "q3": 7, "q4": 0, "q5": "Phiếu ghi thêm"}
+    for response in (first, second):
+        assert (response.mode, response.unit, response.status) == ("paper", commune, "submitted")
+        assert response.entered_by == field["users"]["a"]
+        assert response.field_record.source == FieldRecord.Source.PAGE
+    assert first.field_record.duration_seconds == 900
+    assert first.field_record.respondent_phone == "+84912345678"
+    assert second.field_record.duration_seconds is None
+    # The interview time defaulted to the moment the form was started (the browser's local time).
+    assert abs(first.field_record.interviewed_at - first.submitted_at) < datetime.timedelta(minutes=5)
+    assert errors == []
+    context.close()
+
+
+def test_a_form_the_server_rejects_stays_listed_with_its_error_until_corrected(browser, setup):
+    field, _commune, base_url = setup
+    assignment = field["assignments"]["a"]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    entry_url = reverse("field-entry-page", args=[assignment.pk])
+    log_in(page, base_url, "field-a", entry_url)
+    expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    page.keyboard.type("BX-050")
+    for _field in range(5):  # form number, time, minutes, mode, area
+        page.keyboard.press("Enter")
+    page.keyboard.type("0000 000 000")  # ten digits, but no Vietnamese number: only the server knows
+    page.keyboard.press("Enter")
+    page.keyboard.press("2")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")
+    page.keyboard.press("5")
+    page.keyboard.press("Control+Enter")
+
+    rejected = page.locator("#queue-list li[data-state=rejected]")
+    expect(rejected).to_contain_text("BX-050", timeout=10_000)
+    expect(rejected.locator(".queue-errors")).not_to_be_empty()
+    expect(page.locator("#waiting-count")).to_have_text("1")
+    assert Response.objects.count() == 0
+
+    # Page reload: the rejected form is still there (kept in the browser), and can be corrected.
+    page.reload()
+    expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
+    expect(rejected).to_contain_text("BX-050")
+    rejected.locator("button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#f-form-number")).to_have_value("BX-050")
+    expect(page.locator("#h-phone-error")).not_to_be_empty()
+    assert focused(page) == "f-phone"
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#waiting-count")).to_have_text("0", timeout=10_000)
+    response = Response.objects.get()
+    assert response.field_record.form_number == "BX-050"
+    assert response.answers == {"q1": "no", "q3": 3, "q4": 5}
+    context.close()
