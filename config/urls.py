@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),
+    path("field/", include("fieldwork.entry_urls")),
     path("api/v1/", include("respondents.api_urls")),
     path("api/v1/field/", include("fieldwork.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
