@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),
     path("field/", include("fieldwork.entry_urls")),
+    path("field/", include("fieldwork.supervision_urls")),
     path("api/v1/", include("respondents.api_urls")),
     path("api/v1/field/", include("fieldwork.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
