@@ -80,8 +80,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer instead of failing at once; the embedded mode has one process.
+    # Wait for a writer instead of failing at once. IMMEDIATE: a transaction takes the write lock when
+    # it begins, so one that reads then writes (claiming messages) waits its turn instead of failing
+    # with "database is locked" when another thread or sending process wrote in between.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     # WAL: pages stay readable while the background sender writes, and a commit costs no fsync of a
     # rollback journal. synchronous=NORMAL is safe against a crash of the process; a power cut may lose
     # the last commits (a message then goes again, or a link sent just before the cut does not open).
@@ -147,6 +150,10 @@ TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 
 # Public address of the site: personal survey links (e-mail, SMS) and Twilio's status callback start here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Processes that send one queue side by side (send_invitations; Celery: tasks fanned out per round). Each
+# claims its own batches (services/messaging.py), so more workers never send anything twice.
+SENDING_WORKERS = env_int("SENDING_WORKERS", 2)
 
 # Background tasks: in-process unless a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

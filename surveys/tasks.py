@@ -16,11 +16,12 @@ import threading
 from dataclasses import asdict
 
 from celery import shared_task
+from django.conf import settings
 from django.db import connections
 
 from respondents.models import Campaign
 
-from .services.messaging import run_round, send_queued
+from .services.messaging import prepare_round, send_queued
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,14 @@ def send_queued_task(campaign_id: int | None = None, limit: int | None = None) -
 
 @shared_task(acks_late=True)
 def queue_and_send_task(campaign_id: int, channel: str, reminders: bool) -> dict:
+    """Queue a round, then send it here and, with a broker, in SENDING_WORKERS - 1 more tasks at once."""
     campaign = Campaign.objects.get(pk=campaign_id)
-    return run_round(campaign=campaign, channel=channel, reminders=reminders).as_dict()
+    report = prepare_round(campaign=campaign, channel=channel, reminders=reminders)
+    if broker_configured():
+        for _ in range(settings.SENDING_WORKERS - 1):
+            send_queued_task.delay(campaign_id)
+    report.send = send_queued(campaign=campaign)
+    return report.as_dict()
 
 
 def broker_configured() -> bool:

@@ -9,9 +9,10 @@
 - Queuing records a `queued` MessageEvent for every message it inserts.
 - Sending claims a small batch (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so workers never take the
   same rows), marks it `sending` and commits before anything leaves; each message's outcome is committed
-  as soon as it is known. Right before each message leaves, the worker renews its claim with a conditional
-  UPDATE (same pk, still `sending`, still the claim time it set); 0 rows means another worker took the
-  message over after the lease, and it is skipped, so even a batch slower than LEASE is never sent twice.
+  as soon as it is known, together with the next message's claim renewal (one commit per message). Right
+  before each message leaves, the worker renews its claim with a conditional UPDATE (same pk, still
+  `sending`, still the claim time it set); 0 rows means another worker took the message over after the
+  lease, and it is skipped, so even a batch slower than LEASE is never sent twice.
   At that moment the respondent is read again: a message to someone retired from the list is cancelled,
   and a changed e-mail address or phone number is used (the change is recorded as a MessageEvent).
   A worker that dies leaves `sending` rows; once their claim is older than LEASE the next run takes
@@ -228,11 +229,12 @@ def _claim(*, campaign, channels, size: int, started, now) -> list[Message]:
 def _send_emails(messages: list[Message], *, report: SendReport, clock) -> bool:
     """Send over one SMTP connection. False when an outage stopped the batch (the rest is requeued)."""
     pending = list(messages)
+    outcomes = _Outcomes()
     try:
         with mailers.default as mailer:
             while pending:
                 message = pending[0]
-                token = _ready(message, report=report, now=clock())
+                token = _ready(message, report=report, now=clock(), outcomes=outcomes)
                 if token:
                     try:
                         mailer.send_messages([_email(message, token)])
@@ -241,43 +243,54 @@ def _send_emails(messages: list[Message], *, report: SendReport, clock) -> bool:
                             raise
                         _failed_attempt(message, classify_smtp_error(exc), _smtp_reason(exc), report, clock())
                     else:
-                        _finish(message, Message.Status.SENT, now=clock(), provider_id=message_id(message))
+                        outcomes.add(
+                            message, Message.Status.SENT, now=clock(), provider_id=message_id(message)
+                        )
                         report.sent += 1
                 pending.pop(0)
     except (smtplib.SMTPException, OSError) as exc:
+        outcomes.flush()
         if not pending:  # the connection failed while closing, after every message was handled
             logger.warning("SMTP connection did not close cleanly: %s", exc)
             return True
         reason = f"SMTP server unavailable: {_smtp_reason(exc)}"
         _requeue_outage(pending, reason, report, clock())
         return False
+    finally:
+        outcomes.flush()
     return True
 
 
 def _send_texts(messages: list[Message], *, report: SendReport, clock) -> bool:
     """Send through Twilio. False when Twilio could not be reached (the rest is requeued)."""
     client = sms.sms_client()
-    for index, message in enumerate(messages):
-        token = _ready(message, report=report, now=clock())
-        if not token:
-            continue
-        try:
-            sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
-        except TwilioException as exc:
-            status = getattr(exc, "status", None) or 0
-            reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
-            kind = classify_twilio_status(status)
-            if kind == OUTAGE:
-                reason = f"Twilio refused the account (check the TWILIO_* settings): {reason}"
-                _requeue_outage(messages[index:], reason, report, clock())
+    outcomes = _Outcomes()
+    try:
+        for index, message in enumerate(messages):
+            token = _ready(message, report=report, now=clock(), outcomes=outcomes)
+            if not token:
+                continue
+            try:
+                sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
+            except TwilioException as exc:
+                status = getattr(exc, "status", None) or 0
+                reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
+                kind = classify_twilio_status(status)
+                if kind == OUTAGE:
+                    reason = f"Twilio refused the account (check the TWILIO_* settings): {reason}"
+                    outcomes.flush()
+                    _requeue_outage(messages[index:], reason, report, clock())
+                    return False
+                _failed_attempt(message, kind, reason, report, clock())
+            except OSError as exc:  # requests' connection errors and timeouts
+                outcomes.flush()
+                _requeue_outage(messages[index:], f"Twilio unreachable: {exc}", report, clock())
                 return False
-            _failed_attempt(message, kind, reason, report, clock())
-        except OSError as exc:  # requests' connection errors and timeouts
-            _requeue_outage(messages[index:], f"Twilio unreachable: {exc}", report, clock())
-            return False
-        else:
-            _finish(message, Message.Status.SENT, now=clock(), provider_id=sid)
-            report.sent += 1
+            else:
+                outcomes.add(message, Message.Status.SENT, now=clock(), provider_id=sid)
+                report.sent += 1
+    finally:
+        outcomes.flush()
     return True
 
 
@@ -326,10 +339,36 @@ def _text(reply) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
-def _ready(message: Message, *, report: SendReport, now) -> str:
+class _Outcomes:
+    """The outcome of the message just handed over, written in the same commit as the next message's
+    claim renewal (one commit per message instead of two). Nothing happens between the hand-over and
+    that commit but database work, so a worker killed in between leaves the same single message
+    `sending` as before; flush() writes what is left when the batch ends or stops."""
+
+    def __init__(self):
+        self.pending: tuple | None = None
+
+    def add(self, message: Message, status: str, **changes) -> None:
+        self.write()  # never more than one outcome waits
+        self.pending = (message, status, changes)
+
+    def write(self) -> None:
+        """Write the waiting outcome inside the caller's transaction."""
+        if self.pending:
+            message, status, changes = self.pending
+            self.pending = None
+            _finish(message, status, **changes)
+
+    def flush(self) -> None:
+        with transaction.atomic():
+            self.write()
+
+
+def _ready(message: Message, *, report: SendReport, now, outcomes: _Outcomes) -> str:
     """Right before `message` leaves: renew this worker's claim and check the message against the current
     state of its invitation and respondent. Returns a new link token when it is to be sent now (to
-    `message.to`, refreshed); the renewed claim and the token are committed together.
+    `message.to`, refreshed); the previous message's outcome, the renewed claim and the token are
+    committed together.
 
     "" when another worker took it over (the claim is no longer the one this worker set) or when it was
     cancelled (recorded as failed with the reason).
@@ -368,6 +407,7 @@ def _ready(message: Message, *, report: SendReport, now) -> str:
     changed = bool(address) and address != message.to
     token = ""
     with transaction.atomic():
+        outcomes.write()
         renewed = Message.objects.filter(
             pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
         ).update(claimed_at=now, **({"to": address} if changed else {}))
@@ -379,11 +419,11 @@ def _ready(message: Message, *, report: SendReport, now) -> str:
             detail = f"recipient changed: {message.to} -> {address}"
             MessageEvent.objects.create(message=message, status=Message.Status.SENDING, detail=detail)
             message.to = address
-        if not reason:
+        if reason:
+            _finish(message, Message.Status.FAILED, now=now, error=reason)
+            report.failed += 1
+        else:
             token = issue_token(message.invitation)
-    if reason:
-        _finish(message, Message.Status.FAILED, now=now, error=reason)
-        report.failed += 1
     return token
 
 
@@ -412,7 +452,7 @@ def _finish(
         changes.update(sent_at=now, provider_id=provider_id)
     if uncount_attempt:
         changes["attempts"] = F("attempts") - 1
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # its own commit, or part of the caller's
         Message.objects.filter(
             pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
         ).update(**changes)
@@ -524,13 +564,6 @@ def prepare_round(*, campaign: Campaign, channel: str, reminders: bool, now=None
         queue=queued,
         send=SendReport(),
     )
-
-
-def run_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> RoundReport:
-    """Invite whoever is new, queue the round on one channel, and send the campaign's queue."""
-    report = prepare_round(campaign=campaign, channel=channel, reminders=reminders, now=now)
-    report.send = send_queued(campaign=campaign, now=now)
-    return report
 
 
 def preview_round(*, campaign: Campaign, reminders: bool, now=None) -> RoundPreview:

@@ -202,15 +202,17 @@ def test_a_worker_crash_mid_batch_is_recovered_after_the_lease_without_skipping_
 ):
     respondents = people(survey, units, 5)
     queue_invitations(survey)
-    finish, sent = messaging._finish, []
+    build, built = messaging._email, []
 
-    def finish_then_die(message, status, **kwargs):
-        finish(message, status, **kwargs)  # the outcome is committed, then the worker dies
-        sent.append(message.pk)
-        if len(sent) == 2:
+    def die_on_the_third(message, token):
+        # Two e-mails have been handed over; the second one's outcome was committed with the third
+        # message's claim renewal, then the worker dies while building the third.
+        built.append(message.pk)
+        if len(built) == 3:
             raise WorkerCrash
+        return build(message, token)
 
-    monkeypatch.setattr(messaging, "_finish", finish_then_die)
+    monkeypatch.setattr(messaging, "_email", die_on_the_third)
     with pytest.raises(WorkerCrash):
         send_queued(campaign=survey)
     monkeypatch.undo()

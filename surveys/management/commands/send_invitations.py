@@ -1,19 +1,23 @@
 """python manage.py send_invitations --campaign S [--channel email|sms] [--reminders] [--dry-run]
+                                    [--workers N]
 
 Invites respondents who have no invitation yet, queues the round on one channel (invitations, or with
 --reminders the reminders that are due) and sends the campaign's queue. --dry-run prints what each channel
-would queue and writes nothing. Running it again sends nothing twice (services/messaging.py).
+would queue and writes nothing. Running it again sends nothing twice (services/messaging.py). The queue
+is sent by --workers processes side by side (default: the SENDING_WORKERS setting).
 Exit status: 0 done, 1 a server was unavailable (the rest stays queued for the next run), 2 usage error.
 """
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from respondents.models import Campaign
 from surveys.models import Message
 from surveys.services import sms
-from surveys.services.messaging import preview_round, run_round
+from surveys.services.messaging import prepare_round, preview_round
+from surveys.services.parallel import send_queued_in_processes
 
 
 class Command(BaseCommand):
@@ -24,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--channel", choices=Message.Channel.values, default=Message.Channel.EMAIL)
         parser.add_argument("--reminders", action="store_true", help="send the reminders that are due")
         parser.add_argument("--dry-run", action="store_true", help="only count what would be queued")
+        parser.add_argument("--workers", type=int, help="sending processes (default: SENDING_WORKERS)")
 
     def handle(self, *args, **opts):
         campaign = Campaign.objects.filter(slug=opts["campaign"]).first()
@@ -39,7 +44,11 @@ class Command(BaseCommand):
                     + (" (survey closed)" if queue.survey_closed else "")
                 )
             return
-        report = run_round(campaign=campaign, channel=opts["channel"], reminders=opts["reminders"])
+        if opts["workers"] is not None and opts["workers"] < 1:
+            raise CommandError("--workers must be at least 1", returncode=2)
+        report = prepare_round(campaign=campaign, channel=opts["channel"], reminders=opts["reminders"])
+        workers = opts["workers"] or settings.SENDING_WORKERS
+        report.send = send_queued_in_processes(campaign=campaign, workers=workers)
         self._missing(report.missing_groups)
         if report.queue.survey_closed:
             self.stderr.write("the survey is closed: nothing queued")
