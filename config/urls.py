@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),
+    path("", include("scoring.urls")),
     path("field/", include("fieldwork.entry_urls")),
     path("field/", include("fieldwork.supervision_urls")),
     path("api/v1/", include("respondents.api_urls")),
