@@ -138,6 +138,12 @@ class Campaign(models.Model):
         end = datetime.datetime.combine(self.survey_closes, datetime.time.max)
         return timezone.make_aware(end)
 
+    def has_survey_started(self, now=None) -> bool:
+        """Whether the first survey day has come (in the project's time zone); links wait for it."""
+        if self.survey_opens is None:
+            return True
+        return timezone.localdate(now or timezone.now()) >= self.survey_opens
+
     def is_survey_open(self, now=None) -> bool:
         now = now or timezone.now()
         if self.status == self.Status.CLOSED:

@@ -33,7 +33,8 @@ SAVE_STATUS = {"saved": 200, "already_submitted": 409, "closed": 410}
 
 
 def token_page(view):
-    """Resolve the token; answer unknown links (404), closed surveys (410) and oversized posts (400)."""
+    """Resolve the token; answer unknown links (404), closed surveys (410), surveys not open yet (403) and
+    oversized posts (400)."""
 
     @functools.wraps(view)
     def wrapper(request, token):
@@ -42,6 +43,11 @@ def token_page(view):
             response = render(request, "surveys/respondent/not_found.html", status=404)
         elif not invitation.campaign.is_survey_open():
             response = _closed(request, invitation)
+        elif not invitation.campaign.has_survey_started():
+            campaign = invitation.campaign
+            response = render(
+                request, "surveys/respondent/not_open_yet.html", {"campaign": campaign}, status=403
+            )
         elif request.method == "POST" and _declared_length(request) > MAX_BODY_BYTES:
             response = JsonResponse({"status": "too_large"}, status=400)
         else:

@@ -241,6 +241,31 @@ def test_every_link_of_a_closed_survey_answers_410_politely(client, link, campai
     assert not Response.objects.exists()
 
 
+@pytest.mark.parametrize(("name", "method"), TOKEN_PAGES)
+def test_a_link_used_before_the_survey_opens_says_when_it_opens_and_records_nothing(
+    client, link, campaign, name, method
+):
+    invitation, token = link
+    campaign.survey_opens = datetime.date.today() + datetime.timedelta(days=2)
+    campaign.survey_closes = datetime.date.today() + datetime.timedelta(days=20)
+    campaign.save()
+    response = getattr(client, method)(url(name, token), {"q1": "no", "q3": "1", "q4": "1"})
+    assert response.status_code == 403
+    html = unescape(response.content.decode())
+    assert 'data-page="not-open-yet"' in html
+    assert campaign.survey_opens.strftime("%d/%m/%Y") in html
+    invitation.refresh_from_db()
+    assert invitation.opened_at is None and invitation.reminders_opt_out is False
+    assert not Response.objects.exists()
+
+
+def test_a_link_works_from_the_first_survey_day(client, link, campaign):
+    _invitation, token = link
+    campaign.survey_opens = datetime.date.today()
+    campaign.save()
+    assert client.get(url("survey-start", token)).status_code == 200
+
+
 def test_opting_out_asks_for_confirmation_then_stops_reminders(client, link):
     invitation, token = link
     page = client.get(url("survey-opt-out", token))
