@@ -5,6 +5,7 @@ import random
 from django.core.management.base import BaseCommand
 
 from respondents.services.demo import seed_demo
+from scoring.services.demo import seed_demo_scoring
 from surveys.services.demo import seed_demo_surveys
 
 
@@ -18,10 +19,14 @@ class Command(BaseCommand):
         result = seed_demo(year=opts["year"])
         campaign = result["campaign"]
         survey = seed_demo_surveys(campaign=campaign, rng=random.Random(campaign.year))
+        scoring = seed_demo_scoring(
+            campaign=campaign, password=result["password"], rng=random.Random(campaign.year)
+        )
         self.stdout.write(
             f"Demo campaign: {campaign.slug} ({campaign.name}); "
             f"{result['respondents_created']} respondents and {survey['responses']} responses created"
         )
+        self.stdout.write(f"Scoring: {scoring['assessment']} ({scoring['scores']} scores entered)")
         self.stdout.write(f"Demo logins (password for all: {result['password']}):")
         for line in (
             "admin      superuser (Django admin at /admin/)",
@@ -29,5 +34,7 @@ class Command(BaseCommand):
             "dm-stp     focal point, Sở Tư pháp",
             "dm-batxat  focal point, Huyện Bát Xát",
             "dm-sct     focal point, Sở Công Thương (list not sent yet)",
+            "cham-stp   scorer, Sở Tư pháp (also cham-snv, cham-vpubnd, cham-stc, cham-stttt, cham-skhdt)",
+            "hdtd       appraisal council member",
         ):
             self.stdout.write("  " + line)
