@@ -2,6 +2,7 @@
 double entry, and today's count. Token auth for devices, session + CSRF for the entry page."""
 
 import datetime
+import uuid
 
 from django.db.models import Count
 from django.utils import timezone
@@ -68,6 +69,13 @@ class FieldAuth:
 class FieldAPIView(FieldAuth, APIView):
     parser_classes = [GuardedJSONParser]
     max_body_bytes = SINGLE_MAX_BYTES
+
+    def handle_exception(self, exc):
+        """DRF's own errors (malformed body, authentication, media type) in the same {"errors": ...} shape."""
+        response = super().handle_exception(exc)
+        if isinstance(response.data, dict) and set(response.data) == {"detail"}:
+            response.data = {"errors": {"detail": [str(response.data["detail"])]}}
+        return response
 
 
 class AssignmentList(FieldAuth, generics.ListAPIView):
@@ -160,17 +168,9 @@ class ResponseBatch(FieldAPIView):
         results = []
         for item in envelope.validated_data["items"]:
             serializer = SubmissionSerializer(data=item)
-            if not isinstance(item, dict) or not serializer.is_valid():
-                uuid = item.get("client_uuid") if isinstance(item, dict) else None
-                errors = (
-                    serializer.errors if isinstance(item, dict) else {"non_field_errors": ["Not an object."]}
-                )
+            if not serializer.is_valid():
                 results.append(
-                    {
-                        "client_uuid": uuid if isinstance(uuid, str) else None,
-                        "status": "invalid",
-                        "errors": errors,
-                    }
+                    {"client_uuid": _item_uuid(item), "status": "invalid", "errors": serializer.errors}
                 )
                 continue
             result = submit_field_response(submission=serializer.submission(source=source), context=context)
@@ -225,6 +225,15 @@ class TodayStats(FieldAuth, APIView):
         )
         by_mode = {row["response__mode"]: row["n"] for row in rows}
         return Response({"today": sum(by_mode.values()), "by_mode": by_mode})
+
+
+def _item_uuid(item) -> str | None:
+    """An invalid item's client_uuid when it is one (results are in item order anyway)."""
+    value = item.get("client_uuid") if isinstance(item, dict) else None
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _source(request) -> str:

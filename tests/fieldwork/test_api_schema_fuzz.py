@@ -1,0 +1,33 @@
+"""Property-based run of schemathesis against the app's own OpenAPI schema, in-process (WSGI), with a
+device token: whatever it sends to /api/v1/, no server error and responses matching the schema."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from config.wsgi import application
+
+# Loaded when the module is collected (the schema view needs no database).
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application).include(
+    path_regex="^/api/v1/"
+)
+
+
+@pytest.mark.timeout(120)
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_never_answers_with_a_server_error(case, field):
+    token, _created = Token.objects.get_or_create(user=field["users"]["a"])
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token.key}"},
+        checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
+    )
