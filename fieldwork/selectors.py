@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -72,26 +72,24 @@ def field_progress(
     today = today or timezone.localdate()
     records = _records(campaign, team_ids)
     assignments = _assignments(campaign, team_ids)
-    counted = {"submitted": Count("pk"), "today": Count("pk", filter=Q(interviewed_at__date=today))}
+    cells = _cells(records)
+    on_today = cells[cells["day"] == today]
 
     teams = FieldTeam.objects.filter(campaign=campaign).order_by("code")
     if team_ids is not None:
         teams = teams.filter(pk__in=team_ids)
     team_quota = dict(assignments.values_list("team").annotate(q=Sum("quota")).order_by())
-    team_done = {r["assignment__team"]: r for r in records.values("assignment__team").annotate(**counted)}
+    team_done = cells.groupby("team")["n"].sum()
+    team_today = on_today.groupby("team")["n"].sum()
     by_team = []
     for team in teams:
-        done = team_done.get(team.pk, {})
         quota_ = team_quota.get(team.pk) or 0
-        submitted = done.get("submitted", 0)
+        submitted = int(team_done.get(team.pk, 0))
         by_team.append(
             {"id": team.pk, "code": team.code, "name": team.name, "quota": quota_, "submitted": submitted,
-             "today": done.get("today", 0), "share": _share(submitted, quota_)}
+             "today": int(team_today.get(team.pk, 0)), "share": _share(submitted, quota_)}
         )  # fmt: skip
 
-    by_enumerator = _by_enumerator(campaign, records, assignments, teams, counted)
-    by_area = _by_area(records, assignments, service_area_labels(campaign))
-    by_day = _by_day(records)
     quota_total = sum(r["quota"] for r in by_team)
     submitted_total = sum(r["submitted"] for r in by_team)
     overall = {
@@ -104,23 +102,32 @@ def field_progress(
     return {
         "overall": overall,
         "by_team": by_team,
-        "by_enumerator": by_enumerator,
-        "by_area": by_area,
-        "by_day": by_day,
+        "by_enumerator": _by_enumerator(cells, on_today, assignments, teams),
+        "by_area": _by_area(records, assignments, service_area_labels(campaign)),
+        "by_day": _by_day(cells),
     }
 
 
-def _by_enumerator(campaign, records, assignments, teams, counted) -> list[dict]:
+def _cells(records: QuerySet[FieldRecord]) -> pd.DataFrame:
+    """Submitted interviews per (enumerator, team, interview day), with the last receipt: one query whose
+    few rows (enumerators × days) give the team, enumerator and day figures."""
+    rows = (
+        records.annotate(day=TruncDate("interviewed_at"))
+        .values_list("enumerator", "assignment__team", "day")
+        .annotate(n=Count("pk"), last=Max("received_at"))
+        .order_by()
+    )
+    return pd.DataFrame.from_records(list(rows), columns=["enumerator", "team", "day", "n", "last"])
+
+
+def _by_enumerator(cells, on_today, assignments, teams) -> list[dict]:
     """One row per (enumerator, team): every enumerator member of the teams, with or without submissions;
     quota = the quotas of assignments given to that enumerator personally (team-wide ones are shared)."""
-    done = {
-        (r["enumerator"], r["assignment__team"]): r
-        for r in records.values("enumerator", "assignment__team").annotate(
-            **counted,
-            days=Count(TruncDate("interviewed_at"), distinct=True),
-            last=Max("received_at"),
-        )
-    }
+    keys = ["enumerator", "team"]
+    done = cells.groupby(keys).agg(submitted=("n", "sum"), days=("day", "nunique"), last=("last", "max"))
+    done["today"] = on_today.groupby(keys)["n"].sum()
+    done = done.fillna({"today": 0}).astype({"submitted": int, "days": int, "today": int})
+    found = {key: row for key, row in zip(done.index, done.to_dict("records"), strict=True)}
     personal = {
         (r["enumerator"], r["team"]): r["q"]
         for r in assignments.filter(enumerator__isnull=False)
@@ -128,19 +135,20 @@ def _by_enumerator(campaign, records, assignments, teams, counted) -> list[dict]
         .annotate(q=Sum("quota"))
     }
     members = FieldMember.objects.filter(team__in=teams, role=FieldMember.Role.ENUMERATOR)
-    keys = set(done) | set(personal) | set(members.values_list("user_id", "team_id"))
+    pairs = set(found) | set(personal) | set(members.values_list("user_id", "team_id"))
     users = {
         u["pk"]: u
         for u in get_user_model()
-        .objects.filter(pk__in={k[0] for k in keys})
+        .objects.filter(pk__in={k[0] for k in pairs})
         .values("pk", "username", "first_name", "last_name")
     }
     team_names = {t.pk: t.name for t in teams}
     rows = []
-    for user_id, team_id in keys:
-        user, found = users[user_id], done.get((user_id, team_id), {})
+    for user_id, team_id in pairs:
+        user, figures = users[user_id], found.get((user_id, team_id), {})
         quota_ = personal.get((user_id, team_id))
-        submitted = found.get("submitted", 0)
+        submitted = figures.get("submitted", 0)
+        last = figures.get("last")
         rows.append(
             {
                 "id": user_id,
@@ -149,9 +157,9 @@ def _by_enumerator(campaign, records, assignments, teams, counted) -> list[dict]
                 "team": team_names.get(team_id, ""),
                 "quota": quota_,
                 "submitted": submitted,
-                "today": found.get("today", 0),
-                "days": found.get("days", 0),
-                "last": found.get("last"),
+                "today": figures.get("today", 0),
+                "days": figures.get("days", 0),
+                "last": _plain_time(last) if last is not None and not pd.isna(last) else None,
                 "share": _share(submitted, quota_ or 0),
             }
         )
@@ -200,23 +208,17 @@ def _by_area(records, assignments, labels: dict[str, str]) -> list[dict]:
     return sorted(rows, key=lambda r: (r["district"], r["name"], r["service_area"]))
 
 
-def _by_day(records) -> list[dict]:
+def _by_day(cells: pd.DataFrame) -> list[dict]:
     """Interviews per day from the first to the last interview day, empty days included."""
-    counts = dict(
-        records.annotate(day=TruncDate("interviewed_at"))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    if not counts:
+    if cells.empty:
         return []
-    rows, cumulative = [], 0
-    day, last = min(counts), max(counts)
-    while day <= last:
-        cumulative += counts.get(day, 0)
-        rows.append({"date": day, "submitted": counts.get(day, 0), "cumulative": cumulative})
-        day += datetime.timedelta(days=1)
-    return rows
+    counts = cells.groupby("day")["n"].sum()
+    span = pd.date_range(min(counts.index), max(counts.index), freq="D").date
+    counts = counts.reindex(span, fill_value=0)
+    return [
+        {"date": day, "submitted": int(n), "cumulative": int(total)}
+        for day, n, total in zip(counts.index, counts, counts.cumsum(), strict=True)
+    ]
 
 
 # --- data-quality flags ----------------------------------------------------------------------------------
