@@ -84,3 +84,13 @@ def test_the_export_has_progress_and_flags_and_keeps_a_formula_like_form_number_
     assert sorted(r[1] for r in flag_rows) == ['=HYPERLINK("http://x")', "BX-1"]
     formula_like = next(row[1] for row in flags.iter_rows(min_row=2) if row[1].value.startswith("="))
     assert formula_like.data_type == "s"
+
+
+def test_the_campaign_navigation_links_the_progress_page_when_the_campaign_has_field_teams(
+    client, field, coordinator
+):
+    client.force_login(coordinator)
+    html = client.get(f"/campaigns/{field['team_a'].campaign.slug}/tracking/").content.decode()
+    assert f"{PAGE}?campaign={field['team_a'].campaign.slug}" in html
+    html = client.get(PAGE).content.decode()
+    assert 'aria-current="page">' in html
