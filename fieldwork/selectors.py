@@ -3,6 +3,7 @@ aggregated in the database, and the data-quality flags of fieldwork/quality.py o
 """
 
 import datetime
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -357,8 +358,9 @@ def _flags(frame, found, team_ids, campaign) -> list[Flag]:
 
 
 def _plain(value):
-    """numpy scalars as Python numbers (for JSON and templates)."""
-    return value.item() if hasattr(value, "item") else value
+    """numpy scalars as Python numbers, NaN (an untestable figure) as None, for JSON and templates."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _plain_time(value):

@@ -171,3 +171,10 @@ def test_no_enumerator_is_flagged_when_all_answer_alike():
     frame = pd.concat([p[0] for p in parts])
     who = pd.concat([p[1] for p in parts])
     assert enumerator_outliers(frame, enumerator=who, items=ITEMS).empty
+
+
+def test_a_lone_enumerator_cannot_be_compared_but_can_still_be_too_uniform():
+    frame, who = _interviews("an", 12, lambda i: [3] * 10)
+    flagged = enumerator_outliers(frame, enumerator=who, items=ITEMS)
+    assert flagged["reason"].to_dict() == {"an": "too_uniform"}
+    assert np.isnan(flagged.loc["an", "p_adjusted"])
