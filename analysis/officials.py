@@ -1,0 +1,303 @@
+"""Officials' survey → points of the sub-criteria it feeds (PAR INDEX, shared/domain/methodology.md §2, §7).
+
+Pure: a questionnaire definition, the criteria tree as `scoring.totals.Node`s and a DataFrame of answers in;
+points per survey item out. No ORM. The conversion is "to confirm" in the methodology (§2), so every choice is
+a field of a named, versioned `OfficialsMethod`; results name the method they used.
+
+Reading implemented ("officials-876-v1", decided; no public text found that states the Ministry's formula):
+1. A question feeds the tree node named by its `feeds:` code. When that node is an item scored by the survey,
+   the question feeds it; when it is another node (the shipped questionnaires name domain.criterion codes such
+   as "1.1", written before the tree), the question feeds the officials' survey items under that node, or else
+   those of the node's domain. Questions of a domain without an officials' survey item are not scored and are
+   reported (domain 8: its survey items are SIPAS's, methodology §7).
+2. An answer on a scale is rescaled to 0–1 linearly between the scale's lowest and highest valid values
+   (4-level scale: 1 → 0, 2 → 1/3, 3 → 2/3, 4 → 1); "don't know" (a `missing: true` option) is left out.
+3. A respondent's score for an item is the mean of their rescaled answers to the item's questions; a group's
+   score is the mean over its respondents with at least one answer; the item's share is the weighted mean of
+   the groups' scores (equal weights unless the method gives weights; groups without answers drop out and the
+   weights of the others are rescaled to sum to 1).
+4. points = item maximum × share, rounded half up to 4 decimals (as scoring.rules).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+from scoring.totals import Node
+
+GROUP_COLUMN = "group"
+
+
+@dataclass(frozen=True)
+class OfficialsMethod:
+    name: str
+    description: str
+    rescale: str  # "min_max": lowest valid value → 0, highest → 1 | "over_top": value / highest value
+    group_weights: Mapping[str, float] | None = None  # None: equal weights over groups with answers
+    sipas_items: tuple[str, ...] = ("8.1.1", "8.1.2")  # survey items that SIPAS feeds, not the officials
+    places: int = 4
+    min_respondents: int = 5  # groups with fewer respondents are shown suppressed (they still count)
+
+    def __post_init__(self):
+        if self.rescale not in ("min_max", "over_top"):
+            raise ValueError(f"unknown rescaling {self.rescale!r}")
+
+
+METHODS: dict[str, OfficialsMethod] = {
+    m.name: m
+    for m in (
+        OfficialsMethod(
+            name="officials-876-v1",
+            description=(
+                "points = max × mean rescaled score (lowest scale value 0, highest 1), respondent means "
+                "averaged per group, groups weighted equally"
+            ),
+            rescale="min_max",
+        ),
+        OfficialsMethod(
+            name="officials-876-top",
+            description="as officials-876-v1 but a score is value / highest value (4-level scale: 1 → 0.25)",
+            rescale="over_top",
+        ),
+    )
+}
+DEFAULT_METHOD = "officials-876-v1"
+
+
+def get_method(name: str) -> OfficialsMethod:
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise ValueError(f"unknown officials' survey method {name!r}; known: {', '.join(METHODS)}") from None
+
+
+@dataclass
+class FeedsProblem:
+    questionnaire: str
+    question: str
+    feeds: str
+    message: str
+
+
+@dataclass
+class ItemPoints:
+    code: str
+    name: str
+    max_points: Decimal
+    points: Decimal | None  # None: nobody answered the item's questions
+    share: float | None  # 0–1
+    respondents: int
+    questions: list[str]
+    groups: list[dict] = field(default_factory=list)  # {group, score, respondents, suppressed}
+
+
+@dataclass
+class OfficialsResult:
+    method: OfficialsMethod
+    respondents: int
+    items: list[ItemPoints]
+    problems: list[FeedsProblem] = field(default_factory=list)
+
+    def points(self) -> dict[str, Decimal]:
+        return {i.code: i.points for i in self.items if i.points is not None}
+
+    def to_dict(self) -> dict:
+        return {
+            "method": self.method.name,
+            "method_description": self.method.description,
+            "respondents": self.respondents,
+            "points": sum((i.points for i in self.items if i.points is not None), Decimal(0)),
+            "max": sum((i.max_points for i in self.items), Decimal(0)),
+            "items": [
+                {
+                    "code": i.code,
+                    "name": i.name,
+                    "max": i.max_points,
+                    "points": i.points,
+                    "share": None if i.share is None else round(i.share, 6),
+                    "respondents": i.respondents,
+                    "questions": i.questions,
+                    "groups": i.groups,
+                }
+                for i in self.items
+            ],
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+def officials_items(domains: list[Node], method: OfficialsMethod) -> list[Node]:
+    """The tree's leaves scored by the survey that the officials' survey feeds (SIPAS items left out)."""
+    found = []
+    stack = list(reversed(domains))
+    while stack:
+        node = stack.pop()
+        if node.is_leaf:
+            if node.scored_by == "survey" and node.code not in method.sipas_items:
+                found.append(node)
+        else:
+            stack.extend(reversed(node.children))
+    return found
+
+
+def resolve_feeds(
+    definition: dict, domains: list[Node], method: OfficialsMethod
+) -> tuple[dict[str, list[str]], list[FeedsProblem]]:
+    """{question code: [item codes]} for the scale questions of a definition with `feeds:`, and problems for
+    codes that are not in the tree or have no officials' survey item to feed (rule 1 of the module doc)."""
+    items = officials_items(domains, method)
+    item_codes = {n.code for n in items}
+    nodes: dict[str, tuple[Node, str]] = {}  # code → (node, domain code)
+    for domain in domains:
+        stack = [domain]
+        while stack:
+            node = stack.pop()
+            nodes[node.code] = (node, domain.code)
+            stack.extend(node.children)
+    mapping: dict[str, list[str]] = {}
+    problems: list[FeedsProblem] = []
+    for section in definition["sections"]:
+        for question in section["questions"]:
+            feeds = question.get("feeds")
+            if not feeds or feeds.startswith("sipas.") or question["type"] != "scale":
+                continue
+            where = (definition["code"], question["code"], feeds)
+            if feeds not in nodes:
+                problems.append(FeedsProblem(*where, "not a code of the criteria tree"))
+                continue
+            node, domain_code = nodes[feeds]
+            if node.code in item_codes:
+                mapping[question["code"]] = [node.code]
+                continue
+            under = [c for c in _leaf_codes(node) if c in item_codes]
+            if not under:
+                under = [c for c in _leaf_codes(nodes[domain_code][0]) if c in item_codes]
+            if under:
+                mapping[question["code"]] = under
+            else:
+                problems.append(
+                    FeedsProblem(*where, f"domain {domain_code} has no item scored by the officials' survey")
+                )
+    return mapping, problems
+
+
+def _leaf_codes(node: Node) -> list[str]:
+    if node.is_leaf:
+        return [node.code]
+    return [code for child in node.children for code in _leaf_codes(child)]
+
+
+def scale_bounds(definition: dict) -> dict[str, tuple[float, float, list]]:
+    """{question code: (lowest, highest, valid values)} of the definition's scale questions."""
+    bounds = {}
+    for section in definition["sections"]:
+        for question in section["questions"]:
+            if question["type"] != "scale":
+                continue
+            valid = [o["value"] for o in question["options"] if not o.get("missing")]
+            bounds[question["code"]] = (float(min(valid)), float(max(valid)), valid)
+    return bounds
+
+
+def officials_points(
+    answers: pd.DataFrame,
+    *,
+    question_items: Mapping[str, list[str]],
+    bounds: Mapping[str, tuple[float, float, list]],
+    items: list[Node],
+    method: OfficialsMethod,
+    problems: list[FeedsProblem] | None = None,
+) -> OfficialsResult:
+    """Points of the officials' survey items from `answers` (one row per submitted response, a `group`
+    column with the respondent group code, one column per question code; other columns ignored).
+
+    `question_items` maps question → items it feeds (see `resolve_feeds`), `bounds` question → scale bounds.
+    """
+    questions = [q for q in question_items if q in answers.columns]
+    long = _long_scores(answers, questions, bounds, method)
+    pairs = pd.DataFrame(
+        [(q, item) for q in questions for item in question_items[q]], columns=["question", "item"]
+    )
+    long = long.merge(pairs, on="question")
+    # Rule 3: respondent mean per item, then group mean, then weighted mean over groups.
+    per_respondent = long.groupby(["item", GROUP_COLUMN, "response"], sort=False)["score"].mean()
+    per_group = per_respondent.groupby(level=["item", GROUP_COLUMN]).agg(["mean", "size"])
+    per_group = per_group.reset_index()
+    per_group["weight"] = _group_weights(per_group[GROUP_COLUMN], method)
+    per_group["weighted"] = per_group["mean"] * per_group["weight"]
+    by_item = per_group.groupby("item").agg(
+        weighted=("weighted", "sum"), weight=("weight", "sum"), respondents=("size", "sum")
+    )
+    by_item["share"] = by_item["weighted"] / by_item["weight"]
+    results = []
+    for node in items:
+        groups = per_group[per_group["item"] == node.code]
+        share = by_item["share"].get(node.code)
+        share = None if share is None or np.isnan(share) else float(share)
+        points = None
+        if share is not None:
+            points = (node.max_points * Decimal(repr(share))).quantize(
+                Decimal(1).scaleb(-method.places), rounding=ROUND_HALF_UP
+            )
+        results.append(
+            ItemPoints(
+                code=node.code,
+                name=node.name,
+                max_points=node.max_points,
+                points=points,
+                share=share,
+                respondents=int(by_item["respondents"].get(node.code, 0)),
+                questions=[q for q in questions if node.code in question_items[q]],
+                groups=[
+                    {
+                        "group": row[GROUP_COLUMN],
+                        "score": None
+                        if row["size"] < method.min_respondents
+                        else round(float(row["mean"]), 6),
+                        "respondents": int(row["size"]),
+                        "suppressed": bool(row["size"] < method.min_respondents),
+                    }
+                    for row in groups.to_dict("records")
+                ],
+            )
+        )
+    return OfficialsResult(
+        method=method, respondents=len(answers), items=results, problems=list(problems or [])
+    )
+
+
+def _long_scores(
+    answers: pd.DataFrame, questions: list[str], bounds, method: OfficialsMethod
+) -> pd.DataFrame:
+    """(response, group, question, score in 0–1) for every valid answer (rule 2)."""
+    frame = answers[[GROUP_COLUMN, *questions]].copy()
+    frame["response"] = np.arange(len(frame))
+    long = frame.melt(id_vars=["response", GROUP_COLUMN], var_name="question", value_name="value")
+    long = long[long["value"].notna()]
+    # Answers must be one of their scale's valid values: missing options, text and junk are left out.
+    plain = long["value"].map(type).isin((int, float, str))  # not bools, lists or objects
+    long = long.assign(value=pd.to_numeric(long["value"].where(plain), errors="coerce"))
+    valid_pairs = pd.DataFrame(
+        [(q, float(v)) for q, (_, _, values) in bounds.items() for v in values], columns=["question", "value"]
+    )
+    long = long.merge(valid_pairs, on=["question", "value"], how="inner")
+    value = long["value"].astype(float)
+    low = long["question"].map({q: b[0] for q, b in bounds.items()}).astype(float)
+    high = long["question"].map({q: b[1] for q, b in bounds.items()}).astype(float)
+    score = (value - low) / (high - low) if method.rescale == "min_max" else value / high
+    return pd.DataFrame(
+        {
+            "response": long["response"],
+            GROUP_COLUMN: long[GROUP_COLUMN],
+            "question": long["question"],
+            "score": score,
+        }
+    )
+
+
+def _group_weights(groups: pd.Series, method: OfficialsMethod) -> pd.Series:
+    if method.group_weights is None:
+        return pd.Series(1.0, index=groups.index)
+    return groups.map(lambda g: float(method.group_weights.get(g, 0.0)))
