@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "surveys",
     "scoring",
     "fieldwork",
+    "analysis",
 ]
 
 MIDDLEWARE = [
