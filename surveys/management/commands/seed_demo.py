@@ -4,6 +4,7 @@ import random
 
 from django.core.management.base import BaseCommand
 
+from fieldwork.services.demo import seed_field_demo
 from respondents.services.demo import seed_demo
 from scoring.services.demo import seed_demo_scoring
 from surveys.services.demo import seed_demo_surveys
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         result = seed_demo(year=opts["year"])
         campaign = result["campaign"]
         survey = seed_demo_surveys(campaign=campaign, rng=random.Random(campaign.year))
+        field = seed_field_demo(
+            province=campaign.province, year=campaign.year, rng=random.Random(campaign.year + 1)
+        )
         scoring = seed_demo_scoring(
             campaign=campaign, password=result["password"], rng=random.Random(campaign.year)
         )
@@ -27,6 +31,9 @@ class Command(BaseCommand):
             f"{result['respondents_created']} respondents and {survey['responses']} responses created"
         )
         self.stdout.write(f"Scoring: {scoring['assessment']} ({scoring['scores']} scores entered)")
+        self.stdout.write(
+            f"SIPAS field campaign: {field['campaign'].slug}; {field['responses']} field responses created"
+        )
         self.stdout.write(f"Demo logins (password for all: {result['password']}):")
         for line in (
             "admin      superuser (Django admin at /admin/)",
@@ -34,6 +41,8 @@ class Command(BaseCommand):
             "dm-stp     focal point, Sở Tư pháp",
             "dm-batxat  focal point, Huyện Bát Xát",
             "dm-sct     focal point, Sở Công Thương (list not sent yet)",
+            "bd-team1-a, bd-team1-b, bd-team2-a, bd-team2-b  Bưu điện enumerators (SIPAS field work)",
+            "bd-team1-gs, bd-team2-gs                        Bưu điện team supervisors",
             "cham-stp   scorer, Sở Tư pháp (also cham-snv, cham-vpubnd, cham-stc, cham-stttt, cham-skhdt)",
             "hdtd       appraisal council member",
         ):
