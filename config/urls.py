@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),
     path("", include("scoring.urls")),
+    path("", include("analysis.urls")),
     path("field/", include("fieldwork.entry_urls")),
     path("field/", include("fieldwork.supervision_urls")),
     path("api/v1/", include("respondents.api_urls")),

@@ -4,6 +4,7 @@ import random
 
 from django.core.management.base import BaseCommand
 
+from analysis.demo import seed_demo_indices
 from fieldwork.services.demo import seed_field_demo
 from respondents.services.demo import seed_demo
 from scoring.services.demo import seed_demo_scoring
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"SIPAS field campaign: {field['campaign'].slug}; {field['responses']} field responses created"
         )
+        indices = seed_demo_indices(campaign=campaign, rng=random.Random(campaign.year + 2))
+        self.stdout.write(f"Indices: {indices['earlier_campaigns']} earlier campaigns for the trend")
         self.stdout.write(f"Demo logins (password for all: {result['password']}):")
         for line in (
             "admin      superuser (Django admin at /admin/)",

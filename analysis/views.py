@@ -1,0 +1,38 @@
+"""The index dashboard (analysts and coordinators) and its Excel report."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from respondents.models import Campaign
+
+from .dashboard import dashboard_context
+from .indices import campaign_indices
+from .permissions import can_view_indices
+from .report_xlsx import workbook_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _campaign(request, slug: str) -> Campaign:
+    campaign = get_object_or_404(Campaign.objects.select_related("province"), slug=slug)
+    if not can_view_indices(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+@login_required
+def dashboard(request, slug):
+    campaign = _campaign(request, slug)
+    result = campaign_indices(campaign, sipas_by=["unit", "area"])
+    return render(request, "analysis/dashboard.html", dashboard_context(result))
+
+
+@login_required
+def report(request, slug):
+    campaign = _campaign(request, slug)
+    result = campaign_indices(campaign, sipas_by=["unit", "area"])
+    response = HttpResponse(workbook_bytes(result), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="chi-so-{campaign.slug}.xlsx"'
+    return response
