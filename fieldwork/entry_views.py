@@ -154,6 +154,8 @@ def _js_text() -> dict[str, str]:
         "waiting": _("Waiting"),
         "rejected": _("Rejected: please correct"),
         "correct": _("Correct"),
+        "remove": _("Remove"),
+        "confirm_remove": _("Remove form %(form)s from this device without sending it?"),
         "conflict": _("This form was already sent with different answers."),
         "mismatches": _(
             "Form %(form)s: %(n)s answer(s) differ from the first entry; a supervisor will decide."

@@ -594,6 +594,7 @@
   var serverToday = null; // from the stats endpoint
   var sentSinceStats = 0;
   var queued = [];
+  var rendered = null; // what the waiting list shows, to skip needless rebuilds
 
   function showToday() {
     if (!todayBox) return;
@@ -622,6 +623,13 @@
       queued.sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
       waitingCount.textContent = queued.length;
       root.setAttribute("data-waiting", queued.length);
+      // Rebuild the list only when it changed: a button the user has focused must not vanish.
+      var signature = JSON.stringify(queued.map(function (i) { return [i.client_uuid, i.state, i.errors]; }));
+      if (signature === rendered) {
+        showToday();
+        return queued;
+      }
+      rendered = signature;
       queueList.textContent = "";
       queued.forEach(function (item) {
         var li = document.createElement("li");
@@ -650,6 +658,7 @@
             fix.type = "button";
             fix.className = "secondary";
             fix.textContent = text.correct;
+            fix.setAttribute("data-action", "correct");
             fix.addEventListener("click", function () { loadItem(item); });
             li.appendChild(fix);
           } else {
@@ -658,6 +667,18 @@
             link.textContent = text.correct;
             li.appendChild(link);
           }
+          // Only on request (e.g. a form keyed twice by mistake): a rejected form is never dropped silently.
+          var drop = document.createElement("button");
+          drop.type = "button";
+          drop.className = "secondary";
+          drop.textContent = text.remove;
+          drop.setAttribute("aria-label", text.remove + " " + title.textContent);
+          drop.addEventListener("click", function () {
+            if (window.confirm(fmt(text.confirm_remove, { form: item.form_number || "—" }))) {
+              store.remove(item.client_uuid).then(showQueue);
+            }
+          });
+          li.appendChild(drop);
         }
         queueList.appendChild(li);
       });

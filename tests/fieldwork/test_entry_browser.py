@@ -1,14 +1,18 @@
 """The entry page in a real browser (Debian's chromium, headless) against the live server: an enumerator
 logs in and keys paper forms with the keyboard only, loses the connection, keeps entering, and the queued
-form is sent once when the connection returns, even when the first reply is lost on the way back."""
+form is sent once when the connection returns, even when the first reply is lost on the way back; a
+rejected form stays listed until corrected; double entry and the supervisor's decision."""
 
 import datetime
+import uuid
 from pathlib import Path
 
 import pytest
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
+from rest_framework.test import APIClient
 
 from fieldwork.models import FieldRecord
 from surveys.models import Response
@@ -47,6 +51,7 @@ def setup(transactional_db, live_server, field, commune):
 def log_in(page, base_url: str, username: str, next_url: str) -> None:
     """The login form, keyboard only (the username field has the focus)."""
     page.goto(f"{base_url}{reverse('login')}?next={next_url}")
+    expect(page.locator("#id_username")).to_be_focused()  # autofocus, once the page has loaded
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type("pw")
@@ -107,7 +112,8 @@ def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, 
     assert focused(page) == "q-q5-input"
     page.keyboard.press("Control+Enter")
 
-    expect(waiting).to_have_text("0", timeout=10_000)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "sent", timeout=10_000)
+    expect(waiting).to_have_text("0")
     expect(today).to_have_text("1")
     assert focused(page) == "f-form-number"  # a blank form, ready for the next paper
     expect(page.locator("#f-form-number")).to_have_value("")
@@ -212,7 +218,7 @@ def test_a_form_the_server_rejects_stays_listed_with_its_error_until_corrected(b
     page.reload()
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
     expect(rejected).to_contain_text("BX-050")
-    rejected.locator("button").focus()
+    rejected.locator("button[data-action=correct]").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#f-form-number")).to_have_value("BX-050")
     expect(page.locator("#h-phone-error")).not_to_be_empty()
@@ -225,3 +231,56 @@ def test_a_form_the_server_rejects_stays_listed_with_its_error_until_corrected(b
     assert response.field_record.form_number == "BX-050"
     assert response.answers == {"q1": "no", "q3": 3, "q4": 5}
     context.close()
+
+
+def test_a_second_clerk_re_enters_a_form_and_the_supervisor_keeps_the_papers_value(browser, setup):
+    field, _commune, base_url = setup
+    assignment = field["assignments"]["team1"]
+    first = APIClient()
+    first.force_login(field["users"]["a"])
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "assignment": assignment.pk,
+        "questionnaire": assignment.questionnaire_id,
+        "mode": "paper",
+        "form_number": "SP-7",
+        "interviewed_at": (timezone.now() - datetime.timedelta(hours=3)).isoformat(),
+        "answers": {"q1": "no", "q3": 12, "q4": 4},
+    }
+    assert first.post("/api/v1/field/responses/", body, format="json").status_code == 201
+
+    # The clerk, from the list of forms chosen for checking, keys the form again: q4 read as 2.
+    clerk = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Ho_Chi_Minh")
+    page = clerk.new_page()
+    verify_url = reverse("field-verify-page", args=[assignment.pk]) + "?form=SP-7"
+    log_in(page, base_url, "field-clerk", verify_url)
+    expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#f-form-number")).to_have_value("SP-7")
+    for _field in range(6):
+        page.keyboard.press("Enter")
+    page.keyboard.press("2")
+    page.keyboard.type("12")
+    page.keyboard.press("Enter")
+    page.keyboard.press("2")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "sent", timeout=10_000)
+    expect(page.locator("#waiting-count")).to_have_text("0")
+    expect(page.locator("#entry-notice")).to_have_attribute("data-state", "info")  # "1 answer differs"
+    expect(page.locator("#entry-notice")).to_contain_text("SP-7")
+    clerk.close()
+    assert Response.objects.count() == 1  # the re-entry is not a second response
+
+    # The supervisor keeps the second entry's value, with the keyboard.
+    supervisor = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = supervisor.new_page()
+    log_in(page, base_url, "field-sup1", reverse("field-mismatches"))
+    row = page.locator("tr[data-code=q4]")
+    expect(row).to_contain_text("SP-7")
+    expect(row.locator("td.mismatch-values").nth(0)).to_contain_text("4 · Đồng ý")
+    expect(row.locator("td.mismatch-values").nth(1)).to_contain_text("2 · Không đồng ý")
+    row.locator("td.mismatch-values").nth(1).locator("button").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".messages .success")).to_be_visible()
+    expect(page.locator("tr[data-code=q4]")).to_have_count(0)
+    supervisor.close()
+    assert Response.objects.get().answers == {"q1": "no", "q3": 12, "q4": 2}
