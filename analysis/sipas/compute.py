@@ -295,7 +295,7 @@ def _calibrate(frame, weights, margins, method, source, margins_source) -> tuple
         if len(set(categories)) != len(categories):
             raise SipasInputError(f"{margins_source}: variable {variable!r} lists a category twice")
         values = frame[variable].astype("string").str.strip()
-        codes = pd.Categorical(values, categories=categories).codes
+        codes = pd.Index(categories).get_indexer(values)
         present = np.bincount(codes[codes >= 0], minlength=len(categories))
         if (codes < 0).any():
             position = int(np.flatnonzero(codes < 0)[0])
