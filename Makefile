@@ -44,6 +44,7 @@ bench: install
 	-$(PY) bench/import_respondents.py
 	-$(PY) bench/send_invitations.py
 	-$(PY) bench/tracking.py
+	-$(PY) bench/sipas.py
 
 messages: install
 	$(PY) manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
