@@ -418,14 +418,24 @@
   });
 
   function changed(box) {
+    touched = true;
     refresh();
     if (box && box.classList.contains("has-error")) checkBox(box, refresh());
   }
 
+  var touched = false; // the current form has answers not yet saved
+
   form.addEventListener("change", function (event) { changed(fieldBox(event.target)); });
+  // Leaving with a half-keyed form asks first; saved forms are safe in the queue.
+  window.addEventListener("beforeunload", function (event) {
+    if (!touched) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
   form.addEventListener("input", function (event) {
     var box = fieldBox(event.target);
     if (!box) return;
+    touched = true;
     var answers = refresh();
     // Range and format problems show as soon as they are typed; "needs an answer" only on leaving.
     var type = box.getAttribute("data-type");
@@ -489,6 +499,7 @@
     refresh();
     current = { uuid: newUuid(), startedAt: Date.now() };
     root.removeAttribute("data-editing");
+    touched = false;
   }
 
   function loadItem(item) { // a rejected form back into the page, with the server's messages
