@@ -23,7 +23,7 @@ from respondents.services.normalise import parse_vn_phone
 from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers
 
-from ..access import visible_assignments
+from ..access import may_work_on
 from ..models import Assignment, FieldRecord
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.
@@ -68,12 +68,14 @@ class SubmissionContext:
 
     def assignment(self, pk: int) -> Assignment | None:
         if pk not in self._assignments:
-            self._assignments[pk] = (
-                visible_assignments(self.user)
-                .select_related("campaign", "questionnaire", "area__parent")
+            # No ordering: Assignment's default ordering would join the team and area tables for nothing.
+            found = (
+                Assignment.objects.select_related("campaign", "questionnaire", "area__parent")
                 .filter(pk=pk)
-                .first()
+                .order_by()[:1]
             )
+            assignment = next(iter(found), None)
+            self._assignments[pk] = assignment if assignment and may_work_on(self.user, assignment) else None
         return self._assignments[pk]
 
     def questionnaire(self, pk: int) -> Questionnaire | None:
@@ -139,19 +141,21 @@ def stored_result(client_uuid: uuid.UUID, digest: str) -> SubmissionResult | Non
 def submit_field_response(*, submission: Submission, context: SubmissionContext) -> SubmissionResult:
     """Store one submission once. Never half-written (one transaction), never twice (unique UUID)."""
     digest = payload_hash(submission)
-    existing = stored_result(submission.client_uuid, digest)
-    if existing is not None:
-        return existing
+    # The usual case is a new submission: check it, then insert; the unique client_uuid catches a
+    # resubmission. A refused one is first looked up, so that a stored submission re-sent after its
+    # assignment closed or changed still gets its stored result rather than an error.
     assignment = context.assignment(submission.assignment_id)
     if assignment is None:
-        return SubmissionResult(
+        return stored_result(submission.client_uuid, digest) or SubmissionResult(
             status="forbidden",
             client_uuid=submission.client_uuid,
             errors={"assignment": [_("Unknown assignment, or not one of yours.")]},
         )
     checked = _check(submission, assignment, context)
     if isinstance(checked, dict):
-        return SubmissionResult(status="invalid", client_uuid=submission.client_uuid, errors=checked)
+        return stored_result(submission.client_uuid, digest) or SubmissionResult(
+            status="invalid", client_uuid=submission.client_uuid, errors=checked
+        )
     questionnaire, area, answers, phone = checked
     now = timezone.now()
     try:

@@ -92,3 +92,15 @@ def test_anonymous_gets_401_everywhere(field, client):
         assert client.get(url).status_code == 401
     for url in (RESPONSES, f"{RESPONSES}batch/", "/api/v1/field/verifications/"):
         assert client.post(url, {}, content_type="application/json").status_code == 401
+
+
+def test_the_submission_check_agrees_with_the_listed_scope_for_every_user_and_assignment(
+    field, coordinator, focal_stp
+):
+    from fieldwork.access import may_work_on, visible_assignments
+
+    users = [*field["users"].values(), coordinator, focal_stp]
+    for user in users:
+        listed = set(visible_assignments(user).values_list("pk", flat=True))
+        for assignment in field["assignments"].values():
+            assert may_work_on(user, assignment) == (assignment.pk in listed), (user, assignment)
