@@ -216,15 +216,27 @@ def officials_points(
     `question_items` maps question → items it feeds (see `resolve_feeds`), `bounds` question → scale bounds.
     """
     questions = [q for q in question_items if q in answers.columns]
-    long = _long_scores(answers, questions, bounds, method)
-    pairs = pd.DataFrame(
-        [(q, item) for q in questions for item in question_items[q]], columns=["question", "item"]
+    item_codes = [n.code for n in items]
+    scores = _scores(answers, questions, bounds, method)  # respondents × questions, NaN = no valid answer
+    feeds = np.zeros((len(questions), len(item_codes)))
+    for i, question in enumerate(questions):
+        for code in question_items[question]:
+            if code in item_codes:
+                feeds[i, item_codes.index(code)] = 1.0
+    # Rule 3: a respondent's mean over each item's questions (two matrix products), then group means.
+    answered = ~np.isnan(scores)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_respondent = (np.where(answered, scores, 0.0) @ feeds) / (answered.astype(float) @ feeds)
+    table = pd.DataFrame(per_respondent, columns=item_codes)
+    table[GROUP_COLUMN] = answers[GROUP_COLUMN].to_numpy() if len(answers) else []
+    grouped = table.groupby(GROUP_COLUMN, sort=True)
+    per_group = (
+        pd.concat({"mean": grouped.mean(), "size": grouped.count()}, axis=1)
+        .stack(level=1, future_stack=True)
+        .rename_axis([GROUP_COLUMN, "item"])
+        .reset_index()
     )
-    long = long.merge(pairs, on="question")
-    # Rule 3: respondent mean per item, then group mean, then weighted mean over groups.
-    per_respondent = long.groupby(["item", GROUP_COLUMN, "response"], sort=False)["score"].mean()
-    per_group = per_respondent.groupby(level=["item", GROUP_COLUMN]).agg(["mean", "size"])
-    per_group = per_group.reset_index()
+    per_group = per_group[per_group["size"] > 0]
     per_group["weight"] = _group_weights(per_group[GROUP_COLUMN], method)
     per_group["weighted"] = per_group["mean"] * per_group["weight"]
     by_item = per_group.groupby("item").agg(
@@ -268,33 +280,17 @@ def officials_points(
     )
 
 
-def _long_scores(
-    answers: pd.DataFrame, questions: list[str], bounds, method: OfficialsMethod
-) -> pd.DataFrame:
-    """(response, group, question, score in 0–1) for every valid answer (rule 2)."""
-    frame = answers[[GROUP_COLUMN, *questions]].copy()
-    frame["response"] = np.arange(len(frame))
-    long = frame.melt(id_vars=["response", GROUP_COLUMN], var_name="question", value_name="value")
-    long = long[long["value"].notna()]
-    # Answers must be one of their scale's valid values: missing options, text and junk are left out.
-    plain = long["value"].map(type).isin((int, float, str))  # not bools, lists or objects
-    long = long.assign(value=pd.to_numeric(long["value"].where(plain), errors="coerce"))
-    valid_pairs = pd.DataFrame(
-        [(q, float(v)) for q, (_, _, values) in bounds.items() for v in values], columns=["question", "value"]
-    )
-    long = long.merge(valid_pairs, on=["question", "value"], how="inner")
-    value = long["value"].astype(float)
-    low = long["question"].map({q: b[0] for q, b in bounds.items()}).astype(float)
-    high = long["question"].map({q: b[1] for q, b in bounds.items()}).astype(float)
-    score = (value - low) / (high - low) if method.rescale == "min_max" else value / high
-    return pd.DataFrame(
-        {
-            "response": long["response"],
-            GROUP_COLUMN: long[GROUP_COLUMN],
-            "question": long["question"],
-            "score": score,
-        }
-    )
+def _scores(answers: pd.DataFrame, questions: list[str], bounds, method: OfficialsMethod) -> np.ndarray:
+    """Respondents × questions matrix of scores in 0–1 (rule 2); NaN where there is no valid answer."""
+    scores = np.full((len(answers), len(questions)), np.nan)
+    for j, code in enumerate(questions):
+        low, high, valid = bounds[code]
+        # Answers were checked against their scale at submission (surveys.services.answers); anything else
+        # (blank, "don't know", text) is left out here.
+        values = pd.to_numeric(answers[code], errors="coerce").to_numpy(dtype=float, copy=True)
+        values[~np.isin(values, np.asarray(valid, dtype=float))] = np.nan
+        scores[:, j] = (values - low) / (high - low) if method.rescale == "min_max" else values / high
+    return scores
 
 
 def _group_weights(groups: pd.Series, method: OfficialsMethod) -> pd.Series:
