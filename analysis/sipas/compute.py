@@ -347,6 +347,15 @@ def _calibrate(frame, weights, margins, method, source, margins_source) -> tuple
 # --- the computation ----------------------------------------------------------------------------------
 
 
+def _indicator(column: np.ndarray, lut: np.ndarray, *, out: np.ndarray) -> None:
+    """out = lut[column]; two comparisons when the values form one range (2× faster than the lookup)."""
+    values = np.flatnonzero(lut)
+    if len(values) and values[-1] - values[0] + 1 == len(values):
+        np.copyto(out, (column >= values[0]) & (column <= values[-1]))
+    else:
+        np.take(lut, column, out=out)
+
+
 def _lookup_tables(method: SipasMethod) -> tuple[np.ndarray, np.ndarray]:
     satisfied = np.zeros(128)
     satisfied[list(method.satisfied_values)] = 1.0
@@ -396,8 +405,8 @@ def _family_stats(codes, weights, strata, n_strata, groups, n_groups, psus, layo
     data = np.empty((n, n_columns), order="F")
     for j in range(q):
         column = np.take(codes[:, j], order)
-        np.take(satisfied_lut, column, out=data[:, j])
-        np.take(valid_lut, column, out=data[:, q + j])
+        _indicator(column, satisfied_lut, out=data[:, j])
+        _indicator(column, valid_lut, out=data[:, q + j])
     indicators = data[:, : 2 * q]
     per_element = data[:, 2 * q : 2 * q + 2 * n_elements]
     flags = data[:, 2 * q + 2 * n_elements :]

@@ -209,3 +209,10 @@ def test_margins_calibrate_the_weights_used_by_every_estimate():
     # a1 satisfied: rows 1, 2, 6 → 10 + 20 + 20 = 50; valid: all but row 4 → 100 - 30 = 70
     assert row(result.items, item="a1")["estimate"] == pytest.approx(50 / 70, abs=1e-15)
     assert result.weighted_respondents == pytest.approx(100)
+
+
+def test_a_method_may_count_any_set_of_scale_values_as_satisfied():
+    odd = dataclasses.replace(METHOD, satisfied_values=(3, 5))
+    result = compute_sipas(six_respondents(), elements=ELEMENTS, method=odd)
+    # a1 = 5, 4, 2, dk, 3, 4: satisfied now 5 and 3 → weights 1 + 1 = 2 of 7
+    assert row(result.items, item="a1")["estimate"] == pytest.approx(2 / 7, abs=1e-15)
