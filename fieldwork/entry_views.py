@@ -163,6 +163,7 @@ def _js_text() -> dict[str, str]:
         "connection_idle": _("Everything is sent."),
         "connection_sending": _("Sending…"),
         "connection_sent": _("Sent."),
+        "connection_rejected": _("Some forms were refused by the server: correct them in the list below."),
         "connection_offline": _("No connection: forms are kept on this device and sent later."),
         "connection_retrying": _("The server did not answer: retrying…"),
         "connection_login": _("Your session has ended: log in again in another tab; forms are kept."),

@@ -753,7 +753,8 @@
     return showQueue().then(function (items) {
       var waiting = items.filter(function (item) { return item.state === "waiting"; }).slice(0, BATCH_SIZE);
       if (!waiting.length) {
-        showConnection(navigator.onLine === false ? "offline" : "idle");
+        var refused = items.some(function (item) { return item.state === "rejected"; });
+        showConnection(navigator.onLine === false ? "offline" : refused ? "rejected" : "idle");
         return false;
       }
       showConnection("sending");
@@ -776,7 +777,8 @@
         return Promise.all(updates).then(function () {
           if (reply.code === 200 && !reply.partial) {
             retryDelay = FIRST_RETRY_MS;
-            showConnection("sent");
+            var refused = results.some(function (r) { return r && r.status !== "created" && r.status !== "duplicate"; });
+            showConnection(refused ? "rejected" : "sent");
             return waiting.length === BATCH_SIZE; // more to send
           }
           showConnection(reply.code === 403 ? "login" : "retrying");

@@ -20,6 +20,7 @@ from surveys.models import Response
 pytestmark = pytest.mark.integration
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path("/tmp/field-entry.png")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -110,6 +111,7 @@ def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, 
     page.keyboard.press("Enter")
     page.keyboard.press("4")  # scale: the value printed on the form
     assert focused(page) == "q-q5-input"
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
     page.keyboard.press("Control+Enter")
 
     expect(page.locator("#connection")).to_have_attribute("data-state", "sent", timeout=10_000)
@@ -146,6 +148,7 @@ def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, 
 
     expect(waiting).to_have_text("1")
     expect(page.locator("#queue-list li[data-state=waiting]")).to_contain_text("BX-002")
+    page.screenshot(path="/tmp/field-entry-offline.png")
     expect(today).to_have_text("2")  # one on the server, one waiting here
     expect(summary).to_be_hidden()
     assert Response.objects.count() == 1
@@ -211,6 +214,8 @@ def test_a_form_the_server_rejects_stays_listed_with_its_error_until_corrected(b
     rejected = page.locator("#queue-list li[data-state=rejected]")
     expect(rejected).to_contain_text("BX-050", timeout=10_000)
     expect(rejected.locator(".queue-errors")).not_to_be_empty()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "rejected")
+    page.screenshot(path="/tmp/field-entry-phone.png", full_page=True)
     expect(page.locator("#waiting-count")).to_have_text("1")
     assert Response.objects.count() == 0
 
