@@ -425,10 +425,15 @@ def _family_stats(codes, weights, strata, n_strata, groups, n_groups, psus, layo
         cell = np.flatnonzero(np.r_[True, (np.diff(sorted_key) != 0) | (np.diff(psus[order]) != 0)])
         units_key = sorted_key[cell]
         unit_w = np.ones(len(cell))
-        unit_indicators = np.add.reduceat(indicators * w[:, None], cell, axis=0)
-        unit_elements = np.add.reduceat(per_element * w[:, None], cell, axis=0)
-        raw_counts = np.add.reduceat(np.column_stack([indicators[:, q:], flags]), cell, axis=0)
-        weighted_flags = np.add.reduceat(flags * w[:, None], cell, axis=0)
+        # Per cell, the weights 1 and w against every column: unweighted counts and weighted totals.
+        cell_sums = np.empty((len(cell), 2, n_columns))
+        powers = np.column_stack([np.ones(n), w])
+        for c, (start, end) in enumerate(zip(cell, np.r_[cell[1:], n], strict=True)):
+            cell_sums[c] = powers[start:end].T @ data[start:end]
+        unit_indicators = cell_sums[:, 1, : 2 * q]
+        unit_elements = np.ascontiguousarray(cell_sums[:, 1, 2 * q : 2 * q + 2 * n_elements])
+        raw_counts = np.column_stack([cell_sums[:, 0, q : 2 * q], cell_sums[:, 0, 2 * q + 2 * n_elements :]])
+        weighted_flags = cell_sums[:, 1, 2 * q + 2 * n_elements :]
 
     starts = np.flatnonzero(np.r_[True, units_key[1:] != units_key[:-1]])
     keys = units_key[starts]
