@@ -10,8 +10,13 @@ from surveys.services.charts import Tick, nice_scale
 
 WIDTH = 640
 ROW = 26
-LABEL_WIDTH = 190
+LABEL_WIDTH = 230
+LABEL_CHARS = 36  # longer labels are cut with "…" (the full text is in the bar's tooltip)
 MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 8, 26
+
+
+def short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,10 @@ class HBar:
     low_x: float | None = None  # whisker ends (95% interval)
     high_x: float | None = None
     suppressed: bool = False
+
+    @property
+    def short_label(self) -> str:
+        return short(self.label)
 
     @property
     def middle(self) -> float:

@@ -27,7 +27,7 @@ def dashboard_context(result: CampaignIndices) -> dict:
         "campaign": result.campaign,
         "data": data,
         "domain_chart": charts.score_bars(
-            [(f"{d['code']}. {d['name'][:28]}", float(d["final"]), float(d["max"])) for d in data["domains"]]
+            [(f"{d['code']}. {d['name']}", float(d["final"]), float(d["max"])) for d in data["domains"]]
         ),
         "trend_chart": charts.trend_line([(h["year"], float(h["index"])) for h in data.get("history", [])]),
         "sipas": sipas,
