@@ -45,6 +45,7 @@ bench: install
 	-$(PY) bench/send_invitations.py
 	-$(PY) bench/tracking.py
 	-$(PY) bench/sipas.py
+	-$(PY) bench/field_api.py
 
 messages: install
 	$(PY) manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
