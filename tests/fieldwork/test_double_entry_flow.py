@@ -69,7 +69,8 @@ def test_a_second_entry_with_one_different_answer_is_decided_by_the_supervisor(f
     ]
     assert "BX-7" in listing.content.decode()
 
-    # Another team's supervisor cannot decide it.
+    # Another team's supervisor neither sees nor decides it.
+    assert session_client(users["sup2"]).get(reverse("field-mismatches")).context["rows"] == []
     mismatch = Mismatch.objects.get()
     other = session_client(users["sup2"]).post(
         reverse("field-mismatch-resolve", args=[mismatch.pk]), {"keep": "first"}
