@@ -13,6 +13,7 @@ urlpatterns = [
     path("field/", include("fieldwork.entry_urls")),
     path("field/", include("fieldwork.supervision_urls")),
     path("api/v1/", include("respondents.api_urls")),
+    path("field/", include("fieldwork.frame_urls")),
     path("api/v1/field/", include("fieldwork.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
