@@ -103,6 +103,8 @@ def compute_sipas(
     column = weight 1, no stratum = one stratum, no psu = each respondent its own PSU). Row labels of the
     frame are used in error messages (the CSV reader sets them to file line numbers).
     """
+    if frame.empty:
+        raise SipasInputError(f"{source}: no respondents (no data rows)")
     layout = _layout(elements, method, frame, source)
     codes = _answer_codes(frame, layout.items, method, source)
     weights = _weights(frame, weight, source)

@@ -27,6 +27,8 @@ def elements_of_definition(definition: dict) -> dict[str, list[str]]:
 
 
 def elements_of_questionnaire_file(path: Path) -> dict[str, list[str]]:
+    if not Path(path).is_file():
+        raise SipasInputError(f"{path}: no such file")
     result = parse_definition_file(Path(path))
     if not result.ok:
         raise SipasInputError(f"{path}: " + "; ".join(result.errors[:3]))

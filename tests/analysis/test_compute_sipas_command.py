@@ -140,3 +140,11 @@ def test_missing_file_is_reported_without_traceback(tmp_path):
     assert done.returncode == 1
     assert "nowhere.csv: no such file" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_file_with_a_header_only_is_bad_input(tmp_path):
+    answers = write_answers(tmp_path / "answers.csv", rows=0)
+    done = run("--csv", str(answers))
+    assert done.returncode == 1
+    assert "no respondents (no data rows)" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -216,3 +216,14 @@ def test_a_method_may_count_any_set_of_scale_values_as_satisfied():
     result = compute_sipas(six_respondents(), elements=ELEMENTS, method=odd)
     # a1 = 5, 4, 2, dk, 3, 4: satisfied now 5 and 3 → weights 1 + 1 = 2 of 7
     assert row(result.items, item="a1")["estimate"] == pytest.approx(2 / 7, abs=1e-15)
+
+
+def test_an_element_nobody_rated_is_left_out_of_the_sipas_mean():
+    frame = six_respondents().assign(s1=0)  # everyone answered "don't know" on the staff item
+    result = compute_sipas(frame, elements=ELEMENTS, method=METHOD)
+    staff = row(result.elements, element="staff")
+    assert staff["n"] == 0 and staff["suppressed"] and math.isnan(staff["estimate"])
+    sipas = row(result.sipas)
+    assert sipas["estimate"] == pytest.approx(10 / 16, abs=1e-15)
+    access = np.array([0.75, -0.5, -0.25, 1.125, -0.625, -0.5]) / 16
+    assert sipas["se"] == pytest.approx(math.sqrt(6 / 5 * (access**2).sum()), abs=1e-15)
