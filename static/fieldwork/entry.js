@@ -723,22 +723,27 @@
       });
     }
     // Double entry has no batch endpoint: one request per form, stopping at the first outage.
+    // A 403 that names the form ("forbidden": not one of your assignments) is an answer about that form;
+    // any other 403 is the session (expired, CSRF) and means "try again later".
+    function answered(reply) {
+      return [200, 201, 400, 409].indexOf(reply.code) >= 0 || (reply.code === 403 && reply.data.status === "forbidden");
+    }
     var results = [];
-    var chain = Promise.resolve({ code: 200 });
+    var chain = Promise.resolve({ code: 200, data: {} });
     items.forEach(function (item) {
       chain = chain.then(function (last) {
-        if (last.code !== 200 && last.code !== 201 && last.code !== 400 && last.code !== 409) return last;
+        if (!answered(last)) return last;
         return postJson(sendUrl, item.payload).then(function (reply) {
           if (reply.code === 201 || reply.code === 200) results.push({ status: reply.data.status || "created", mismatches: reply.data.mismatches });
           else if (reply.code === 400) results.push({ status: "invalid", errors: reply.data.errors || reply.data });
           else if (reply.code === 409) results.push({ status: "conflict", errors: reply.data.errors || { "": [text.conflict] } });
+          else if (answered(reply)) results.push({ status: "forbidden", errors: reply.data.errors || {} });
           return reply;
         });
       });
     });
     return chain.then(function (last) {
-      var ok = last.code === 200 || last.code === 201 || last.code === 400 || last.code === 409;
-      return { code: ok ? 200 : last.code, results: results, partial: !ok };
+      return { code: answered(last) ? 200 : last.code, results: results, partial: !answered(last) };
     });
   }
 
@@ -771,7 +776,8 @@
             return store.remove(item.client_uuid);
           }
           item.state = "rejected";
-          item.errors = result.errors || { "": [result.status === "conflict" ? text.conflict : text.rejected] };
+          var hasErrors = result.errors && Object.keys(result.errors).length > 0;
+          item.errors = hasErrors ? result.errors : { "": [result.status === "conflict" ? text.conflict : text.rejected] };
           return store.put(item);
         });
         return Promise.all(updates).then(function () {

@@ -254,6 +254,25 @@ def test_a_second_clerk_re_enters_a_form_and_the_supervisor_keeps_the_papers_val
     }
     assert first.post("/api/v1/field/responses/", body, format="json").status_code == 201
 
+    # The enumerator who keyed it first may not be its second entry: the form stays listed, refused.
+    own = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Ho_Chi_Minh")
+    page = own.new_page()
+    log_in(page, base_url, "field-a", reverse("field-verify-page", args=[assignment.pk]) + "?form=SP-7")
+    expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
+    for _field in range(6):
+        page.keyboard.press("Enter")
+    page.keyboard.press("2")
+    page.keyboard.type("12")
+    page.keyboard.press("Enter")
+    page.keyboard.press("4")
+    page.keyboard.press("Control+Enter")
+    refused = page.locator("#queue-list li[data-state=rejected]")
+    expect(refused).to_contain_text("SP-7", timeout=10_000)
+    expect(refused.locator(".queue-errors")).to_contain_text(
+        page.locator("#h-form-number").get_attribute("data-label")
+    )
+    own.close()
+
     # The clerk, from the list of forms chosen for checking, keys the form again: q4 read as 2.
     clerk = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Ho_Chi_Minh")
     page = clerk.new_page()
