@@ -14,8 +14,9 @@ from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 from rest_framework.test import APIClient
 
-from fieldwork.models import FieldRecord
+from fieldwork.models import Assignment, FieldRecord
 from surveys.models import Response
+from tests.surveys.respondent_setup import make_questionnaire
 
 pytestmark = pytest.mark.integration
 
@@ -308,3 +309,49 @@ def test_a_second_clerk_re_enters_a_form_and_the_supervisor_keeps_the_papers_val
     expect(page.locator("tr[data-code=q4]")).to_have_count(0)
     supervisor.close()
     assert Response.objects.get().answers == {"q1": "no", "q3": 12, "q4": 2}
+
+
+def test_options_from_ten_on_take_two_digits(browser, setup):
+    field, _commune, base_url = setup
+    options = [{"value": f"o{n}", "label": f"Lĩnh vực {n}"} for n in range(1, 13)]
+    questionnaire = make_questionnaire(
+        field["assignments"]["a"].campaign,
+        code="many-options",
+        sections=[
+            {
+                "code": "s1",
+                "title": "Lĩnh vực",
+                "questions": [
+                    {"code": f"a{n}", "type": "single", "text": f"Câu {n}", "options": options}
+                    for n in (1, 2, 3)
+                ],
+            }
+        ],
+    )
+    assignment = Assignment.objects.create(
+        campaign=questionnaire.campaign,
+        team=field["teams"]["1"],
+        enumerator=field["users"]["a"],
+        questionnaire=questionnaire,
+        area=field["assignments"]["a"].area,
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    log_in(page, base_url, "field-a", reverse("field-entry-page", args=[assignment.pk]))
+    expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
+    page.keyboard.type("LV-1")
+    for _field in range(6):
+        page.keyboard.press("Enter")
+    assert focused(page) == "q-a1-1"
+    page.keyboard.press("1")  # may start "10", "11" or "12": the page waits for a second digit
+    page.keyboard.press("2")
+    assert focused(page) == "q-a2-1"
+    page.keyboard.press("3")  # no option 30 or above: option 3 at once
+    assert focused(page) == "q-a3-1"
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")  # Enter settles the single digit: option 1
+    assert focused(page) == "entry-save"
+    page.keyboard.press("Enter")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "sent", timeout=10_000)
+    assert Response.objects.get(questionnaire=questionnaire).answers == {"a1": "o12", "a2": "o3", "a3": "o1"}
+    context.close()
