@@ -158,17 +158,24 @@ def _all_tables(frame, codes, weights, design: _Design, *, by, layout, method) -
     strata, n_strata, psus = design.strata, design.n_strata, design.psus
     psus_per_stratum, df = design.psus_per_stratum, design.df
     tables = {"sipas": [], "elements": [], "items": []}
-    by_stats = []
+    whole = None
     for column in by:
         groups, labels = _group_codes(frame[column])
-        stats = _family_stats(codes, weights, strata, n_strata, groups, len(labels), psus, layout, luts)
-        by_stats.append(stats)
+        stats, cells = _family_stats(
+            codes, weights, strata, n_strata, groups, len(labels), psus, layout, luts
+        )
         _estimates(stats, psus_per_stratum, df, layout, method, column, labels, tables)
-    if psus is None and by_stats:
-        whole = by_stats[0].collapsed()  # without clusters the moments add up over categories
-    else:
+        if whole is None:
+            # The whole sample's moments follow from the first breakdown's: they add up over categories
+            # without clusters; with clusters, the cells merge into PSUs first.
+            whole = (
+                stats.collapsed()
+                if cells is None
+                else _stats_from_cells(cells.merged_over_categories(len(labels)), n_strata, 1, layout)
+            )
+    if whole is None:
         zeros = np.zeros(len(frame), dtype=np.int64)
-        whole = _family_stats(codes, weights, strata, n_strata, zeros, 1, psus, layout, luts)
+        whole, _ = _family_stats(codes, weights, strata, n_strata, zeros, 1, psus, layout, luts)
     _estimates(whole, psus_per_stratum, df, layout, method, None, [None], tables)
     return tables
 
@@ -419,78 +426,115 @@ def _family_stats(codes, weights, strata, n_strata, groups, n_groups, psus, layo
     np.greater(per_element[:, n_elements:], 0, out=flags[:, :n_elements])
     np.greater(per_element[:, n_elements + layout.index_positions].sum(axis=1), 0, out=flags[:, n_elements])
 
-    if psus is None:
-        units_key, unit_w = sorted_key, w
-        unit_indicators, unit_elements = indicators, per_element
-    else:
-        # Clustered: a unit is a PSU's part in one (stratum, category) cell; its values are weighted totals.
+    if psus is not None:
+        # Clustered: a cell is a PSU's part in one (stratum, category); per cell, the weights 1 and w
+        # against every column give its unweighted counts and weighted totals.
         cell = np.flatnonzero(np.r_[True, (np.diff(sorted_key) != 0) | (np.diff(psus[order]) != 0)])
-        units_key = sorted_key[cell]
-        unit_w = np.ones(len(cell))
-        # Per cell, the weights 1 and w against every column: unweighted counts and weighted totals.
         cell_sums = np.empty((len(cell), 2, n_columns))
         powers = np.column_stack([np.ones(n), w])
         for c, (start, end) in enumerate(zip(cell, np.r_[cell[1:], n], strict=True)):
             cell_sums[c] = powers[start:end].T @ data[start:end]
-        unit_indicators = cell_sums[:, 1, : 2 * q]
-        unit_elements = np.ascontiguousarray(cell_sums[:, 1, 2 * q : 2 * q + 2 * n_elements])
-        raw_counts = np.column_stack([cell_sums[:, 0, q : 2 * q], cell_sums[:, 0, 2 * q + 2 * n_elements :]])
-        weighted_flags = cell_sums[:, 1, 2 * q + 2 * n_elements :]
+        cells = _Cells(key=sorted_key[cell].astype(np.int64), psu=psus[order][cell], sums=cell_sums)
+        return _stats_from_cells(cells, n_strata, n_groups, layout), cells
 
-    starts = np.flatnonzero(np.r_[True, units_key[1:] != units_key[:-1]])
-    keys = units_key[starts]
+    # Each respondent its own PSU: a PSU total is w·y, so the square is w²·y² and, for 0/1 items,
+    # y² = y·x = y and x² = x: the weights 1, w, w² against the indicators give every item moment.
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    keys = sorted_key[starts]
     size = n_strata * n_groups
-    shape2 = 2 * n_elements
-    sums = np.zeros((size, 3, 2 * q))  # rows: count, first moments, second moments (see below)
-    eg = np.zeros((size, shape2, shape2))
-    counts = np.zeros((size, n_elements + 1))
-    weighted_counts = np.zeros((size, n_elements + 1))
-    if psus is None:
-        # Each respondent its own PSU: a PSU total is w·y, so the square is w²·y² and, for 0/1 items,
-        # y² = y·x = y and x² = x: the weights 1, w, w² against the indicators give every item moment.
-        powers = np.column_stack([np.ones(n), unit_w, unit_w**2])
-        squared_weighted = unit_elements * (unit_w**2)[:, None]
-        ends = np.r_[starts[1:], len(units_key)]
-        for k, start, end in zip(keys, starts, ends, strict=True):
-            block = powers[start:end].T @ data[start:end]
-            sums[k] = block[:, : 2 * q]
-            counts[k], weighted_counts[k] = block[0, -(n_elements + 1) :], block[1, -(n_elements + 1) :]
-            eg[k] = squared_weighted[start:end].T @ unit_elements[start:end]
-        y1, x1 = sums[:, 1, :q], sums[:, 1, q:]
-        yy = xy = sums[:, 2, :q]
-        xx = sums[:, 2, q:]
-        item_n = sums[:, 0, q:]
-    else:
-        a, b = unit_indicators[:, :q], unit_indicators[:, q:]
-        moments = np.add.reduceat(np.column_stack([a, b, a * a, a * b, b * b]), starts, axis=0)
-        y1, x1, yy, xy, xx = (np.zeros((size, q)) for _ in range(5))
-        for target, part in zip((y1, x1, yy, xy, xx), np.split(moments, 5, axis=1), strict=True):
-            target[keys] = part
-        item_n = np.zeros((size, q))
-        cell_counts = np.add.reduceat(raw_counts, starts, axis=0)
-        item_n[keys] = cell_counts[:, :q]
-        counts[keys] = cell_counts[:, q:]
-        weighted_counts[keys] = np.add.reduceat(weighted_flags, starts, axis=0)
-        ends = np.r_[starts[1:], len(units_key)]
-        for k, start, end in zip(keys, starts, ends, strict=True):
-            block = unit_elements[start:end]
-            eg[k] = block.T @ block
-    e1 = np.add.reduceat(np.column_stack([y1, x1]), column_starts, axis=1)
-    element_answers = np.add.reduceat(item_n, layout.starts, axis=1)
+    sums = np.zeros((size, 3, n_columns))  # rows: weights 1, w, w²
+    eg = np.zeros((size, 2 * n_elements, 2 * n_elements))
+    powers = np.column_stack([np.ones(n), w, w**2])
+    squared_weighted = per_element * (w**2)[:, None]
+    for k, start, end in zip(keys, starts, np.r_[starts[1:], n], strict=True):
+        sums[k] = powers[start:end].T @ data[start:end]
+        eg[k] = squared_weighted[start:end].T @ per_element[start:end]
+    flag_columns = slice(2 * q + 2 * n_elements, None)
+    stats = _assemble(
+        layout,
+        n_strata,
+        n_groups,
+        first=sums[:, 1, : 2 * q],
+        second=(sums[:, 2, :q], sums[:, 2, :q], sums[:, 2, q : 2 * q]),
+        item_n=sums[:, 0, q : 2 * q],
+        eg=eg,
+        counts=sums[:, 0, flag_columns],
+        weighted_counts=sums[:, 1, flag_columns],
+    )
+    return stats, None
+
+
+@dataclass
+class _Cells:
+    """Clustered designs: per (stratum·category key, PSU) cell, sorted by key, the sums of every data column
+    with weights 1 (sums[:, 0]) and w (sums[:, 1])."""
+
+    key: np.ndarray
+    psu: np.ndarray
+    sums: np.ndarray
+
+    def merged_over_categories(self, n_groups: int) -> "_Cells":
+        """The cells of the whole sample: one per PSU (a PSU lies in one stratum), key = its stratum."""
+        order = np.lexsort((self.psu, self.key // n_groups))
+        psu = self.psu[order]
+        starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]])
+        return _Cells(
+            key=(self.key // n_groups)[order][starts],
+            psu=psu[starts],
+            sums=np.add.reduceat(self.sums[order], starts, axis=0),
+        )
+
+
+def _stats_from_cells(cells: _Cells, n_strata: int, n_groups: int, layout: _Layout) -> _FamilyStats:
+    q, n_elements = len(layout.items), len(layout.elements)
+    totals = cells.sums[:, 1]
+    a, b = totals[:, :q], totals[:, q : 2 * q]
+    elements = np.ascontiguousarray(totals[:, 2 * q : 2 * q + 2 * n_elements])
+    starts = np.flatnonzero(np.r_[True, cells.key[1:] != cells.key[:-1]])
+    keys = cells.key[starts]
+    size = n_strata * n_groups
+
+    def per_key(values: np.ndarray) -> np.ndarray:
+        out = np.zeros((size, *values.shape[1:]))
+        out[keys] = np.add.reduceat(values, starts, axis=0)
+        return out
+
+    eg = np.zeros((size, 2 * n_elements, 2 * n_elements))
+    for k, start, end in zip(keys, starts, np.r_[starts[1:], len(cells.key)], strict=True):
+        eg[k] = elements[start:end].T @ elements[start:end]
+    flag_columns = slice(2 * q + 2 * n_elements, None)
+    return _assemble(
+        layout,
+        n_strata,
+        n_groups,
+        first=per_key(totals[:, : 2 * q]),
+        second=(per_key(a * a), per_key(a * b), per_key(b * b)),
+        item_n=per_key(cells.sums[:, 0, q : 2 * q]),
+        eg=eg,
+        counts=per_key(cells.sums[:, 0, flag_columns]),
+        weighted_counts=per_key(totals[:, flag_columns]),
+    )
+
+
+def _assemble(
+    layout, n_strata, n_groups, *, first, second, item_n, eg, counts, weighted_counts
+) -> _FamilyStats:
+    q = len(layout.items)
+    column_starts = np.concatenate([layout.starts, layout.starts + q])
 
     def shaped(array):
-        return array.reshape((n_strata, n_groups, *array.shape[1:]))
+        return np.ascontiguousarray(array).reshape((n_strata, n_groups, *array.shape[1:]))
 
     return _FamilyStats(
-        y1=shaped(y1),
-        x1=shaped(x1),
-        yy=shaped(yy),
-        xy=shaped(xy),
-        xx=shaped(xx),
+        y1=shaped(first[:, :q]),
+        x1=shaped(first[:, q:]),
+        yy=shaped(second[0]),
+        xy=shaped(second[1]),
+        xx=shaped(second[2]),
         item_n=shaped(item_n),
-        e1=shaped(e1),
+        e1=shaped(np.add.reduceat(first, column_starts, axis=1)),
         eg=shaped(eg),
-        element_answers=shaped(element_answers),
+        element_answers=shaped(np.add.reduceat(item_n, layout.starts, axis=1)),
         counts=shaped(counts),
         weighted_counts=shaped(weighted_counts),
     )
