@@ -23,7 +23,7 @@ from respondents.services.normalise import parse_vn_phone
 from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers
 
-from ..access import may_work_on
+from ..access import may_work_on, with_member_role
 from ..models import Assignment, FieldRecord
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.
@@ -69,11 +69,12 @@ class SubmissionContext:
     def assignment(self, pk: int) -> Assignment | None:
         if pk not in self._assignments:
             # No ordering: Assignment's default ordering would join the team and area tables for nothing.
-            found = (
+            found = with_member_role(
                 Assignment.objects.select_related("campaign", "questionnaire", "area__parent")
                 .filter(pk=pk)
-                .order_by()[:1]
-            )
+                .order_by(),
+                self.user,
+            )[:1]
             assignment = next(iter(found), None)
             self._assignments[pk] = assignment if assignment and may_work_on(self.user, assignment) else None
         return self._assignments[pk]
