@@ -2,7 +2,7 @@
 and the supervisor's list of double-entry mismatches to resolve.
 
 Entry and double entry run in the browser (static/fieldwork/entry.js) and post to the field API; these
-views only lay the questionnaire out and check who may open what (fieldwork/access.py).
+views only lay the questionnaire out and check who may open what (entry_selectors.py, access.py).
 """
 
 from django.contrib import messages
