@@ -56,14 +56,22 @@ domains:
         name: Mức độ hài lòng (SIPAS)
         max: 10
         sub_criteria:
-          - {code: "8.1.1", name: Hài lòng về dịch vụ, max: 6, scored_by: survey, rule: {kind: survey, places: 2}}
-          - {code: "8.1.2", name: Hài lòng về chính sách, max: 4, scored_by: survey, rule: {kind: survey, places: 2}}
+          - {code: "8.1.1", name: Hài lòng về dịch vụ, max: 6, scored_by: survey, rule: {kind: survey}}
+          - {code: "8.1.2", name: Hài lòng về chính sách, max: 4, scored_by: survey, rule: {kind: survey}}
       - code: "8.2"
         name: Chỉ tiêu kinh tế - xã hội
         max: 2
         sub_criteria:
-          - {code: "8.2.1", name: Vốn đầu tư so với năm trước, max: 1, scored_by: computed, rule: {kind: threshold_or_zero}}
-          - {code: "8.2.2", name: Thu ngân sách so với dự toán, max: 1, scored_by: computed, rule: {kind: proportional}}
+          - code: "8.2.1"
+            name: Vốn đầu tư so với năm trước
+            max: 1
+            scored_by: computed
+            rule: {kind: threshold_or_zero}
+          - code: "8.2.2"
+            name: Thu ngân sách so với dự toán
+            max: 1
+            scored_by: computed
+            rule: {kind: proportional}
 """
 
 OFFICIALS = """\

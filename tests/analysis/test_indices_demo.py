@@ -1,4 +1,4 @@
-"""End to end: `make run`'s demo computes an index with plausible figures, shown by the dashboard and report."""
+"""End to end: `make run`'s demo computes an index with plausible figures, shown by dashboard and report."""
 
 import json
 from io import StringIO

@@ -1,5 +1,5 @@
-"""The campaign's index joined from scoring, the officials' survey, SIPAS and the indicators: the hand-computed
-scenario of tests/analysis/indices_setup.py, figure by figure."""
+"""The campaign's index joined from scoring, the officials' survey, SIPAS and the indicators: the
+hand-computed scenario of tests/analysis/indices_setup.py, figure by figure."""
 
 from decimal import Decimal
 

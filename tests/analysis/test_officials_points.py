@@ -120,7 +120,8 @@ def test_feeds_codes_resolve_to_the_survey_items_of_their_node_or_domain():
 
 
 def test_points_are_max_times_the_mean_rescaled_score_averaged_over_groups():
-    # 1.7: hdnd r1 = mean(1, 2/3) = 5/6, r2 = mean(0) = 0 ("don't know" left out) → 5/12; dept (1/3 + 1/3)/2 = 1/3
+    # 1.7: hdnd r1 = mean(1, 2/3) = 5/6, r2 = 0 (a = 1 → 0; b "don't know" left out) → 5/12;
+    # dept (1/3 + 1/3) / 2 = 1/3
     # equal group weights → (5/12 + 4/12) / 2 = 0.375 → 2 × 0.375 = 0.75
     items, result = compute()
     assert items["1.7"].share == pytest.approx(0.375)
