@@ -110,20 +110,20 @@ def export_progress(*, campaign, report: dict, flags: list[Flag], stream) -> Non
     )
     write_table(
         ws,
-        [_("Code"), _("Team"), _("Quota"), _("Submitted"), _("% of quota"), _("Today")],
+        [_("Code"), _("Team"), _("Quota"), _("Submitted"), _("Share of quota (%)"), _("Today")],
         team_rows,
         [14, 40, 10, 12, 12, 10],
     )
     ws = workbook.create_sheet(_("Enumerators")[:31])
     headers = [_("Enumerator"), _("Username"), _("Team"), _("Personal quota"), _("Submitted")]
-    headers += [_("% of quota"), _("Today"), _("Days worked")]
+    headers += [_("Share of quota (%)"), _("Today"), _("Days worked")]
     keys = ("name", "username", "team", "quota", "submitted", "share", "today", "days")
     rows = [[r[k] for k in keys] for r in report["by_enumerator"]]
     write_table(ws, headers, rows, [30, 20, 30, 14, 12, 12, 10, 12])
 
     ws = workbook.create_sheet(_("Areas")[:31])
     headers = [_("District"), _("Area"), _("Code"), _("Service area"), _("Quota"), _("Submitted")]
-    headers += [_("% of quota"), _("Remaining"), _("Enumerators")]
+    headers += [_("Share of quota (%)"), _("Remaining"), _("Enumerators")]
     keys = ("district", "name", "code", "service_area_label", "quota", "submitted", "share", "remaining")
     rows = [[*(r[k] for k in keys), r["enumerators"]] for r in report["by_area"]]
     write_table(ws, headers, rows, [26, 30, 14, 24, 10, 12, 12, 12, 12])
