@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign"),
     path("campaigns/<slug:slug>/upload/", views.campaign_upload, name="campaign-upload"),
     path("campaigns/<slug:slug>/export.xlsx", views.export, name="campaign-export"),

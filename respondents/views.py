@@ -31,14 +31,6 @@ def _require_coordinator(user, campaign: Campaign) -> None:
 
 
 @login_required
-def home(request):
-    campaigns = list(selectors.visible_campaigns(request.user))
-    if len(campaigns) == 1:
-        return redirect("campaign", slug=campaigns[0].slug)
-    return render(request, "respondents/home.html", {"campaigns": campaigns})
-
-
-@login_required
 def campaign_detail(request, slug):
     campaign = _campaign_for(request.user, slug)
     if not selectors.is_coordinator(request.user, campaign.province_id):
