@@ -162,6 +162,21 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL backends connected to the bench database (same machine, readable /proc)."""
+    import psycopg
+
+    parsed = urlparse(DB_URL)
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [parsed.path.lstrip("/")]
+            )
+        ]
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -288,8 +303,10 @@ def main() -> int:
     try:
         drive(port, setup, 200, args.concurrency, args.clients)  # warm-up: imports, connections, caches
         server_before, (busy_before, total_before) = cpu_seconds(server.pid), machine_busy()
+        postgres_before = postgres_cpu_seconds()
         result = drive(port, setup, args.requests, args.concurrency, args.clients)
         server_cpu = cpu_seconds(server.pid) - server_before
+        postgres_cpu = postgres_cpu_seconds() - postgres_before
         busy_after, total_after = machine_busy()
     finally:
         server.send_signal(signal.SIGTERM)
@@ -313,7 +330,8 @@ def main() -> int:
         f"gunicorn CPU {per_request:.2f} ms per submission (capacity of 2 idle cores for the app alone "
         f"~{2000 / per_request:.0f}/s); machine busy {100 * busy:.0f}% "
         f"during the run (other jobs included; load average {os.getloadavg()[0]:.1f}); load generator CPU "
-        f"{result['client_cpu_ms']:.2f} ms per submission"
+        f"{result['client_cpu_ms']:.2f} ms, PostgreSQL backends "
+        f"{postgres_cpu / result['requests'] * 1000:.2f} ms per submission"
     )
     print(f"target >= {TARGET_RATE}/s with p99 < {TARGET_P99_MS} ms: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
