@@ -1,14 +1,16 @@
 """Django settings. Everything that differs between machines comes from environment variables.
 
 Embedded default: SQLite file in the project, tasks run in-process. Scale-out: set DATABASE_URL
-(PostgreSQL) and CELERY_BROKER_URL (Redis).
+(PostgreSQL), CELERY_BROKER_URL (Redis) and CACHE_URL (Redis); deploy/env.example lists every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -22,6 +24,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # Development only: a fresh key per process (sessions do not survive a restart).
     SECRET_KEY = get_random_secret_key()
+# Rotation: the previous key(s), still accepted for signatures (sessions) until removed (deploy/RUNBOOK.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -37,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "respondents",
     "surveys",
     "scoring",
@@ -46,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -69,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -100,6 +110,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name from one address
+# lock that pair out for AXES_COOLOFF_TIME, even with the right password. Keyed on the pair, not on the
+# address alone, because a whole department often reaches the internet through one address (decided).
+# Unlock early: `manage.py axes_reset_username NAME` (or axes_reset_ip ADDRESS, axes_reset for all).
+AUTHENTICATION_BACKENDS = [
+    "config.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -112,8 +138,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Static files are served by the web process itself (whitenoise): with DEBUG off from STATIC_ROOT, filled
+# by `manage.py collectstatic`, with hashed names and compressed copies cached for ever by browsers.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG  # development: straight from the source folders
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # Uploads: respondent lists are at most 20 MB (the importer checks again with a clear message).
@@ -163,6 +200,32 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The scheduler (`celery -A config beat`): reminders that are due, for every campaign whose survey is open
+# (surveys/tasks.py). Queuing is idempotent, so a run that overlaps another or runs twice sends nothing twice.
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {
+        "task": "surveys.tasks.send_due_reminders_task",
+        "schedule": env_int("REMINDER_INTERVAL_MINUTES", 60) * 60,
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", "celerybeat-schedule")
+
+# Cache: counters of the rate limits (config/ratelimit.py). Per process unless CACHE_URL (or REDIS_URL)
+# names a Redis server; with several web processes or machines set it, so that limits are shared.
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Personal links: a client address that asks for more than TOKEN_MISS_LIMIT unknown links within
+# TOKEN_MISS_WINDOW seconds gets 429 on every link page until the window ends (links cannot be enumerated).
+TOKEN_MISS_LIMIT = env_int("TOKEN_MISS_LIMIT", 20)
+TOKEN_MISS_WINDOW = env_int("TOKEN_MISS_WINDOW", 60)
+# Reverse proxies in front of the web processes that append to X-Forwarded-For (0: clients connect
+# directly, REMOTE_ADDR is the client). Used for the client address of rate limits and login lockout.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -185,6 +248,42 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS and security headers. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=1 so that
+# X-Forwarded-Proto: https counts as HTTPS (the proxy must set it and strip it from clients).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes on the private network speak plain HTTP
+if env_bool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading is for the owner of the registrable domain to decide (a gov.vn sub-domain cannot be preloaded
+# alone), so it is off and its deployment check is silenced unless SECURE_HSTS_PRELOAD=1.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # personal links never leak to another site in Referer
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (Django's own middleware). Scripts only from this site, inline ones only with the
+# request's nonce (`<script nonce="{{ csp_nonce }}">`). Styles allow 'unsafe-inline': the server-drawn SVG
+# charts and a few templates use style attributes, which cannot carry a nonce (decided).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] = "SIDECAR"  # no CDN: Swagger UI served from static files
+SPECTACULAR_SETTINGS["SWAGGER_UI_FAVICON_HREF"] = "SIDECAR"
+SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"
+# Field submissions and double entries share the outcome {created, duplicate}: one named enum, not a hash.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"StoredStatusEnum": ["created", "duplicate"]}
 
 LOGGING = {
     "version": 1,

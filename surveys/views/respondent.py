@@ -1,12 +1,15 @@
 """The respondent's pages behind the personal link: the questionnaire, autosave, submission, thanks, opt-out.
 
 The pages are public (the token is the credential), so they are never cached, never indexed, and answer an
-unknown token with the same bare 404 whatever the reason.
+unknown token with the same bare 404 whatever the reason. A client address that opens too many unknown
+links (settings.TOKEN_MISS_LIMIT per TOKEN_MISS_WINDOW seconds) gets 429 on every link page until the window
+ends, whether its next link is valid or not, so that links cannot be enumerated; valid links never count.
 """
 
 import functools
 import json
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +18,9 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+
+from config.client_ip import client_ip
+from config.ratelimit import count_hit, is_limited, seconds_left
 
 from ..services.answers import clean_answers, is_visible
 from ..services.responses import (
@@ -38,8 +44,16 @@ def token_page(view):
 
     @functools.wraps(view)
     def wrapper(request, token):
+        client, window = client_ip(request), settings.TOKEN_MISS_WINDOW
+        limit = {"scope": "token-miss", "client": client}
+        if is_limited(**limit, limit=settings.TOKEN_MISS_LIMIT, window=window):
+            response = render(request, "surveys/respondent/rate_limited.html", status=429)
+            response["Retry-After"] = str(seconds_left(window))
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            return response
         invitation = invitation_for_token(token)
         if invitation is None:
+            count_hit(**limit, window=window)
             response = render(request, "surveys/respondent/not_found.html", status=404)
         elif not invitation.campaign.is_survey_open():
             response = _closed(request, invitation)

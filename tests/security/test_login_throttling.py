@@ -1,0 +1,109 @@
+"""Login throttling: after too many wrong passwords a user name is locked out from that address for a while,
+even with the right password; the page says so in Vietnamese; an administrator can unlock it at once."""
+
+import datetime
+import io
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from tests.factories import UserFactory
+
+PASSWORD = "correct horse battery"
+LIMIT = 5  # settings.AXES_FAILURE_LIMIT (LOGIN_FAILURE_LIMIT)
+
+
+@pytest.fixture
+def official(db):
+    return UserFactory(username="snv-chuyenvien", password=PASSWORD)
+
+
+def log_in(client, password, username="snv-chuyenvien", path="login", address="203.0.113.7"):
+    return client.post(reverse(path), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def fail(client, times, **kwargs):
+    return [log_in(client, "wrong", **kwargs).status_code for _ in range(times)]
+
+
+def test_a_few_wrong_passwords_still_let_the_right_one_in(official, client):
+    assert fail(client, LIMIT - 1) == [200] * (LIMIT - 1)  # the form again, with its error
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(official.pk)
+
+
+def test_after_the_limit_the_right_password_is_refused_with_a_vietnamese_page(official, client):
+    assert fail(client, LIMIT) == [200] * (LIMIT - 1) + [429]
+    response = log_in(client, PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    body = response.content.decode()
+    assert 'lang="vi"' in body
+    with translation.override("vi"):
+        assert (
+            gettext("Too many failed logins. Please try again in %(minutes)s minutes.") % {"minutes": 15}
+            in body
+        )
+
+
+def test_the_lockout_ends_after_the_cool_off_period(official, client, settings):
+    fail(client, LIMIT)
+    assert log_in(client, PASSWORD).status_code == 429
+    # The cool-off is measured from the last failure: move it further back than the cool-off.
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC)
+        - settings.AXES_COOLOFF_TIME
+        - datetime.timedelta(seconds=1)
+    )
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_the_lockout_is_per_user_name_and_address(official, client):
+    UserFactory(username="dm-stp", password=PASSWORD)
+    fail(client, LIMIT)
+    assert log_in(client, PASSWORD).status_code == 429
+    # Another official behind the same office address, and the same official from elsewhere, still log in.
+    assert log_in(Client(), PASSWORD, username="dm-stp").status_code == 302
+    assert log_in(Client(), PASSWORD, address="198.51.100.20").status_code == 302
+
+
+def test_the_admin_login_is_throttled_too(official, client):
+    official.is_staff = True
+    official.save()
+    for _ in range(LIMIT):
+        log_in(client, "wrong", path="admin:login")
+    assert log_in(client, PASSWORD, path="admin:login").status_code == 429
+
+
+def test_the_reset_command_unlocks_a_user_name_at_once(official, client):
+    fail(client, LIMIT)
+    assert log_in(client, PASSWORD).status_code == 429
+    out = io.StringIO()
+    call_command("axes_reset_username", "snv-chuyenvien", stdout=out)
+    assert log_in(client, PASSWORD).status_code == 302
+
+
+def test_the_address_behind_a_trusted_proxy_is_the_forwarded_one(official, client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for i in range(LIMIT):
+        # A client that forges the left part of X-Forwarded-For does not dodge the lockout.
+        response = client.post(
+            reverse("login"),
+            {"username": "snv-chuyenvien", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.7",
+        )
+    assert response.status_code == 429
+    other = client.post(
+        reverse("login"),
+        {"username": "snv-chuyenvien", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert other.status_code == 302
