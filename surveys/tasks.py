@@ -9,19 +9,25 @@ round itself: it queues the round and calls send_in_background(), which sends fr
 the web process. Messages a thread leaves behind (the process stopped) are `queued` or `sending` rows
 that the next round or `send_invitations` takes up again. Threads started here are listed in
 `background_threads`, so tests (and anyone curious) can join them.
+
+The scheduler (`celery -A config beat`, CELERY_BEAT_SCHEDULE in settings) runs send_due_reminders_task.
 """
 
 import logging
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from celery import shared_task
 from django.conf import settings
 from django.db import connections
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from respondents.models import Campaign
 
-from .services.messaging import prepare_round, send_queued
+from .models import Invitation, Message
+from .services import sms
+from .services.messaging import SendReport, prepare_round, queue_round, send_queued
 
 logger = logging.getLogger(__name__)
 
@@ -73,3 +79,54 @@ def _send_then_close(campaign_id: int) -> None:
         logger.exception("Background sending for campaign %s failed", campaign_id)
     finally:
         connections.close_all()  # this thread's connections only: Django's connections are per thread
+
+
+@dataclass
+class RemindersReport:
+    queued: dict[str, int]  # per channel
+    send: SendReport | None = None  # None: nothing queued, or sent by worker tasks
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@shared_task(acks_late=True)
+def send_due_reminders_task() -> dict:
+    """The scheduler's job (CELERY_BEAT_SCHEDULE): queue and send the reminders that are due."""
+    return {slug: report.as_dict() for slug, report in send_due_reminders().items()}
+
+
+def send_due_reminders(*, now=None) -> dict[str, RemindersReport]:
+    """For every campaign whose survey is open, queue the reminders that are due on each channel (e-mail,
+    and SMS when Twilio is configured) and send them: with a broker in SENDING_WORKERS tasks, without one
+    here. Idempotent: queue_round queues a reminder once (unique per invitation, channel and sequence) and
+    only when due, so a second run, or two schedulers at once, send nothing twice.
+
+    Only reminders: inviting the people added to a list is the coordinator's decision (distribution page).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    campaigns = (
+        Campaign.objects.exclude(status=Campaign.Status.CLOSED)
+        .filter(Q(survey_opens__isnull=True) | Q(survey_opens__lte=today))
+        .filter(Q(survey_closes__isnull=True) | Q(survey_closes__gte=today))
+        .filter(Exists(Invitation.objects.filter(campaign=OuterRef("pk"))))
+        .order_by("pk")
+    )
+    channels = [Message.Channel.EMAIL] + ([Message.Channel.SMS] if sms.is_configured() else [])
+    reports = {}
+    for campaign in campaigns:
+        if not (campaign.is_survey_open(now) and campaign.has_survey_started(now)):
+            continue
+        queues = [queue_round(campaign=campaign, channel=c, reminders=True, now=now) for c in channels]
+        report = RemindersReport(queued={q.channel: q.queued for q in queues})
+        if any(q.queued for q in queues):
+            if broker_configured():
+                for _ in range(settings.SENDING_WORKERS):
+                    send_queued_task.delay(campaign.pk)
+            else:
+                report.send = send_queued(campaign=campaign)
+        reports[campaign.slug] = report
+    if reports:
+        logger.info("Due reminders: %s", {slug: r.as_dict() for slug, r in reports.items()})
+    return reports
