@@ -206,7 +206,10 @@ def normalise_phones(raw: object) -> PhoneResult:
 def _split_phone_cell(raw: object) -> list[str]:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
+    # Not clean_text for text: line breaks separate numbers. Control characters go (found by the property
+    # tests: they reached the report's invalid parts, and PostgreSQL refuses NUL in JSON).
     text = clean_text(raw) if not isinstance(raw, str) else unicodedata.normalize("NFC", raw)
+    text = CONTROL_CHARACTERS.sub(" ", text)
     parts = []
     for chunk in _PHONE_SPLIT.split(text):
         chunk = chunk.strip()

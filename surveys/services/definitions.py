@@ -32,6 +32,7 @@ Format (README, "Questionnaire files"):
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ def _check_question(question, where: str, scales: dict, seen: dict, errors: list
     if not isinstance(question.get("text"), str) or not question.get("text", "").strip():
         errors.append(f"{where}.text: required text")
     kind = question.get("type")
-    if kind not in QUESTION_TYPES:
+    if not isinstance(kind, str) or kind not in QUESTION_TYPES:  # a list or mapping is not hashable
         errors.append(f"{where}.type: one of {', '.join(sorted(QUESTION_TYPES))}")
     if kind == "scale":
         if not isinstance(question.get("scale"), str) or question["scale"] not in scales:
@@ -208,7 +209,10 @@ def _check_condition(condition, where: str, seen: dict, scales: dict, errors: li
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number: YAML's .inf and .nan are floats that no answer can meet and JSON cannot store."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _option_values(question: dict, scales: dict) -> set | None:
