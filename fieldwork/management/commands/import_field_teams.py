@@ -56,7 +56,8 @@ class Command(BaseCommand):
             sys.exit(1)
         self.stdout.write(
             f"{report.file_name}: teams created {report.teams_created}, "
-            f"users created {len(report.users_created)}, members added {report.members_created}, assignments created {report.assignments_created}"
+            f"users created {len(report.users_created)}, members added {report.members_created}, "
+            f"assignments created {report.assignments_created}"
         )
         if opts["tokens"]:
             for user in get_user_model().objects.filter(username__in=report.users_created):
