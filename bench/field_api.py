@@ -293,7 +293,14 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
-    recreate_database()
+    import psycopg
+
+    try:
+        recreate_database()
+    except psycopg.OperationalError as exc:
+        host = f"{urlparse(DB_URL).hostname}:{urlparse(DB_URL).port or 5432}"
+        print(f"SKIP: PostgreSQL not reachable at {host}: {exc}")
+        return 0
     setup_process = multiprocessing.get_context("spawn").Pool(1)  # Django set up away from this process
     setup = setup_process.apply(set_up_data)
     setup_process.close()
