@@ -47,6 +47,9 @@ def test_the_login_page_carries_the_policy_and_the_security_headers(client, db):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response  # only over HTTPS
+    html = response.content.decode()
+    assert "<script" not in html  # the language menu is a plain form: a button per other language
+    assert re.search(r'<button type="submit" name="language" value="en" lang="en">', html)
 
 
 def test_the_respondent_page_carries_the_policy_and_loads_its_script_from_the_site(campaign, units):
