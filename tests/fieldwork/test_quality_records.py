@@ -2,10 +2,18 @@
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from fieldwork.selectors import quality_flags
 from fieldwork.supervision import describe
 from tests.fieldwork.progress_setup import SCALE_ITEMS, at, field_setup, record
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The descriptions are compared with their English msgids (Vietnamese is the default language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
