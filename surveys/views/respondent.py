@@ -45,7 +45,7 @@ def token_page(view):
     @functools.wraps(view)
     def wrapper(request, token):
         client, window = client_ip(request), settings.TOKEN_MISS_WINDOW
-        limit = {"scope": "token-miss", "client": client}
+        limit = {"scope": "token-miss", "client": client or "unknown"}
         if is_limited(**limit, limit=settings.TOKEN_MISS_LIMIT, window=window):
             response = render(request, "surveys/respondent/rate_limited.html", status=429)
             response["Retry-After"] = str(seconds_left(window))

@@ -107,3 +107,17 @@ def test_the_address_behind_a_trusted_proxy_is_the_forwarded_one(official, clien
         HTTP_X_FORWARDED_FOR="203.0.113.99",
     )
     assert other.status_code == 302
+
+
+def test_a_forged_or_missing_address_is_never_stored_as_one(official, client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    response = client.post(
+        reverse("login"),
+        {"username": "snv-chuyenvien", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.2"]
+    client.force_login(official)  # a login without a real request: no address at all
+    assert client.get(reverse("login")).status_code == 200
