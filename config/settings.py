@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "scoring",
     "fieldwork",
     "analysis",
+    "archive",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",  # client address for audit events recorded by services
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page
@@ -88,6 +91,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,  # a persistent connection broken by a database restart is replaced
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -192,6 +196,13 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Processes that send one queue side by side (send_invitations; Celery: tasks fanned out per round). Each
 # claims its own batches (services/messaging.py), so more workers never send anything twice.
 SENDING_WORKERS = env_int("SENDING_WORKERS", 2)
+# A `sending` claim older than this belongs to a dead worker and is taken again (services/messaging.py).
+SENDING_LEASE_SECONDS = env_int("SENDING_LEASE_SECONDS", 600)
+# Automatic retry while a mail or SMS server is down (or answers "try later"): after base, 2 x base, 4 x base
+# ... seconds, at most max apart, at most limit times; then what is left waits for the next run (tasks.py).
+SENDING_RETRY_BASE_SECONDS = float(env_str("SENDING_RETRY_BASE_SECONDS", "30"))
+SENDING_RETRY_MAX_SECONDS = float(env_str("SENDING_RETRY_MAX_SECONDS", "900"))
+SENDING_RETRY_LIMIT = env_int("SENDING_RETRY_LIMIT", 8)
 
 # Background tasks: in-process unless a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -201,6 +212,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged task (acks_late: its worker was killed) to another worker after this many
+# seconds; it must exceed SENDING_RETRY_MAX_SECONDS, since a retry waits unacknowledged on a worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # The scheduler (`celery -A config beat`): reminders that are due, for every campaign whose survey is open
 # (surveys/tasks.py). Queuing is idempotent, so a run that overlaps another or runs twice sends nothing twice.
 CELERY_BEAT_SCHEDULE = {

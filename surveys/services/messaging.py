@@ -56,7 +56,7 @@ from .tokens import issue_token
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50  # messages per claim, and per SMTP connection
-LEASE = datetime.timedelta(minutes=10)  # a `sending` claim older than this belongs to a dead worker
+LEASE = datetime.timedelta(minutes=10)  # the default lease (SENDING_LEASE_SECONDS): see lease()
 MAX_ATTEMPTS = 5  # tries that reached the provider (or crashed a worker); outages are not counted
 
 OUTAGE, TEMPORARY, PERMANENT = "outage", "temporary", "permanent"
@@ -204,10 +204,15 @@ def send_queued(
     return report
 
 
+def lease() -> datetime.timedelta:
+    """A `sending` claim older than this belongs to a dead worker (SENDING_LEASE_SECONDS, default 10 min)."""
+    return datetime.timedelta(seconds=settings.SENDING_LEASE_SECONDS)
+
+
 def _claim(*, campaign, channels, size: int, started, now) -> list[Message]:
     # Requeued rows keep this run's claim time, so a run never retries what it has just given back.
     fresh = Q(status=Message.Status.QUEUED) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=started))
-    stale = Q(status=Message.Status.SENDING, claimed_at__lt=now - LEASE)
+    stale = Q(status=Message.Status.SENDING, claimed_at__lt=now - lease())
     ready = Message.objects.filter(fresh | stale, channel__in=channels)
     if campaign is not None:
         ready = ready.filter(invitation__campaign=campaign)
