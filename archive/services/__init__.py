@@ -1,0 +1,1 @@
+"""Export and import of a whole campaign as one versioned file (export.py, import_.py; format in parts.py)."""
