@@ -10,11 +10,18 @@ the web process. Messages a thread leaves behind (the process stopped) are `queu
 that the next round or `send_invitations` takes up again. Threads started here are listed in
 `background_threads`, so tests (and anyone curious) can join them.
 
+Outages (and "try later" answers) are retried automatically with exponential back-off: a run that gave
+messages back to the queue is run again after SENDING_RETRY_BASE_SECONDS, then twice as long each time (at
+most SENDING_RETRY_MAX_SECONDS apart), at most SENDING_RETRY_LIMIT times: by Celery (the task re-scheduled
+with a countdown) or, without a broker, by the background thread sleeping in between. What is still queued
+after the last retry waits for the next run (a round, the reminder job or `send_invitations`).
+
 The scheduler (`celery -A config beat`, CELERY_BEAT_SCHEDULE in settings) runs send_due_reminders_task.
 """
 
 import logging
 import threading
+import time
 from dataclasses import asdict, dataclass
 
 from celery import shared_task
@@ -34,10 +41,36 @@ logger = logging.getLogger(__name__)
 background_threads: list[threading.Thread] = []  # started by send_in_background, finished ones pruned
 
 
-@shared_task(acks_late=True)
-def send_queued_task(campaign_id: int | None = None, limit: int | None = None) -> dict:
+def retry_delay(retries: int) -> float:
+    """Seconds to wait before retry number `retries` + 1: base, 2 x base, 4 x base ..., capped."""
+    return min(settings.SENDING_RETRY_BASE_SECONDS * 2**retries, settings.SENDING_RETRY_MAX_SECONDS)
+
+
+def send_with_retries(*, campaign: Campaign, sleep=time.sleep) -> SendReport:
+    """send_queued(), run again with back-off while it gives messages back to the queue (an outage or a
+    temporary refusal), at most SENDING_RETRY_LIMIT more times; the last run's report."""
+    retries = 0
+    while True:
+        report = send_queued(campaign=campaign)
+        if not report.requeued or retries >= settings.SENDING_RETRY_LIMIT:
+            return report
+        delay = retry_delay(retries)
+        logger.warning("Sending for campaign %s retried in %.1f s: %s", campaign.pk, delay, report.outages)
+        sleep(delay)
+        retries += 1
+
+
+@shared_task(acks_late=True, bind=True)
+def send_queued_task(self, campaign_id: int | None = None, limit: int | None = None) -> dict:
     campaign = Campaign.objects.get(pk=campaign_id) if campaign_id is not None else None
-    return asdict(send_queued(campaign=campaign, limit=limit))
+    report = send_queued(campaign=campaign, limit=limit)
+    retries = self.request.retries
+    # Eagerly (no broker) a retry would run at once in the caller: the background thread retries instead.
+    if report.requeued and not self.request.is_eager and retries < settings.SENDING_RETRY_LIMIT:
+        countdown = retry_delay(retries)
+        logger.warning("send_queued_task retried in %.1f s: %s", countdown, report.outages)
+        raise self.retry(countdown=countdown, max_retries=settings.SENDING_RETRY_LIMIT)
+    return asdict(report)
 
 
 @shared_task(acks_late=True)
@@ -49,6 +82,8 @@ def queue_and_send_task(campaign_id: int, channel: str, reminders: bool) -> dict
         for _ in range(settings.SENDING_WORKERS - 1):
             send_queued_task.delay(campaign_id)
     report.send = send_queued(campaign=campaign)
+    if report.send.requeued and broker_configured():
+        send_queued_task.apply_async((campaign_id,), countdown=retry_delay(0))
     return report.as_dict()
 
 
@@ -73,7 +108,7 @@ def send_in_background(campaign_id: int) -> threading.Thread:
 
 def _send_then_close(campaign_id: int) -> None:
     try:
-        report = send_queued(campaign=Campaign.objects.get(pk=campaign_id))
+        report = send_with_retries(campaign=Campaign.objects.get(pk=campaign_id))
         logger.info("Background sending for campaign %s: %s", campaign_id, asdict(report))
     except Exception:
         logger.exception("Background sending for campaign %s failed", campaign_id)

@@ -20,11 +20,12 @@
   was handing over when it died can go twice (same Message-ID, so mail clients can fold the copies).
 - Errors (decided): a server that cannot be reached, drops the connection or answers 421 is an *outage*:
   the message and the rest of its batch go back to the queue with the reason noted, the attempt is not
-  counted, and the run stops using that channel (the next run retries; nothing fails for ever because a
-  server was down). A 4xx answer about one message, a Twilio 429 or 5xx is *temporary*: back to the queue
-  until MAX_ATTEMPTS. A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid
-  number) is *permanent*: the message fails with the reason and the batch goes on. Twilio 401/403/404
-  (wrong credentials, suspended or unknown account) concern every message: they are an outage too.
+  counted, and the run stops using that channel (tasks.py runs it again with exponential back-off, and
+  the next run retries too; nothing fails for ever because a server was down). A 4xx answer about one
+  message, a Twilio 429 or 5xx is *temporary*: back to the queue (retried the same way) until MAX_ATTEMPTS.
+  A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid number) is *permanent*:
+  the message fails with the reason and the batch goes on. Twilio 401/403/404 (wrong credentials,
+  suspended or unknown account) concern every message: they are an outage too.
 Every attempt and outcome is a MessageEvent; delivery reports and bounces are in services/delivery.py.
 """
 
