@@ -4,7 +4,8 @@ Each process runs send_queued(): batches are claimed under SKIP LOCKED on Postgr
 UPDATE on SQLite), so workers share the queue and never send a message twice (services/messaging.py).
 Processes, not threads: rendering and building e-mails is Python work that threads would serialise.
 Children are forked, so they keep this process's settings; database connections are closed first
-(Django's advice for fork). An in-memory SQLite database cannot be shared: it is sent in-process.
+(Django's advice for fork). Inside a transaction, or with an in-memory SQLite database, the queue is
+sent in-process.
 """
 
 import multiprocessing
@@ -20,8 +21,10 @@ from .messaging import SendReport, send_queued
 
 
 def can_fork_workers() -> bool:
+    """Not from inside a transaction (the children could not see its rows, and closing its connection
+    would end it), nor with an in-memory SQLite database (nothing to share)."""
     db = connections["default"]
-    return not (db.vendor == "sqlite" and db.is_in_memory_db())
+    return not db.in_atomic_block and not (db.vendor == "sqlite" and db.is_in_memory_db())
 
 
 def send_queued_in_processes(*, campaign: Campaign, workers: int) -> SendReport:
