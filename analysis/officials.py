@@ -262,22 +262,34 @@ def officials_points(
                 share=share,
                 respondents=int(by_item["respondents"].get(node.code, 0)),
                 questions=[q for q in questions if node.code in question_items[q]],
-                groups=[
-                    {
-                        "group": row[GROUP_COLUMN],
-                        "score": None
-                        if row["size"] < method.min_respondents
-                        else round(float(row["mean"]), 6),
-                        "respondents": int(row["size"]),
-                        "suppressed": bool(row["size"] < method.min_respondents),
-                    }
-                    for row in groups.to_dict("records")
-                ],
+                groups=_group_cells(groups.to_dict("records"), method.min_respondents),
             )
         )
     return OfficialsResult(
         method=method, respondents=len(answers), items=results, problems=list(problems or [])
     )
+
+
+def _group_cells(rows: list[dict], min_respondents: int) -> list[dict]:
+    """Group scores of one item, those of fewer than `min_respondents` hidden. When exactly one group is
+    hidden, the smallest shown group is hidden too (complementary suppression, issue 6): the item's share is
+    the weighted mean of the groups, so it and the other groups' scores would give the hidden one back."""
+    cells = [
+        {
+            "group": row[GROUP_COLUMN],
+            "score": round(float(row["mean"]), 6),
+            "respondents": int(row["size"]),
+            "suppressed": bool(row["size"] < min_respondents),
+        }
+        for row in rows
+    ]
+    shown = [c for c in cells if not c["suppressed"]]
+    if len(cells) - len(shown) == 1 and shown:
+        min(shown, key=lambda c: (c["respondents"], str(c["group"])))["suppressed"] = True
+    for cell in cells:
+        if cell["suppressed"]:
+            cell["score"] = None
+    return cells
 
 
 def _scores(answers: pd.DataFrame, questions: list[str], bounds, method: OfficialsMethod) -> np.ndarray:

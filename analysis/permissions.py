@@ -1,11 +1,16 @@
-"""Who sees the indices: the province's coordinators (Sở Nội vụ) and its appraisal council members, who are
-the analysts of the index (scoring.ScoringRole "council"); superusers. Focal points, scorers of one unit and
-field enumerators do not (decided: the index is published by the province, not per unit)."""
+"""Who sees the indices: the province's coordinators (Sở Nội vụ), its analysts (Membership role analyst,
+issue 6) and its appraisal council members (scoring.ScoringRole "council"); superusers. Focal points,
+scorers of one unit and field enumerators do not (decided: the index is published by the province, not per
+unit). The pages hold no names, phones or e-mails, and answer cells under 5 respondents are suppressed."""
 
 from respondents.models import Campaign
-from respondents.selectors import is_coordinator
+from respondents.selectors import is_analyst, is_coordinator
 from scoring.selectors import is_council
 
 
 def can_view_indices(user, campaign: Campaign) -> bool:
-    return is_coordinator(user, campaign.province_id) or is_council(user, campaign.province_id)
+    return (
+        is_coordinator(user, campaign.province_id)
+        or is_analyst(user, campaign.province_id)
+        or is_council(user, campaign.province_id)
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("scoring.urls")),
     path("", include("analysis.urls")),
+    path("", include("audit.urls")),
     path("field/", include("fieldwork.entry_urls")),
     path("field/", include("fieldwork.supervision_urls")),
     path("api/v1/", include("respondents.api_urls")),

@@ -158,11 +158,13 @@ class Campaign(models.Model):
 
 
 class Membership(models.Model):
-    """What a user may do: coordinate a province, or act as one unit's focal point."""
+    """What a user may do: coordinate a province, act as one unit's focal point, or analyse the province's
+    campaigns (tracking and index results, pseudonymised unless a coordinator grants personal data)."""
 
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordinator (Department of Home Affairs)")
         FOCAL_POINT = "focal_point", _("Unit focal point")
+        ANALYST = "analyst", _("Analyst")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
@@ -177,7 +179,7 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "province", "unit"], name="membership_unique"),
             models.CheckConstraint(
-                condition=Q(role="coordinator", unit__isnull=True)
+                condition=Q(role__in=["coordinator", "analyst"], unit__isnull=True)
                 | Q(role="focal_point", unit__isnull=False),
                 name="membership_unit_matches_role",
             ),
@@ -185,6 +187,38 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit or self.province}"
+
+
+class PersonalDataGrant(models.Model):
+    """A coordinator lets one analyst see names, positions, phones and e-mails of one campaign until a day.
+
+    Revoked grants stay (who revoked, when): together with the audit log they show who could see what."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="personal_data_grants")
+    analyst = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    valid_until = models.DateField(_("valid until"), help_text=_("Last day of access (Vietnam time)."))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data access")
+        ordering = ["-granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.analyst} · {self.campaign} · {self.valid_until}"
+
+    def is_active(self, today: datetime.date | None = None) -> bool:
+        return self.revoked_at is None and (today or timezone.localdate()) <= self.valid_until
 
 
 class ImportBatch(models.Model):

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from .models import Campaign, ImportBatch, Membership, Respondent, RespondentGroup, Unit
+from .models import Campaign, ImportBatch, Membership, PersonalDataGrant, Respondent, RespondentGroup, Unit
 from .services.normalise import match_key
 
 
@@ -16,6 +16,26 @@ def is_coordinator(user, province_id: int) -> bool:
         return True
     coordinators = Membership.objects.filter(role=Membership.Role.COORDINATOR, province_id=province_id)
     return coordinators.filter(user=user).exists()
+
+
+def is_analyst(user, province_id: int) -> bool:
+    """An analyst of the province (Membership role analyst); superusers are not counted as analysts."""
+    if not user.is_authenticated:
+        return False
+    analysts = Membership.objects.filter(role=Membership.Role.ANALYST, province_id=province_id)
+    return analysts.filter(user=user).exists()
+
+
+def sees_personal_data(user, campaign: Campaign) -> bool:
+    """Coordinators (and superusers) always; an analyst only with an active grant for this campaign."""
+    if is_coordinator(user, campaign.province_id):
+        return True
+    return (
+        is_analyst(user, campaign.province_id)
+        and PersonalDataGrant.objects.filter(
+            campaign=campaign, analyst=user, revoked_at__isnull=True, valid_until__gte=timezone.localdate()
+        ).exists()
+    )
 
 
 def focal_unit_ids(user, province_id: int) -> set[int]:

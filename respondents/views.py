@@ -138,7 +138,7 @@ def export(request, slug):
     campaign = _campaign_for(request.user, slug)
     _require_coordinator(request.user, campaign)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
-    export_respondents(campaign=campaign, path=Path(handle.name))
+    export_respondents(campaign=campaign, path=Path(handle.name), by=request.user)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"danh-sach-khao-sat-{campaign.slug}.xlsx")
 

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import Action, record
+
 from ..models import Campaign, ImportBatch, Respondent, RespondentGroup, RespondentRevision, Unit
 from .fastinsert import db_datetime, insert_rows, json_value
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
@@ -146,6 +148,19 @@ def import_list(
             _fill_batch(batch, report)
             batch.save()
             report.batch_id = batch.pk
+            # Who changed the list; per person, RespondentRevision and retired_by name this batch.
+            record(
+                actor=user,
+                action=Action.RESPONDENTS_IMPORTED,
+                obj=batch,
+                campaign=campaign,
+                detail={
+                    "file": file_name,
+                    "unit": unit.code if unit else "",
+                    "source": source,
+                    **{k: getattr(report, k) for k in ("added", "updated", "unchanged", "retired")},
+                },
+            )
     except IntegrityError:
         # Another import for this campaign committed the same e-mail or phone in the meantime.
         report.status = "rejected"

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import Action, record
 from respondents.models import Campaign, Unit
 
 from .. import selectors
@@ -140,6 +141,20 @@ def save_self_score(
             by=user,
             figures={k: str(v) for k, v in values.items()},
         )
+        computed = criterion.scored_by == Criterion.ScoredBy.COMPUTED
+        record(
+            actor=user,
+            action=Action.SCORE_INDICATOR if computed else Action.SCORE_SELF,
+            obj=score,
+            campaign=assessment.campaign,
+            detail={
+                "assessment": assessment.pk,
+                "item": criterion.code,
+                "before": _audit_points(before[0]),
+                "points": _audit_points(value),
+                **({"figures": {k: str(v) for k, v in values.items()}} if computed else {}),
+            },
+        )
     return ScoreResult(score=score, changed=True)
 
 
@@ -172,11 +187,26 @@ def appraise_score(
             )
         if (score.appraised_points, score.appraisal_reason) == (value, reason):
             return ScoreResult(score=score)
+        before = score.appraised_points
         score.appraised_points, score.appraisal_reason = value, reason
         score.appraised_by, score.appraised_at = user, timezone.now()
         score.save()
         ScoreEvent.objects.create(
             score=score, kind=ScoreEvent.Kind.APPRAISAL, points=value, text=reason, by=user
+        )
+        record(
+            actor=user,
+            action=Action.SCORE_APPRAISAL,
+            obj=score,
+            campaign=assessment.campaign,
+            detail={
+                "assessment": assessment.pk,
+                "item": criterion.code,
+                "before": _audit_points(before),
+                "points": _audit_points(value),
+                "self_points": _audit_points(score.self_points),
+                "reason": reason,
+            },
         )
     return ScoreResult(score=score, changed=True)
 
@@ -282,6 +312,11 @@ def _computed(criterion: Criterion, values: dict, errors: dict) -> Decimal | Non
     except RuleInputMissing:
         errors["__all__"] = _("Enter the figures this indicator's rule needs.")
         return None
+
+
+def _audit_points(value: Decimal | None) -> str | None:
+    """Points as plain text whatever the database returned (SQLite gives 1.2500 for 1.25)."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
 
 
 def _clean_text(text: str) -> str:

@@ -1,7 +1,8 @@
 """The response-tracking workbook: figures by group, unit, district and day, and the non-responders to chase.
 
 Headers are in Vietnamese (the file goes to units as is); every cell goes through respondents' `put`, so a
-name typed as '=HYPERLINK(…)' stays text.
+name typed as '=HYPERLINK(…)' stays text. For analysts (issue 6) the small rows are hidden ("< 5") and,
+without a coordinator's grant, non-responders appear as pseudonyms; every export is in the audit log.
 """
 
 import datetime
@@ -9,11 +10,14 @@ from typing import BinaryIO
 
 from openpyxl import Workbook
 
+from audit.services import Action, record
 from respondents.models import Campaign
 from respondents.services.normalise import national_phone
+from respondents.services.privacy import pseudonym
 from respondents.services.xlsx import stream_table
 
 from ..selectors import non_responders, response_rates
+from .tracking_privacy import suppress_small_rows, suppressed_unit_codes
 
 FIGURE_HEADERS = ["Được mời", "E-mail đã gửi", "E-mail lỗi", "Đã mở", "Đã bắt đầu", "Đã nộp", "Tỷ lệ (%)"]
 FIGURE_KEYS = ["invited", "email_sent", "email_failed", "opened", "started", "submitted", "response_rate"]
@@ -34,9 +38,24 @@ EMAIL_STATUS = {
 }
 
 
-def export_tracking(*, campaign: Campaign, stream: BinaryIO, today: datetime.date | None = None) -> dict:
-    """Writes the workbook to `stream`; returns the figures it was made from."""
+SUPPRESSED = "< 5"
+
+
+def export_tracking(
+    *,
+    campaign: Campaign,
+    stream: BinaryIO,
+    today: datetime.date | None = None,
+    by=None,
+    personal: bool = True,
+    suppress: bool = False,
+) -> dict:
+    """Writes the workbook to `stream`; returns the figures it was made from. `personal` False writes
+    pseudonyms instead of names, positions, phones and e-mails; `suppress` hides rows of fewer than 5
+    invited people (analysts), and their non-responders with them."""
     report = response_rates(campaign, today=today)
+    if suppress:
+        report = suppress_small_rows(report)
     # Write-only: the non-responders sheet can hold 100,000 rows, streamed instead of kept in memory.
     workbook = Workbook(write_only=True)
     stream_table(
@@ -87,6 +106,9 @@ def export_tracking(*, campaign: Campaign, stream: BinaryIO, today: datetime.dat
         [14, 12, 12, 12, 14],
         number_formats={1: "DD/MM/YYYY"},
     )
+    people = non_responders(campaign)
+    if suppress:
+        people = people.exclude(unit__code__in=suppressed_unit_codes(report))
     stream_table(
         workbook.create_sheet("Chưa trả lời"),
         [
@@ -99,7 +121,9 @@ def export_tracking(*, campaign: Campaign, stream: BinaryIO, today: datetime.dat
             "E-mail",
             "Tình trạng",
             "E-mail mời",
-        ],
+        ]
+        if personal
+        else ["STT", "Mã ẩn danh", "Đơn vị", "Nhóm đối tượng", "Tình trạng", "E-mail mời"],
         (  # a generator: one row at a time from the database to the file
             [
                 i,
@@ -112,11 +136,29 @@ def export_tracking(*, campaign: Campaign, stream: BinaryIO, today: datetime.dat
                 PROGRESS[progress(p.invitation)],
                 EMAIL_STATUS.get(p.email_status, "Chưa gửi"),
             ]
-            for i, p in enumerate(non_responders(campaign).iterator(chunk_size=2000), start=1)
+            for i, p in enumerate(people.iterator(chunk_size=2000), start=1)
+        )
+        if personal
+        else (
+            [
+                i,
+                pseudonym(p.pk),
+                p.unit.name,
+                p.group.name,
+                PROGRESS[progress(p.invitation)],
+                EMAIL_STATUS.get(p.email_status, "Chưa gửi"),
+            ]
+            for i, p in enumerate(people.iterator(chunk_size=2000), start=1)
         ),
-        [6, 32, 28, 30, 28, 16, 32, 20, 14],
+        [6, 32, 28, 30, 28, 16, 32, 20, 14] if personal else [6, 14, 32, 28, 20, 14],
     )
     workbook.save(stream)
+    record(
+        actor=by,
+        action=Action.EXPORT_PERSONAL if personal else Action.EXPORT_PSEUDONYMISED,
+        campaign=campaign,
+        detail={"export": "tracking", "personal": personal, "suppressed": suppress},
+    )
     return report
 
 
@@ -132,6 +174,8 @@ def progress(invitation) -> str:
 
 
 def _figures(row: dict) -> list:
+    if row.get("suppressed"):
+        return [SUPPRESSED] + [None] * (len(FIGURE_KEYS) - 1)
     return [row[key] for key in FIGURE_KEYS]
 
 

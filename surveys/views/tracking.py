@@ -1,4 +1,7 @@
-"""Response tracking for the coordinator (dashboard, export) and non-responder lists for focal points."""
+"""Response tracking for the coordinator (dashboard, export) and non-responder lists for focal points.
+
+Analysts of the province see the same pages with small rows hidden and, unless a coordinator granted them the
+campaign's personal data, non-responders as pseudonyms (surveys/services/tracking_privacy.py)."""
 
 import io
 
@@ -9,11 +12,20 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from respondents.models import Campaign
-from respondents.selectors import accessible_units, is_coordinator, visible_campaigns
+from respondents.selectors import (
+    accessible_units,
+    campaign_units,
+    is_analyst,
+    is_coordinator,
+    sees_personal_data,
+    visible_campaigns,
+)
+from respondents.services.privacy import pseudonym
 
 from ..selectors import non_responders, response_rates
 from ..services.charts import submissions_chart
 from ..services.tracking_export import export_tracking, progress
+from ..services.tracking_privacy import suppress_small_rows, suppressed_unit_codes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NON_RESPONDERS_PER_PAGE = 200
@@ -23,20 +35,26 @@ def _campaign_for(user, slug: str) -> Campaign:
     return get_object_or_404(visible_campaigns(user), slug=slug)
 
 
-def _coordinated_campaign(user, slug: str) -> Campaign:
+def _tracking_campaign(user, slug: str) -> tuple[Campaign, bool]:
+    """The campaign for its province's coordinator or analyst; True when the viewer is an analyst."""
     campaign = _campaign_for(user, slug)
-    if not is_coordinator(user, campaign.province_id):
-        raise PermissionDenied
-    return campaign
+    if is_coordinator(user, campaign.province_id):
+        return campaign, False
+    if is_analyst(user, campaign.province_id):
+        return campaign, True
+    raise PermissionDenied
 
 
 @login_required
 def dashboard(request, slug):
-    campaign = _coordinated_campaign(request.user, slug)
+    campaign, analyst = _tracking_campaign(request.user, slug)
     report = response_rates(campaign)
+    if analyst:
+        report = suppress_small_rows(report)
     days = [(row["date"], row["submitted"]) for row in report["by_day"]]
     chart = submissions_chart(days, target=report["overall"]["required"])
-    return render(request, "surveys/tracking.html", {"campaign": campaign, "chart": chart, **report})
+    context = {"campaign": campaign, "chart": chart, "analyst": analyst, **report}
+    return render(request, "surveys/tracking.html", context)
 
 
 @login_required
@@ -45,6 +63,14 @@ def non_responder_list(request, slug):
     campaign = _campaign_for(request.user, slug)
     units = accessible_units(request.user, campaign)
     people = non_responders(campaign)
+    analyst = not is_coordinator(request.user, campaign.province_id) and is_analyst(
+        request.user, campaign.province_id
+    )
+    personal = not analyst or sees_personal_data(request.user, campaign)
+    if analyst:
+        units = campaign_units(campaign)
+        small = suppressed_unit_codes(suppress_small_rows(response_rates(campaign)))
+        units, people = units.exclude(code__in=small), people.exclude(unit__code__in=small)
     unit = None
     if request.GET.get("unit"):
         unit = get_object_or_404(units, code=request.GET["unit"])
@@ -55,7 +81,12 @@ def non_responder_list(request, slug):
         people = people.filter(unit__in=units)
     page = Paginator(people, NON_RESPONDERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
-        {"number": number, "person": p, "progress": progress(p.invitation)}
+        {
+            "number": number,
+            "person": p,
+            "progress": progress(p.invitation),
+            "pseudonym": "" if personal else pseudonym(p.pk),
+        }
         for number, p in enumerate(page, start=page.start_index())
     ]
     context = {
@@ -65,15 +96,18 @@ def non_responder_list(request, slug):
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "units": units.order_by("kind", "name"),
+        "personal": personal,
+        "analyst": analyst,
     }
     return render(request, "surveys/non_responders.html", context)
 
 
 @login_required
 def export(request, slug):
-    campaign = _coordinated_campaign(request.user, slug)
+    campaign, analyst = _tracking_campaign(request.user, slug)
     buffer = io.BytesIO()
-    export_tracking(campaign=campaign, stream=buffer)
+    personal = sees_personal_data(request.user, campaign)
+    export_tracking(campaign=campaign, stream=buffer, by=request.user, personal=personal, suppress=analyst)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="theo-doi-tra-loi-{campaign.slug}.xlsx"'
     return response
