@@ -23,8 +23,9 @@ from respondents.services.normalise import parse_vn_phone
 from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers
 
-from ..access import may_work_on, with_member_role
+from ..access import may_work_on
 from ..models import Assignment, FieldRecord
+from .reads import read_assignment
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.
 CLOCK_SKEW = datetime.timedelta(minutes=10)
@@ -68,14 +69,7 @@ class SubmissionContext:
 
     def assignment(self, pk: int) -> Assignment | None:
         if pk not in self._assignments:
-            # No ordering: Assignment's default ordering would join the team and area tables for nothing.
-            found = with_member_role(
-                Assignment.objects.select_related("campaign", "questionnaire", "area__parent")
-                .filter(pk=pk)
-                .order_by(),
-                self.user,
-            )[:1]
-            assignment = next(iter(found), None)
+            assignment = read_assignment(pk, self.user)
             self._assignments[pk] = assignment if assignment and may_work_on(self.user, assignment) else None
         return self._assignments[pk]
 
