@@ -242,9 +242,11 @@ TOKEN_MISS_WINDOW = env_int("TOKEN_MISS_WINDOW", 60)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 REST_FRAMEWORK = {
+    # Token first: a caller without credentials gets 401 with `WWW-Authenticate: Token` rather than 403
+    # (DRF answers with the first class's header); sessions work as before, CSRF included.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
