@@ -28,3 +28,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
+handler500 = "config.outage.server_error"  # database outages answer 503 (config/outage.py)

@@ -1,0 +1,32 @@
+"""The project's URLs plus views that fail, for test_outage_responses.py (same handler500 as config.urls)."""
+
+from django.db import InterfaceError, OperationalError
+from django.urls import path
+
+from config.urls import handler500
+from config.urls import urlpatterns as project_urls
+
+__all__ = ["handler500", "urlpatterns"]
+
+
+def database_gone(request):
+    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
+def connection_closed(request):
+    try:
+        raise OSError("server closed the connection unexpectedly")
+    except OSError as exc:
+        raise InterfaceError("connection already closed") from exc
+
+
+def bug(request):
+    raise ValueError("a programming error")
+
+
+urlpatterns = [
+    path("broken/database/", database_gone),
+    path("api/v1/broken/", connection_closed),
+    path("broken/bug/", bug),
+    *project_urls,
+]
