@@ -2,25 +2,28 @@
 with exponential back-off by itself (the background thread without a broker, the Celery task with one),
 and everything goes, exactly once, as soon as the server is back."""
 
+import datetime
 import itertools
 import time
 
 import pytest
 from django.db.models import Count
+from django.utils import timezone
 
 from surveys.models import Message, MessageEvent
 from surveys.services import sms
 from surveys.services.invitations import create_invitations
 from surveys.services.messaging import queue_round
-from surveys.tasks import retry_delay, send_queued_task, send_with_retries
+from surveys.tasks import queue_and_send_task, retry_delay, send_queued_task, send_with_retries
 from tests.faults.workers import wait_for
-from tests.surveys import sending_setup
+from tests.surveys import sending_setup, test_scheduled_reminders
 from tests.surveys.fake_twilio import FakeTwilioHttpClient
 from tests.surveys.sending_setup import free_port, people, start_smtp, use_smtp
 
 pytestmark = pytest.mark.integration
 
 site_url, survey = sending_setup.site_url, sending_setup.survey
+broker_without_worker = test_scheduled_reminders.broker_without_worker
 
 OUTAGE = "SMTP server unavailable"
 
@@ -177,3 +180,24 @@ def test_a_celery_worker_retries_with_back_off_while_smtp_is_down_and_sends_once
     assert len(times) >= 3 and intervals[0] >= 0.2 and intervals[1] >= 0.4
     assert all(later > earlier for earlier, later in itertools.pairwise(intervals))
     assert set(Message.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_round_sent_while_the_server_is_down_schedules_its_retry_on_the_workers(
+    survey, units, settings, fast_retries, broker_without_worker
+):
+    people(survey, units, 2)
+    use_smtp(settings, free_port())
+    before = timezone.now()
+    result = queue_and_send_task.apply(args=[survey.pk, "email", False]).get()
+    assert result["send"]["requeued"] == 2 and OUTAGE in result["send"]["outages"][0]
+    with broker_without_worker.connection_for_read() as connection:
+        queue = connection.SimpleQueue("celery")
+        tasks = [queue.get(timeout=1) for _ in range(settings.SENDING_WORKERS)]
+    for task in tasks:
+        task.ack()
+    assert {t.headers["task"] for t in tasks} == {"surveys.tasks.send_queued_task"}
+    etas = [datetime.datetime.fromisoformat(t.headers["eta"]) for t in tasks if t.headers.get("eta")]
+    # The fanned-out senders go at once (they find the queue given back and retry in turn); the retry
+    # of this round waits the first back-off.
+    (eta,) = etas
+    assert datetime.timedelta(seconds=0.1) <= eta - before < datetime.timedelta(seconds=5)
