@@ -25,6 +25,7 @@ from surveys.services.answers import clean_answers
 
 from ..access import may_work_on
 from ..models import Assignment, FieldRecord
+from .inserts import insert
 from .reads import read_assignment
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.
@@ -155,31 +156,36 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
     now = timezone.now()
     try:
         with transaction.atomic():
-            response = Response.objects.create(
-                campaign_id=assignment.campaign_id,
-                questionnaire=questionnaire,
-                client_uuid=submission.client_uuid,
-                mode=submission.mode,
-                unit=area,
-                entered_by=context.user,
-                answers=answers,
-                status=Response.Status.SUBMITTED,
-                submitted_at=now,
+            # insert(): Model.objects.create() without compiling the statement each time (inserts.py).
+            response = insert(
+                Response(
+                    campaign_id=assignment.campaign_id,
+                    questionnaire=questionnaire,
+                    client_uuid=submission.client_uuid,
+                    mode=submission.mode,
+                    unit=area,
+                    entered_by=context.user,
+                    answers=answers,
+                    status=Response.Status.SUBMITTED,
+                    submitted_at=now,
+                )
             )
-            FieldRecord.objects.create(
-                response=response,
-                assignment=assignment,
-                enumerator_id=assignment.enumerator_id or context.user.pk,
-                form_number=submission.form_number,
-                interviewed_at=submission.interviewed_at,
-                duration_seconds=submission.duration_seconds,
-                respondent_phone=phone,
-                area=area,
-                district=district_of(area),
-                service_area=_service_area(answers, assignment),
-                received_at=now,
-                source=submission.source,
-                payload_hash=digest,
+            insert(
+                FieldRecord(
+                    response=response,
+                    assignment=assignment,
+                    enumerator_id=assignment.enumerator_id or context.user.pk,
+                    form_number=submission.form_number,
+                    interviewed_at=submission.interviewed_at,
+                    duration_seconds=submission.duration_seconds,
+                    respondent_phone=phone,
+                    area=area,
+                    district=district_of(area),
+                    service_area=_service_area(answers, assignment),
+                    received_at=now,
+                    source=submission.source,
+                    payload_hash=digest,
+                )
             )
     except IntegrityError:
         # Another request stored this UUID between our check and our insert (it committed first).
