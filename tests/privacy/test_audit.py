@@ -282,3 +282,32 @@ def test_the_access_command_grants_lists_and_revokes(campaign, coordinator, prov
     call_command("personal_data_access", *args, "revoke", "analyst", stdout=out)
     assert "active" in out.getvalue() and "revoked 1 active grant(s)" in out.getvalue()
     assert _only("access.granted").actor == coordinator
+
+
+def test_an_edit_in_the_admin_is_logged_with_before_and_after(client, campaign, units):
+    from respondents.models import Respondent
+    from tests.factories import RespondentFactory
+
+    person = RespondentFactory(campaign=campaign, unit=units["STP"], full_name="Lê Văn Cũ", position="PGĐ")
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    url = reverse("admin:respondents_respondent_change", args=[person.pk])
+    form = {
+        "campaign": campaign.pk,
+        "unit": person.unit_id,
+        "group": person.group_id,
+        "full_name": "Lê Văn Mới",
+        "position": "PGĐ",
+        "email": person.email,
+        "phone": person.phone,
+        "alternate_phones": "[]",
+        "retired_at_0": "",
+        "retired_at_1": "",
+    }
+    assert client.post(url, form).status_code == 302
+    assert Respondent.objects.get().full_name == "Lê Văn Mới"
+    event = _only("respondent.changed")
+    assert event.actor == root and event.object_id == str(person.pk)
+    assert event.detail["before"] == {"full_name": "Lê Văn Cũ"} and event.detail["after"] == {
+        "full_name": "Lê Văn Mới"
+    }
