@@ -34,6 +34,7 @@ from respondents.models import (
     ImportBatch,
     ListReminder,
     Membership,
+    PersonalDataGrant,
     Province,
     Respondent,
     RespondentGroup,
@@ -144,6 +145,13 @@ PARTS: list[Part] = [
         RespondentRevision,
         lambda c: RespondentRevision.objects.filter(respondent__campaign=c).order_by("pk"),
         refs={"respondent": "respondents/respondents", "batch": "respondents/import_batches"},
+    ),
+    # Analysts' access to the campaign's personal data (issue 6), like the memberships: who may see what.
+    Part(
+        "respondents/personal_data_grants",
+        PersonalDataGrant,
+        lambda c: PersonalDataGrant.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "analyst": USER, "granted_by": USER, "revoked_by": USER},
     ),
     Part(
         "respondents/list_reminders",
