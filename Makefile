@@ -46,6 +46,7 @@ bench: install
 	-$(PY) bench/tracking.py
 	-$(PY) bench/sipas.py
 	-$(PY) bench/field_api.py
+	-$(PY) bench/peak_load.py
 
 messages: install
 	$(PY) manage.py makemessages -l vi --no-obsolete --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
