@@ -1,6 +1,7 @@
 """Device token authentication for the field API, with the token and its user read by a prepared query."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -20,3 +21,12 @@ class FieldTokenAuthentication(TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return user, token
+
+
+class FieldTokenScheme(TokenScheme):
+    """The schema's security scheme for it: DRF's token scheme under its own name (drf-spectacular refuses
+    two different classes under one component name)."""
+
+    target_class = FieldTokenAuthentication
+    name = "fieldTokenAuth"
+    priority = 0
