@@ -228,8 +228,20 @@ def _option_values(question: dict, scales: dict) -> set | None:
     return {o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), int | str)}
 
 
+def _nfc(value):
+    """Every string of a structure NFC-normalised (keys too), whatever produced the structure."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
+
 def _normalised(document: dict) -> dict:
-    """Defaults filled in, so that every consumer reads the same shape."""
+    """Defaults filled in and text NFC-normalised, so that every consumer reads the same shape."""
+    document = _nfc(document)
     scales = document.get("scales") or {}
     sections = []
     for section in document["sections"]:
