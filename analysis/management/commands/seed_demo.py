@@ -1,4 +1,5 @@
-"""python manage.py seed_demo: demo province, users, respondents, questionnaires, survey (idempotent)."""
+"""python manage.py seed_demo: the demo province end to end (registry, surveys, field work, scoring, indices;
+idempotent). It lives in analysis, the top of the apps it builds on."""
 
 import random
 
