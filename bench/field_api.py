@@ -284,7 +284,7 @@ def drive(port: int, setup: dict, requests: int, concurrency: int, clients: int)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # Measured here: gthread keeps connections alive and beats 4 sync workers (no keep-alive) by ~2x.
+    # Measured here: gthread keeps connections alive and beats 4 sync workers (no keep-alive): 521/s vs 394/s.
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="gthread")
     parser.add_argument("--threads", type=int, default=4)
