@@ -2,11 +2,12 @@
 
 Django turns every uncaught exception into the 500 handler; this handler (config/urls.py `handler500`)
 looks at the exception being handled: a database connection error gives 503 with Retry-After, as JSON for
-the API and as a short page otherwise, neither touching the database nor showing a traceback. Anything
-else keeps Django's plain 500 page. Nothing is half-written: each submission is one transaction, rolled
-back by the database when the connection is lost. Connections come back by themselves: a broken
-persistent connection is dropped at the end of the failed request and checked before reuse
-(CONN_HEALTH_CHECKS), so the next request after the restart connects again.
+the API and JSON requests (the respondent page's autosave) and as a short page otherwise, neither touching
+the database nor showing a traceback. Anything else keeps Django's plain 500 page. Nothing is
+half-written: each submission is one transaction, rolled back by the database when the connection is
+lost. Connections come back by themselves: a broken persistent connection is dropped at the end of the
+failed request and checked before reuse (CONN_HEALTH_CHECKS), so the next request after the restart
+connects again.
 """
 
 import sys
@@ -35,7 +36,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if not is_database_outage(sys.exc_info()[1]):
         return defaults.server_error(request)
     message = _("The service is briefly unavailable. Please try again in a moment.")
-    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if request.path.startswith("/api/") or wants_json or request.content_type == "application/json":
         response = JsonResponse({"detail": message, "code": "database_unavailable"}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)

@@ -31,6 +31,8 @@ def test_an_api_request_whose_connection_closed_answers_503_json(anonymous):
 def test_a_json_client_gets_json_on_any_page(anonymous):
     response = anonymous.get("/broken/database/", headers={"Accept": "application/json"})
     assert response.status_code == 503 and response["Content-Type"] == "application/json"
+    autosave = anonymous.post("/broken/database/", {"answers": {}}, content_type="application/json")
+    assert autosave.status_code == 503 and json.loads(autosave.content)["code"] == "database_unavailable"
 
 
 def test_a_programming_error_stays_a_plain_500(anonymous):
