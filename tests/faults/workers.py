@@ -83,7 +83,7 @@ class Workers:
         import redis
 
         client = redis.Redis.from_url(self.broker_url)
-        client.delete(self.queue)
+        client.delete(self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}")
         for tag, payload in client.hgetall("unacked").items():
             if self.queue.encode() in payload:
                 client.hdel("unacked", tag)
