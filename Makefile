@@ -45,6 +45,9 @@ bench: install
 	-$(PY) bench/send_invitations.py
 	-$(PY) bench/tracking.py
 	-$(PY) bench/sipas.py
+	-$(PY) bench/officials_points.py
+	-$(PY) bench/field_progress.py
+	-$(PY) bench/entry_keys.py
 	-$(PY) bench/field_api.py
 	-$(PY) bench/peak_load.py
 
