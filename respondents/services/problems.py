@@ -51,6 +51,16 @@ class Problem:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def location(self) -> str:
+        """Where the problem is, for a person: "lists.xlsx / Sheet1 / row 12 / column E"."""
+        parts = [
+            self.file,
+            self.sheet,
+            f"row {self.row}" if self.row else "",
+            f"column {self.column}" if self.column else "",
+        ]
+        return " / ".join(part for part in parts if part)
+
 
 def problem(
     code: str,

@@ -41,17 +41,7 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown questionnaire {opts['questionnaire']!r}", returncode=2)
         report = import_field_teams(campaign=campaign, path=path, questionnaire=questionnaire)
         for p in report.errors:
-            where = " / ".join(
-                x
-                for x in (
-                    p.file,
-                    p.sheet,
-                    f"row {p.row}" if p.row else "",
-                    f"column {p.column}" if p.column else "",
-                )
-                if x
-            )
-            self.stderr.write(f"ERROR {where} [{p.code}] {p.message}")
+            self.stderr.write(f"ERROR {p.location()} [{p.code}] {p.message}")
         if report.errors:
             sys.exit(1)
         self.stdout.write(

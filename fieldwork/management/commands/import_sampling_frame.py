@@ -43,17 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
             for p in report.errors:
-                where = " / ".join(
-                    x
-                    for x in (
-                        p.file,
-                        p.sheet,
-                        f"row {p.row}" if p.row else "",
-                        f"column {p.column}" if p.column else "",
-                    )
-                    if x
-                )
-                self.stderr.write(f"ERROR {where} [{p.code}] {p.message}")
+                self.stderr.write(f"ERROR {p.location()} [{p.code}] {p.message}")
             status = report.as_dict()["status"]
             self.stdout.write(f"{report.file_name}: {status}; rows {report.rows}, imported {report.imported}")
         if not report.ok:

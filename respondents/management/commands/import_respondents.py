@@ -55,17 +55,12 @@ class Command(BaseCommand):
 
     def _print_text(self, report) -> None:
         for p in report.errors:
-            self.stderr.write(f"ERROR {_where(p)} [{p.code}] {p.message}")
+            self.stderr.write(f"ERROR {p.location()} [{p.code}] {p.message}")
         for p in report.warnings:
-            self.stderr.write(f"WARNING {_where(p)} [{p.code}] {p.message}")
+            self.stderr.write(f"WARNING {p.location()} [{p.code}] {p.message}")
         self.stdout.write(
             f"{report.file_name}: {report.status}; rows {report.rows}, accepted {report.accepted}, "
             f"imported {report.imported} (added {report.added}, updated {report.updated}, "
             f"unchanged {report.unchanged}, retired {report.retired}); "
             f"{len(report.errors)} errors, {len(report.warnings)} warnings"
         )
-
-
-def _where(p) -> str:
-    parts = [p.file, p.sheet, f"row {p.row}" if p.row else "", f"column {p.column}" if p.column else ""]
-    return " / ".join(part for part in parts if part)
