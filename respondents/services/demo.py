@@ -149,6 +149,7 @@ DEMO_USERS = [
     ("dm-stp", Membership.Role.FOCAL_POINT, "STP", "Đầu mối Sở Tư pháp"),
     ("dm-batxat", Membership.Role.FOCAL_POINT, "BATXAT", "Đầu mối Huyện Bát Xát"),
     ("dm-sct", Membership.Role.FOCAL_POINT, "SCT", "Đầu mối Sở Công Thương"),
+    ("phan-tich", Membership.Role.ANALYST, None, "Chuyên viên phân tích (Sở Nội vụ)"),
 ]
 
 

@@ -106,7 +106,7 @@ def test_seed_demo_is_idempotent_and_has_every_role(db):
     call_command("seed_demo", "--year", "2026", stdout=io.StringIO())
     assert (Unit.objects.count(), Respondent.objects.count(), Membership.objects.count()) == counts
     assert counts[0] == 26 and 550 <= counts[1] <= 650
-    assert set(Membership.objects.values_list("role", flat=True)) == {"coordinator", "focal_point"}
+    assert set(Membership.objects.values_list("role", flat=True)) == {"coordinator", "focal_point", "analyst"}
     names = Respondent.objects.values_list("full_name", flat=True)
     assert all(" " in n for n in names) and any("ễ" in n or "ị" in n or "ư" in n for n in names)
 

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             "dm-stp     focal point, Sở Tư pháp",
             "dm-batxat  focal point, Huyện Bát Xát",
             "dm-sct     focal point, Sở Công Thương (list not sent yet)",
+            "phan-tich  analyst (tracking and index results, pseudonymised)",
             "bd-team1-a, bd-team1-b, bd-team2-a, bd-team2-b  Bưu điện enumerators (SIPAS field work)",
             "bd-team1-gs, bd-team2-gs                        Bưu điện team supervisors",
             "cham-stp   scorer, Sở Tư pháp (also cham-snv, cham-vpubnd, cham-stc, cham-stttt, cham-skhdt)",
