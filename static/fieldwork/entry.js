@@ -141,24 +141,7 @@
 
   // ---------------------------------------------------------------- skip rules and answers
 
-  function same(a, b) {
-    a = String(a);
-    b = String(b);
-    if (a === b) return true;
-    var x = Number(a.replace(",", "."));
-    var y = Number(b.replace(",", "."));
-    return a.trim() !== "" && b.trim() !== "" && !isNaN(x) && !isNaN(y) && x === y;
-  }
-
-  // The rule of surveys.services.answers.is_visible (and static/surveys/survey.js): equals / in.
-  function conditionMet(condition, given) {
-    if (given === undefined || given === null) return false;
-    var wanted = Object.prototype.hasOwnProperty.call(condition, "equals") ? [condition.equals] : condition["in"];
-    var values = Array.isArray(given) ? given : [given];
-    return values.some(function (value) {
-      return wanted.some(function (w) { return same(value, w); });
-    });
-  }
+  var conditionMet = window.SurveyConditions.conditionMet;  // static/surveys/conditions.js
 
   function optionValue(question, raw) { // the option's own value (a number stays a number)
     var found = null;

@@ -43,24 +43,7 @@
     return value !== null && !(Array.isArray(value) && value.length === 0);
   }
 
-  function same(a, b) {
-    a = String(a);
-    b = String(b);
-    if (a === b) return true;
-    var x = Number(a.replace(",", "."));
-    var y = Number(b.replace(",", "."));
-    return a.trim() !== "" && b.trim() !== "" && !isNaN(x) && !isNaN(y) && x === y;
-  }
-
-  // The same rule as surveys.services.answers.is_visible: equals / in, against one value or a list.
-  function conditionMet(condition, given) {
-    if (given === undefined || given === null) return false;
-    var wanted = Object.prototype.hasOwnProperty.call(condition, "equals") ? [condition.equals] : condition["in"];
-    var values = Array.isArray(given) ? given : [given];
-    return values.some(function (value) {
-      return wanted.some(function (w) { return same(value, w); });
-    });
-  }
+  var conditionMet = window.SurveyConditions.conditionMet;  // static/surveys/conditions.js
 
   function setVisible(question, visible) {
     if (question.hidden === !visible) return;
