@@ -150,9 +150,12 @@ class FieldRecord(models.Model):
         IMPORT = "import", _("Import")
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="field_record")
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="records")
+    # Indexed by field_record_assignment / field_record_enumerator below (their first column).
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     enumerator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="field_records"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="field_records", db_index=False
     )
     form_number = models.CharField(_("form number"), max_length=40, blank=True, db_index=True)
     interviewed_at = models.DateTimeField(_("interviewed at"))
