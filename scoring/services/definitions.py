@@ -33,15 +33,12 @@ Format (README, "Scoring: criteria trees, self-assessment and appraisal"):
                 rule: {kind: manual}   # manual | proportional | threshold_or_zero | tiered | survey
 """
 
-import hashlib
-import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
+from surveys.services.definitions import is_number, read_document
 
 from ..bands import BANDS
 from ..rules import RULE_KINDS, dec
@@ -50,7 +47,6 @@ LEVELS = ("province", "department", "district")
 SCORED_BY = ("self", "survey", "computed")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
 _NODE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,39}$")
-MAX_FILE_BYTES = 1024 * 1024
 MAX_DIGITS = Decimal("9999.99")
 TOP_KEYS = {
     "code",
@@ -83,15 +79,9 @@ class TreeFileResult:
 
 
 def parse_tree_file(path: Path) -> TreeFileResult:
-    path = Path(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        return TreeFileResult(errors=[f"{path.name}: file larger than 1 MB"])
-    try:
-        # NFC: names are data and must compare equal whatever editor saved the file.
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        return TreeFileResult(errors=[f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]])
+    document, problem = read_document(path)  # NFC: names are data and must compare equal
+    if problem:
+        return TreeFileResult(errors=[problem])
     return validate_tree(document)
 
 
@@ -238,9 +228,9 @@ def _scoring(raw: dict, where: str, max_points, errors: list[str]) -> dict:
             errors.append(f"{where}.rule.tiers: a non-empty list of {{min: PERCENT, points: P}}")
         else:
             for i, tier in enumerate(tiers):
-                if not isinstance(tier, dict) or not _is_number(tier.get("min")):
+                if not isinstance(tier, dict) or not is_number(tier.get("min")):
                     errors.append(f"{where}.rule.tiers[{i}].min: a number (percent)")
-                if not isinstance(tier, dict) or not _is_number(tier.get("points")):
+                if not isinstance(tier, dict) or not is_number(tier.get("points")):
                     errors.append(f"{where}.rule.tiers[{i}].points: a number")
                 elif max_points is not None and not 0 <= dec(tier["points"]) <= max_points:
                     errors.append(f"{where}.rule.tiers[{i}].points: between 0 and max ({max_points})")
@@ -255,7 +245,7 @@ def _check_keys(raw: dict, allowed: set[str], where: str, errors: list[str]) -> 
 
 
 def _checked_max(value, where: str, errors: list[str]) -> Decimal | None:
-    if not _is_number(value):
+    if not is_number(value):
         errors.append(f"{where}: a number of points is required")
         return None
     points = dec(value)
@@ -341,15 +331,6 @@ def _normalised(document: dict, domains: list[dict]) -> dict:
         },
         "domains": domains,
     }
-
-
-def checksum(definition: dict) -> str:
-    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_int(value) -> bool:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from django.db import transaction
 
+from surveys.services.definitions import checksum
+
 from ..models import CriteriaTree, Criterion, Score
-from .definitions import checksum, parse_tree_file
+from .definitions import parse_tree_file
 
 TITLE_MAX = CriteriaTree._meta.get_field("title").max_length
 

@@ -55,16 +55,25 @@ class DefinitionResult:
         return not self.errors and self.definition is not None
 
 
-def parse_definition_file(path: Path) -> DefinitionResult:
+def read_document(path: Path) -> tuple[object, str]:
+    """(document, "") from a YAML or JSON file of at most 1 MB, or (None, the problem naming the file).
+    Shared by the questionnaire and criteria-tree loaders."""
     path = Path(path)
     if path.stat().st_size > MAX_FILE_BYTES:
-        return DefinitionResult(errors=[f"{path.name}: file larger than 1 MB"])
+        return None, f"{path.name}: file larger than 1 MB"
     try:
         # NFC, so that labels, option values and checksums do not depend on the editor that saved the file.
         text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
         document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        return DefinitionResult(errors=[f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]])
+        return None, f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]
+    return document, ""
+
+
+def parse_definition_file(path: Path) -> DefinitionResult:
+    document, problem = read_document(path)
+    if problem:
+        return DefinitionResult(errors=[problem])
     return validate_definition(document)
 
 
@@ -160,10 +169,10 @@ def _check_question(question, where: str, scales: dict, seen: dict, errors: list
         _check_options(question.get("options"), f"{where}.options", errors)
     elif kind == "number":
         for bound in ("min", "max"):
-            if bound in question and not _is_number(question[bound]):
+            if bound in question and not is_number(question[bound]):
                 errors.append(f"{where}.{bound}: a number")
         bounds = [question.get("min"), question.get("max")]
-        if all(_is_number(b) for b in bounds) and bounds[0] > bounds[1]:
+        if all(is_number(b) for b in bounds) and bounds[0] > bounds[1]:
             errors.append(f"{where}.max: smaller than min")
     elif kind == "text" and "max_length" in question:
         length = question["max_length"]
@@ -202,13 +211,13 @@ def _check_condition(condition, where: str, seen: dict, scales: dict, errors: li
     )
     options = _option_values(seen[target], scales) if target else None
     for path, value in given:
-        if not (_is_number(value) or isinstance(value, str)):
+        if not (is_number(value) or isinstance(value, str)):
             errors.append(f"{path}: a number or a short text")
         elif options is not None and value not in options:
             errors.append(f"{path}: {value!r} is not an option of '{target}'")
 
 
-def _is_number(value) -> bool:
+def is_number(value) -> bool:
     """A finite number: YAML's .inf and .nan are floats that no answer can meet and JSON cannot store."""
     if isinstance(value, bool):
         return False

@@ -89,6 +89,14 @@ def test_a_bad_tree_reports_every_problem_with_its_path():
         assert any(e.startswith(message) for e in errors), (message, errors)
 
 
+@pytest.mark.parametrize("bound", [float("nan"), float("inf")])
+def test_points_that_are_not_finite_are_a_problem_with_a_path_not_a_crash(bound):
+    document = _tree()
+    document["domains"][0]["criteria"][0]["sub_criteria"][0]["max"] = bound
+    errors = validate_tree(document).errors
+    assert any(e.startswith("domains[0].criteria[0].sub_criteria[0].max:") for e in errors), errors
+
+
 def test_sums_that_do_not_add_up_are_reported_on_the_parent():
     document = _tree()
     document["domains"][0]["criteria"][0]["sub_criteria"][0]["max"] = 1
