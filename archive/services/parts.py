@@ -28,7 +28,6 @@ from fieldwork.models import (
     SamplingFrameEntry,
     VerificationEntry,
 )
-from respondents import models as respondents_models
 from respondents.models import (
     Campaign,
     ImportBatch,
@@ -82,10 +81,6 @@ class Part:
 
     def relation_fields(self) -> list[models.ForeignKey]:
         return [f for f in self.model._meta.concrete_fields if f.is_relation]
-
-
-def _campaign_units(campaign: Campaign) -> models.QuerySet:
-    return Unit.objects.filter(province=campaign.province)
 
 
 User = get_user_model()
@@ -315,27 +310,11 @@ PARTS: list[Part] = [
         refs={"response": "surveys/responses", "mismatch": "fieldwork/mismatches", "corrected_by": USER},
     ),
 ]
-# Personal-data access grants (who could see names and contacts) are part of the campaign's record.
-# Looked up by name while the model is new in respondents; make it a plain import once it has landed.
-PersonalDataGrant = getattr(respondents_models, "PersonalDataGrant", None)
-if PersonalDataGrant is not None:
-    PARTS.insert(
-        [p.name for p in PARTS].index("respondents/list_reminders") + 1,
-        Part(
-            "respondents/personal_data_grants",
-            PersonalDataGrant,
-            lambda c: PersonalDataGrant.objects.filter(campaign=c).order_by("pk"),
-            refs={"campaign": CAMPAIGN, "analyst": USER, "granted_by": USER, "revoked_by": USER},
-        ),
-    )
 PARTS_BY_NAME = {part.name: part for part in PARTS}
 
 # User fields kept: who the person is, never credentials or privileges (decided: an imported user gets an
 # unusable password and no staff or superuser flag).
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
-
-# Models tied to a campaign or its province that are deliberately not archived, with the reason.
-NOT_ARCHIVED: dict[str, str] = {}
 
 
 def nfc(value):

@@ -21,7 +21,14 @@ from fieldwork.models import (
     SamplingFrameEntry,
     VerificationEntry,
 )
-from respondents.models import ImportBatch, ListReminder, RespondentGroup, RespondentRevision
+from respondents.models import (
+    ImportBatch,
+    ListReminder,
+    Membership,
+    PersonalDataGrant,
+    RespondentGroup,
+    RespondentRevision,
+)
 from scoring.models import Criterion, ScoringRole
 from scoring.services.scoring import add_evidence, appraise_score, open_assessment, save_self_score
 from scoring.services.trees import load_criteria_tree
@@ -223,4 +230,13 @@ def rich_campaign(settings, tmp_path, campaign, units, coordinator, focal_stp):
         today=APPRAISAL_DAY,
     )
     assert result.ok
+    analyst = UserFactory(username="phan-tich")
+    Membership.objects.create(user=analyst, role=Membership.Role.ANALYST, province=campaign.province)
+    PersonalDataGrant.objects.create(
+        campaign=campaign,
+        analyst=analyst,
+        granted_by=coordinator,
+        valid_until=datetime.date(2024, 1, 31),
+        reason="Đối chiếu danh sách chưa trả lời.",
+    )
     return campaign

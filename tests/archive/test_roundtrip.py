@@ -12,7 +12,7 @@ from archive.services.export import export_campaign
 from archive.services.import_ import import_campaign
 from archive.services.parts import PARTS, ArchiveError
 from fieldwork.models import Assignment, FieldRecord
-from respondents.models import Campaign, Province, RespondentGroup, Unit
+from respondents.models import Campaign, PersonalDataGrant, Province, RespondentGroup, Unit
 from scoring.models import CriteriaTree, Criterion, Evidence, Score
 from surveys.models import Invitation, InvitationToken, Response
 
@@ -48,6 +48,10 @@ def snapshot(campaign: Campaign) -> dict:
             (s.criterion.code, e.kind, str(e.points), e.text, e.by.username, e.at.isoformat())
             for s in Score.objects.filter(assessment__campaign=campaign).select_related("criterion")
             for e in s.events.select_related("by")
+        ),
+        "grants": sorted(
+            (g.analyst.username, g.granted_by.username, g.valid_until.isoformat(), g.reason)
+            for g in PersonalDataGrant.objects.filter(campaign=campaign)
         ),
         "records": [
             (
@@ -224,3 +228,8 @@ def test_every_model_tied_to_a_campaign_or_province_is_archived():
         and any(f.is_relation and f.many_to_one and f.related_model in scoped for f in model._meta.fields)
     ]
     assert missing == []
+
+
+def test_every_part_is_listed_once():
+    names = [part.name for part in PARTS]
+    assert len(names) == len(set(names))
