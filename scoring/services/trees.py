@@ -80,11 +80,12 @@ def _fill(tree: CriteriaTree, definition: dict, digest: str, path: Path) -> None
 
 
 def _create_nodes(tree: CriteriaTree, definition: dict) -> None:
-    """One INSERT per level (domains, criteria, sub-criteria), parents known from the level above."""
-    order = iter(range(1, 10_000))
+    """One INSERT per level (domains, criteria, sub-criteria), parents known from the level above; `order`
+    is the node's position in the file, depth first (1, 1.1, 1.1.1, 1.1.2, 1.2, …)."""
+    order = {id(node): position for position, node in enumerate(_depth_first(definition["domains"]), 1)}
     level = [(None, node) for node in definition["domains"]]
     while level:
-        rows = [_row(tree, parent, node, next(order)) for parent, node in level]
+        rows = [_row(tree, parent, node, order[id(node)]) for parent, node in level]
         created = Criterion.objects.bulk_create(rows)
         if created and created[0].pk is None:  # backends that do not return ids
             by_code = dict(Criterion.objects.filter(tree=tree).values_list("code", "pk"))
@@ -93,6 +94,12 @@ def _create_nodes(tree: CriteriaTree, definition: dict) -> None:
         level = [
             (row, child) for row, (_, node) in zip(created, level, strict=True) for child in node["children"]
         ]
+
+
+def _depth_first(nodes: list[dict]):
+    for node in nodes:
+        yield node
+        yield from _depth_first(node["children"])
 
 
 def _row(tree: CriteriaTree, parent: Criterion | None, node: dict, order: int) -> Criterion:

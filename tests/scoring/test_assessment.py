@@ -372,3 +372,9 @@ def test_the_overview_shows_domain_totals_self_and_appraised(
     row = html.split('id="domain-2"')[1].split("</tr>")[0]
     assert "1,50" in row or "1.50" in row
     assert "1,00" in row or "1.00" in row
+
+
+def test_the_score_sheet_lists_items_in_the_order_of_the_tree_file(assessment):
+    codes = [item.code for item in score_sheet(assessment).items]
+    assert codes[:8] == ["1.1.1", "1.1.2", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"]
+    assert codes.index("2.1.1") < codes.index("2.2.1") < codes.index("3.1.1")
