@@ -4,9 +4,10 @@ An enumerator or clerk works within its own assignments (team-wide ones cover ev
 supervisor sees its team's, a coordinator of the campaign's province sees everything of the campaign.
 """
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
 from respondents.models import Membership
+from respondents.selectors import is_coordinator
 
 from .models import Assignment, FieldMember, FieldRecord, FieldTeam
 
@@ -34,13 +35,12 @@ def visible_assignments(user) -> QuerySet[Assignment]:
 
 def may_work_on(user, assignment: Assignment) -> bool:
     """The rule of visible_assignments for one assignment already read: the submission path's check,
-    cheaper than building the scope query (no query at all when read through with_member_role, except
-    for coordinators)."""
+    cheaper than building the scope query (no query at all when read through services/reads.py)."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    if hasattr(assignment, "member_role"):  # read with the assignment (see with_member_role)
+    if hasattr(assignment, "member_role"):  # read with the assignment (services/reads.py)
         roles = {assignment.member_role} - {None}
     else:
         members = FieldMember.objects.filter(user=user, team_id=assignment.team_id)
@@ -54,15 +54,7 @@ def may_work_on(user, assignment: Assignment) -> bool:
         return True
     if hasattr(assignment, "is_coordinator"):  # read with the assignment (services/reads.py)
         return assignment.is_coordinator
-    return Membership.objects.filter(
-        user=user, role=Membership.Role.COORDINATOR, province_id=assignment.campaign.province_id
-    ).exists()
-
-
-def with_member_role(assignments: QuerySet[Assignment], user) -> QuerySet[Assignment]:
-    """Annotate the user's role in each assignment's team (one per team at most), for may_work_on."""
-    role = FieldMember.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk).values("role")[:1]
-    return assignments.annotate(member_role=Subquery(role))
+    return is_coordinator(user, assignment.campaign.province_id)
 
 
 def visible_records(user) -> QuerySet[FieldRecord]:
