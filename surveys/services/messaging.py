@@ -12,10 +12,10 @@
   as soon as it is known, together with the next message's claim renewal (one commit per message). Right
   before each message leaves, the worker renews its claim with a conditional UPDATE (same pk, still
   `sending`, still the claim time it set); 0 rows means another worker took the message over after the
-  lease, and it is skipped, so even a batch slower than LEASE is never sent twice.
+  lease, and it is skipped, so even a batch slower than the lease is never sent twice.
   At that moment the respondent is read again: a message to someone retired from the list is cancelled,
   and a changed e-mail address or phone number is used (the change is recorded as a MessageEvent).
-  A worker that dies leaves `sending` rows; once their claim is older than LEASE the next run takes
+  A worker that dies leaves `sending` rows; once their claim is older than the lease the next run takes
   them again. Delivery is therefore at least once: nobody is skipped, and only the one message a worker
   was handing over when it died can go twice (same Message-ID, so mail clients can fold the copies).
 - Errors (decided): a server that cannot be reached, drops the connection or answers 421 is an *outage*:
@@ -57,7 +57,6 @@ from .tokens import issue_token
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50  # messages per claim, and per SMTP connection
-LEASE = datetime.timedelta(minutes=10)  # the default lease (SENDING_LEASE_SECONDS): see lease()
 MAX_ATTEMPTS = 5  # tries that reached the provider (or crashed a worker); outages are not counted
 
 OUTAGE, TEMPORARY, PERMANENT = "outage", "temporary", "permanent"
@@ -79,7 +78,7 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     requeued: int = 0  # back in the queue after an outage or a temporary failure
-    taken_over: int = 0  # skipped: another worker took the claim over (this worker was slower than LEASE)
+    taken_over: int = 0  # skipped: another worker took the claim over (this worker was slower than the lease)
     outages: list[str] = field(default_factory=list)  # one line per channel that stopped
 
 

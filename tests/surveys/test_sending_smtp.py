@@ -16,7 +16,7 @@ from surveys.services import messaging
 from surveys.services.definitions import validate_definition
 from surveys.services.delivery import record_bounce
 from surveys.services.invitations import create_invitations
-from surveys.services.messaging import LEASE, MAX_ATTEMPTS, queue_round, send_queued
+from surveys.services.messaging import MAX_ATTEMPTS, lease, queue_round, send_queued
 from surveys.services.tokens import hash_token, invitation_for_token
 from tests.factories import RespondentFactory
 from tests.surveys import sending_setup
@@ -220,7 +220,7 @@ def test_a_worker_crash_mid_batch_is_recovered_after_the_lease_without_skipping_
     assert Message.objects.filter(status="sending").count() == 3  # claimed by the dead worker
 
     assert send_queued(campaign=survey).sent == 0  # their claim is still fresh: nobody takes them yet
-    later = timezone.now() + LEASE + datetime.timedelta(minutes=1)
+    later = timezone.now() + lease() + datetime.timedelta(minutes=1)
     assert send_queued(campaign=survey, now=later).sent == 3
     assert received_by(smtp_server) == {p.email: 1 for p in respondents}
     assert sorted(Message.objects.values_list("attempts", flat=True)) == [1, 1, 2, 2, 2]
@@ -338,7 +338,7 @@ def test_a_slow_worker_skips_a_message_another_worker_took_over_after_the_lease(
     respondents = people(survey, units, 3)
     queue_invitations(survey)
     second = Message.objects.order_by("pk")[1]
-    taken_at = timezone.now() + LEASE + datetime.timedelta(minutes=1)
+    taken_at = timezone.now() + lease() + datetime.timedelta(minutes=1)
     issue, calls = messaging.issue_token, []
 
     def slow_worker(invitation):
