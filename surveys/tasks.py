@@ -46,28 +46,40 @@ def retry_delay(retries: int) -> float:
     return min(settings.SENDING_RETRY_BASE_SECONDS * 2**retries, settings.SENDING_RETRY_MAX_SECONDS)
 
 
+def next_retry(report: SendReport, retries: int) -> float | None:
+    """Seconds before sending again after a run that gave messages back to the queue (an outage or a
+    temporary refusal), or None: nothing was given back, or SENDING_RETRY_LIMIT retries were made."""
+    if not report.requeued or retries >= settings.SENDING_RETRY_LIMIT:
+        return None
+    return retry_delay(retries)
+
+
 def send_with_retries(*, campaign: Campaign, sleep=time.sleep) -> SendReport:
-    """send_queued(), run again with back-off while it gives messages back to the queue (an outage or a
-    temporary refusal), at most SENDING_RETRY_LIMIT more times; the last run's report."""
+    """send_queued(), run again with back-off (next_retry) while it gives messages back; the last run's
+    report."""
     retries = 0
-    while True:
-        report = send_queued(campaign=campaign)
-        if not report.requeued or retries >= settings.SENDING_RETRY_LIMIT:
-            return report
-        delay = retry_delay(retries)
+    report = send_queued(campaign=campaign)
+    while (delay := next_retry(report, retries)) is not None:
         logger.warning("Sending for campaign %s retried in %.1f s: %s", campaign.pk, delay, report.outages)
         sleep(delay)
         retries += 1
+        report = send_queued(campaign=campaign)
+    return report
+
+
+def fan_out(campaign_id: int, tasks: int) -> None:
+    """Start `tasks` send_queued_task on the workers, which share the campaign's queue."""
+    for _ in range(tasks):
+        send_queued_task.delay(campaign_id)
 
 
 @shared_task(acks_late=True, bind=True)
 def send_queued_task(self, campaign_id: int | None = None, limit: int | None = None) -> dict:
     campaign = Campaign.objects.get(pk=campaign_id) if campaign_id is not None else None
     report = send_queued(campaign=campaign, limit=limit)
-    retries = self.request.retries
+    countdown = next_retry(report, self.request.retries)
     # Eagerly (no broker) a retry would run at once in the caller: the background thread retries instead.
-    if report.requeued and not self.request.is_eager and retries < settings.SENDING_RETRY_LIMIT:
-        countdown = retry_delay(retries)
+    if countdown is not None and not self.request.is_eager:
         logger.warning("send_queued_task retried in %.1f s: %s", countdown, report.outages)
         raise self.retry(countdown=countdown, max_retries=settings.SENDING_RETRY_LIMIT)
     return asdict(report)
@@ -79,8 +91,7 @@ def queue_and_send_task(campaign_id: int, channel: str, reminders: bool) -> dict
     campaign = Campaign.objects.get(pk=campaign_id)
     report = prepare_round(campaign=campaign, channel=channel, reminders=reminders)
     if broker_configured():
-        for _ in range(settings.SENDING_WORKERS - 1):
-            send_queued_task.delay(campaign_id)
+        fan_out(campaign_id, settings.SENDING_WORKERS - 1)
     report.send = send_queued(campaign=campaign)
     if report.send.requeued and broker_configured():
         send_queued_task.apply_async((campaign_id,), countdown=retry_delay(0))
@@ -157,8 +168,7 @@ def send_due_reminders(*, now=None) -> dict[str, RemindersReport]:
         report = RemindersReport(queued={q.channel: q.queued for q in queues})
         if any(q.queued for q in queues):
             if broker_configured():
-                for _ in range(settings.SENDING_WORKERS):
-                    send_queued_task.delay(campaign.pk)
+                fan_out(campaign.pk, settings.SENDING_WORKERS)
             else:
                 report.send = send_queued(campaign=campaign)
         reports[campaign.slug] = report
