@@ -13,14 +13,13 @@ from openpyxl import Workbook
 from audit.services import Action, record
 from respondents.models import Campaign
 from respondents.services.normalise import national_phone
-from respondents.services.privacy import pseudonym
+from respondents.services.privacy import MIN_CELL, pseudonym
 from respondents.services.xlsx import stream_table
 
 from ..selectors import non_responders, response_rates
-from .tracking_privacy import suppress_small_rows, suppressed_unit_codes
+from .tracking_privacy import FIGURES, suppress_small_rows, suppressed_unit_codes
 
 FIGURE_HEADERS = ["Được mời", "E-mail đã gửi", "E-mail lỗi", "Đã mở", "Đã bắt đầu", "Đã nộp", "Tỷ lệ (%)"]
-FIGURE_KEYS = ["invited", "email_sent", "email_failed", "opened", "started", "submitted", "response_rate"]
 LEVELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 PROGRESS = {
     "submitted": "Đã nộp",
@@ -38,7 +37,7 @@ EMAIL_STATUS = {
 }
 
 
-SUPPRESSED = "< 5"
+SUPPRESSED = f"< {MIN_CELL}"
 
 
 def export_tracking(
@@ -175,8 +174,8 @@ def progress(invitation) -> str:
 
 def _figures(row: dict) -> list:
     if row.get("suppressed"):
-        return [SUPPRESSED] + [None] * (len(FIGURE_KEYS) - 1)
-    return [row[key] for key in FIGURE_KEYS]
+        return [SUPPRESSED] + [None] * (len(FIGURES) - 1)
+    return [row[key] for key in FIGURES]
 
 
 def _met(met: bool | None) -> str:
