@@ -221,12 +221,18 @@ class BatchResultSerializer(serializers.Serializer):
     results = BatchItemResultSerializer(many=True)
 
 
+class ParsedJSONField(serializers.JSONField):
+    """A value from the request's JSON body, taken as it is: DRF's JSONField would dump every item again
+    to prove it encodable, which a value the JSON parser (parsers.py) produced always is."""
+
+    def to_internal_value(self, data):
+        return data
+
+
 class BatchEnvelopeSerializer(serializers.Serializer):
     """What the batch endpoint parses before looking at each item on its own."""
 
-    items = serializers.ListField(
-        child=serializers.JSONField(), allow_empty=False, max_length=MAX_BATCH_ITEMS
-    )
+    items = serializers.ListField(child=ParsedJSONField(), allow_empty=False, max_length=MAX_BATCH_ITEMS)
 
 
 class FieldRecordSerializer(serializers.ModelSerializer):
