@@ -14,7 +14,7 @@ from respondents.models import Campaign
 from scoring import totals
 from scoring.models import Assessment
 from scoring.rules import survey
-from scoring.selectors import score_sheet, tree_nodes
+from scoring.selectors import ScoreSheet, final_scores, score_sheet, tree_nodes
 from surveys.models import Questionnaire, Response
 
 from . import officials
@@ -66,6 +66,7 @@ class AssessmentIndex:
     domains: list[DomainRow]
     points_lost: list[totals.PointsLost]
     final_points: dict[str, Decimal | None]
+    sheet: ScoreSheet  # what the index was computed from (the report's domain sheets show it)
     rank: int | None = None
     rank_of: int = 0
     previous_index: Decimal | None = None
@@ -211,10 +212,7 @@ def assessment_index(assessment: Assessment, survey_points: dict[str, Decimal]) 
     """Domain rows, index, band and points lost of one assessment; survey items take `survey_points`."""
     domains = tree_nodes(assessment.tree)
     sheet = score_sheet(assessment)
-    final = {
-        item.code: survey_points.get(item.code) if item.source == "survey" else item.final_points
-        for item in sheet.items
-    }
+    final = final_scores(sheet, survey_points)
     tree_total = totals.tree_totals(domains, final)
     rows = []
     for group, node in zip(sheet.domains, tree_total.domains, strict=True):
@@ -242,6 +240,7 @@ def assessment_index(assessment: Assessment, survey_points: dict[str, Decimal]) 
         domains=rows,
         points_lost=totals.points_lost(domains, final),
         final_points=final,
+        sheet=sheet,
     )
 
 

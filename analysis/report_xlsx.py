@@ -13,7 +13,6 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
 from respondents.services.xlsx import put, write_table
-from scoring.selectors import score_sheet
 
 from .indices import CampaignIndices, as_dict
 
@@ -117,7 +116,7 @@ def _summary(ws, result: CampaignIndices, data: dict) -> None:
 
 def _domain_sheets(workbook: Workbook, result: CampaignIndices) -> None:
     main = result.main
-    sheet = score_sheet(main.assessment)
+    sheet = main.sheet
     headers = [
         "Mã",
         "Tiêu chí, tiêu chí thành phần",

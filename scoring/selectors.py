@@ -8,11 +8,11 @@ Excel report):
   sub-criterion; leaves are the scored items), ready for the pure functions of `scoring.totals`.
 - `score_sheet(assessment) -> ScoreSheet`: per scored item its code, name, max, source (`self`, `survey`,
   `computed`), lead, self / appraised / final points (final = appraised if set, else self), explanation,
-  reason, evidence count, nested under domains and criteria with their totals. Three queries.
-- `final_scores(assessment, survey_points: dict[str, Decimal] | None = None) -> dict[str, Decimal | None]`:
-  item code → final points; items whose source is `survey` take their points from `survey_points` (the
-  officials' survey and SIPAS, computed elsewhere), never from entered scores.
-- Permissions: `can_score(user, assessment, domain_code)`, `scorable_domains(user, assessment)`,
+  reason, evidence count, nested under domains and criteria with their totals. Two queries.
+- `final_scores(sheet, survey_points: dict[str, Decimal] | None = None) -> dict[str, Decimal | None]`:
+  item code → final points of a score sheet; items whose source is `survey` take their points from
+  `survey_points` (the officials' survey and SIPAS, computed elsewhere), never from entered scores.
+- Permissions: `scorable_leads(user, assessment)`, `may_score_item(leads, item)`,
   `can_appraise(user, assessment)`, `can_view(user, assessment)`.
 """
 
@@ -201,13 +201,13 @@ def _item(node: dict, domain_code: str, criterion_code: str, score: Score | None
 
 
 def final_scores(
-    assessment: Assessment, survey_points: dict[str, Decimal] | None = None
+    sheet: ScoreSheet, survey_points: dict[str, Decimal] | None = None
 ) -> dict[str, Decimal | None]:
     """Item code → final points: appraised if set, else self-assessed; survey items from `survey_points`."""
     survey_points = survey_points or {}
     return {
         item.code: survey_points.get(item.code) if item.source == "survey" else item.final_points
-        for item in score_sheet(assessment).items
+        for item in sheet.items
     }
 
 

@@ -42,7 +42,7 @@ def assessment_list(request, slug):
 def overview(request, slug, pk):
     assessment = _assessment(request.user, slug, pk)
     sheet = selectors.score_sheet(assessment)
-    final = {i.code: i.final_points for i in sheet.items if i.source != "survey"}
+    final = selectors.final_scores(sheet)  # survey items: computed by analysis, none here
     nodes = selectors.tree_nodes(assessment.tree)
     totals = tree_totals(nodes, final)
     context = {

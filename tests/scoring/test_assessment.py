@@ -253,7 +253,7 @@ def test_the_score_sheet_takes_two_queries_and_final_scores_use_survey_points(
     )
     domain2 = next(d for d in sheet.domains if d.code == "2")
     assert (domain2.self_total, domain2.final_total) == (Decimal("2.5"), Decimal("2.25"))
-    final = final_scores(assessment, survey_points={"2.4.1": Decimal("1.8"), "2.1.2": Decimal(0)})
+    final = final_scores(sheet, survey_points={"2.4.1": Decimal("1.8"), "2.1.2": Decimal(0)})
     assert final["2.1.1"] == Decimal("1.25")
     assert final["2.1.2"] == Decimal(1)  # not a survey item: the survey input is ignored
     assert final["2.4.1"] == Decimal("1.8")
