@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from respondents.models import Campaign, Membership, PersonalDataGrant
-from respondents.selectors import is_coordinator
+from respondents.selectors import coordinated_provinces, is_coordinator
 from respondents.services.privacy import grant_personal_data, revoke_personal_data
 
 from .forms import AuditFilterForm, GrantForm
@@ -25,11 +25,7 @@ def _coordinated_province_ids(user) -> list[int] | None:
     """None for superusers (every province), else the provinces the user coordinates (maybe none)."""
     if user.is_superuser:
         return None
-    return list(
-        Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values_list(
-            "province_id", flat=True
-        )
-    )
+    return [row["province_id"] for row in coordinated_provinces(user)]
 
 
 @login_required

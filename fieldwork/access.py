@@ -6,14 +6,9 @@ supervisor sees its team's, a coordinator of the campaign's province sees everyt
 
 from django.db.models import Q, QuerySet
 
-from respondents.models import Membership
-from respondents.selectors import is_coordinator
+from respondents.selectors import coordinated_provinces, is_coordinator
 
 from .models import Assignment, FieldMember, FieldRecord, FieldTeam
-
-
-def _coordinated_provinces(user):
-    return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values("province_id")
 
 
 def _teams(user, *roles):
@@ -27,7 +22,7 @@ def visible_assignments(user) -> QuerySet[Assignment]:
         return Assignment.objects.all()
     worker = FieldMember.Role.ENUMERATOR, FieldMember.Role.CLERK
     return Assignment.objects.filter(
-        Q(campaign__province_id__in=_coordinated_provinces(user))
+        Q(campaign__province_id__in=coordinated_provinces(user))
         | Q(team_id__in=_teams(user, FieldMember.Role.SUPERVISOR))
         | (Q(team_id__in=_teams(user, *worker)) & (Q(enumerator__isnull=True) | Q(enumerator=user)))
     )
@@ -65,7 +60,7 @@ def visible_records(user) -> QuerySet[FieldRecord]:
         return FieldRecord.objects.all()
     worker = FieldMember.Role.ENUMERATOR, FieldMember.Role.CLERK
     return FieldRecord.objects.filter(
-        Q(assignment__campaign__province_id__in=_coordinated_provinces(user))
+        Q(assignment__campaign__province_id__in=coordinated_provinces(user))
         | Q(assignment__team_id__in=_teams(user, FieldMember.Role.SUPERVISOR))
         | (
             Q(assignment__team_id__in=_teams(user, *worker))
@@ -81,7 +76,7 @@ def supervised_team_ids(user) -> set[int]:
     teams = FieldTeam.objects.all()
     if not user.is_superuser:
         teams = teams.filter(
-            Q(campaign__province_id__in=_coordinated_provinces(user))
+            Q(campaign__province_id__in=coordinated_provinces(user))
             | Q(pk__in=_teams(user, FieldMember.Role.SUPERVISOR))
         )
     return set(teams.values_list("pk", flat=True))

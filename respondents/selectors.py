@@ -9,6 +9,11 @@ from .models import Campaign, ImportBatch, Membership, PersonalDataGrant, Respon
 from .services.normalise import match_key
 
 
+def coordinated_provinces(user) -> QuerySet:
+    """The ids of the provinces the user coordinates (a values() queryset, usable as a subquery)."""
+    return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values("province_id")
+
+
 def is_coordinator(user, province_id: int) -> bool:
     if not user.is_authenticated:
         return False
