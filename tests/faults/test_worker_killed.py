@@ -11,7 +11,7 @@ from django.utils import timezone
 from respondents.models import Respondent, RespondentGroup
 from surveys.models import Message
 from surveys.services.invitations import create_invitations
-from surveys.services.messaging import queue_round
+from surveys.services.messaging import BATCH_SIZE, queue_round
 from surveys.tasks import send_queued_task
 from tests.factories import RespondentFactory
 from tests.faults.workers import wait_for
@@ -27,7 +27,9 @@ pytestmark = [
 site_url, survey, smtp_server = sending_setup.site_url, sending_setup.survey, sending_setup.smtp_server
 
 RESPONDENTS = 1000
-KILL_AFTER = 300  # messages received before the worker is killed
+# Messages received before the worker is killed: inside a batch, never at its end (at 300 = 6 x 50 the
+# worker could be between batches, with nothing claimed, when the kill lands).
+KILL_AFTER = 6 * BATCH_SIZE + BATCH_SIZE // 2 - 5
 LEASE_SECONDS = 2
 
 
