@@ -3,10 +3,10 @@ and readable labels for SIPAS elements, units and service areas."""
 
 from django.utils.translation import gettext_lazy as _
 
+from kit.charts import bars as charts
 from respondents.models import RespondentGroup, Unit
 from surveys.models import Questionnaire
 
-from . import charts
 from .indices import CampaignIndices, as_dict
 
 ELEMENTS = {

@@ -2,7 +2,7 @@
 officials' survey, SIPAS with a bar chart, and the departments/districts when they are assessed.
 
 Headers are in Vietnamese whatever the UI language, like the Ministry's forms (as the tracking export). Every
-text cell goes through respondents.services.xlsx, so user text (explanations, reasons) is never a formula.
+text cell goes through kit.xlsx, so user text (explanations, reasons) is never a formula.
 """
 
 from decimal import Decimal
@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
-from respondents.services.xlsx import put, write_table
+from kit.xlsx import put, write_table
 
 from .indices import CampaignIndices, as_dict
 

@@ -2,7 +2,7 @@
 
 import contextvars
 
-from config.client_ip import client_ip
+from kit.client_ip import client_ip
 
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_current_ip", default=None)
 

@@ -1,4 +1,4 @@
-"""Filters of the audit page and the coordinator's grant form."""
+"""Filters of the audit page."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,15 +18,3 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, campaign_slugs: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", "—"), *[(s, s) for s in campaign_slugs]]
-
-
-class GrantForm(forms.Form):
-    analyst = forms.ChoiceField(label=_("Analyst"))
-    valid_until = forms.DateField(
-        label=_("Access until (last day)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
-
-    def __init__(self, *args, analysts, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["analyst"].choices = [(str(u.pk), u.get_username()) for u in analysts]

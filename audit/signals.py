@@ -4,7 +4,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from config.client_ip import client_ip
+from kit.client_ip import client_ip
 
 from .services import Action, record
 

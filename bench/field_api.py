@@ -79,8 +79,8 @@ def set_up_data() -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from demo.services.field import SIPAS_FILE, sipas_answers, sipas_campaign
     from fieldwork.models import Assignment, FieldMember, FieldTeam
-    from fieldwork.services.demo import SIPAS_FILE, sipas_answers, sipas_campaign
     from respondents.models import Province, Unit
     from surveys.models import Questionnaire
     from surveys.services.questionnaires import load_questionnaire

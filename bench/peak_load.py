@@ -112,12 +112,12 @@ def set_up_site(db_url: str, respondents: int) -> dict:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from demo.services.field import SIPAS_FILE, sipas_answers, sipas_campaign
+    from demo.services.questionnaires import DEFINITIONS, random_answers
     from fieldwork.models import Assignment, FieldMember, FieldTeam
-    from fieldwork.services.demo import SIPAS_FILE, sipas_answers, sipas_campaign
     from respondents.models import Campaign, Province, Respondent, RespondentGroup, Unit
     from respondents.services.setup import create_campaign
     from surveys.models import Invitation, Questionnaire
-    from surveys.services.demo import DEFINITIONS, random_answers
     from surveys.services.invitations import create_invitations
     from surveys.services.questionnaires import load_questionnaire
     from surveys.services.tokens import issue_token

@@ -45,9 +45,10 @@ from django.test.utils import (  # noqa: E402
     teardown_test_environment,
 )
 
+from kit.documents import checksum  # noqa: E402
 from respondents.models import Campaign, Province, Respondent, RespondentGroup, Unit  # noqa: E402
 from surveys.models import Message, Questionnaire  # noqa: E402
-from surveys.services.definitions import checksum, validate_definition  # noqa: E402
+from surveys.services.definitions import validate_definition  # noqa: E402
 from surveys.services.invitations import create_invitations  # noqa: E402
 from surveys.services.messaging import queue_round  # noqa: E402
 from surveys.services.parallel import send_queued_in_processes  # noqa: E402

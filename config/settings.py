@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "analysis",
     "archive",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +128,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kit.client_ip.client_ip"
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"

@@ -14,11 +14,9 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("analysis.urls")),
     path("", include("audit.urls")),
-    path("field/", include("fieldwork.entry_urls")),
-    path("field/", include("fieldwork.supervision_urls")),
+    path("field/", include("fieldwork.urls")),
     path("api/v1/", include("respondents.api_urls")),
-    path("field/", include("fieldwork.frame_urls")),
-    path("api/v1/field/", include("fieldwork.api_urls")),
+    path("api/v1/field/", include("fieldwork.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split view: Swagger UI's set-up script is a separate file, so the page needs no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from respondents.services.xlsx import write_table
+from kit.xlsx import write_table
 
 from .selectors import Flag
 

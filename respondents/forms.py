@@ -26,3 +26,15 @@ class ImportForm(forms.Form):
             del self.fields["skip_invalid"]  # a unit's own list is always all-or-nothing
         else:
             self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+
+class GrantForm(forms.Form):
+    analyst = forms.ChoiceField(label=_("Analyst"))
+    valid_until = forms.DateField(
+        label=_("Access until (last day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=255)
+
+    def __init__(self, *args, analysts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["analyst"].choices = [(str(u.pk), u.get_username()) for u in analysts]

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .services.normalise import match_key
+from kit.text import match_key
 
 
 class Province(models.Model):

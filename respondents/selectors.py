@@ -5,8 +5,9 @@ import datetime
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from kit.text import match_key
+
 from .models import Campaign, ImportBatch, Membership, PersonalDataGrant, Respondent, RespondentGroup, Unit
-from .services.normalise import match_key
 
 
 def coordinated_provinces(user) -> QuerySet:

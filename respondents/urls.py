@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 urlpatterns = [
     path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign"),
@@ -9,4 +9,14 @@ urlpatterns = [
     path("campaigns/<slug:slug>/remind/", views.remind_late, name="campaign-remind"),
     path("campaigns/<slug:slug>/imports/<int:batch_id>/", views.import_detail, name="import"),
     path("campaigns/<slug:slug>/units/<str:unit_code>/", views.unit_detail, name="unit"),
+    # Analysts' access to the campaign's personal data (coordinator).
+    path("campaigns/<slug:slug>/personal-data/", privacy_views.access_page, name="personal-data-access"),
+    path(
+        "campaigns/<slug:slug>/personal-data/grant/", privacy_views.access_grant, name="personal-data-grant"
+    ),
+    path(
+        "campaigns/<slug:slug>/personal-data/revoke/",
+        privacy_views.access_revoke,
+        name="personal-data-revoke",
+    ),
 ]

@@ -22,9 +22,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.text import match_key
 from respondents.models import Campaign, Respondent, RespondentGroup, Unit
 from respondents.selectors import campaign_units
-from respondents.services.normalise import match_key
 
 from .models import Invitation, Message, Questionnaire
 

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from kit.phones import normalise_phones
+from kit.tabular.problems import Problem, column_letter
+from kit.tabular.workbook import UnreadableFile, read_sheets
+from kit.text import clean_text, match_key
 from respondents.models import Campaign, Unit
 from respondents.selectors import campaign_units
-from respondents.services.normalise import clean_text, match_key, normalise_phones
-from respondents.services.problems import Problem, column_letter
-from respondents.services.workbook import UnreadableFile, read_sheets
 from surveys.services.definitions import questions
 
 from ..models import Assignment, SamplingFrameEntry

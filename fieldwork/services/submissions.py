@@ -18,14 +18,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.fastsql import insert
+from kit.phones import parse_vn_phone
 from respondents.models import Campaign, Unit
-from respondents.services.normalise import parse_vn_phone
 from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers
 
 from ..access import may_work_on
 from ..models import Assignment, FieldRecord
-from .inserts import insert
 from .reads import read_assignment
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kit.emails import normalise_email
+from kit.phones import normalise_phones
+from kit.tabular.problems import Problem, column_letter
+from kit.tabular.workbook import UnreadableFile, read_sheets
+from kit.text import clean_text, match_key
 from respondents.models import Campaign, Unit
-from respondents.services.normalise import clean_text, match_key, normalise_email, normalise_phones
-from respondents.services.problems import Problem, column_letter
-from respondents.services.workbook import UnreadableFile, read_sheets
 from surveys.models import Questionnaire
 
 from ..models import Assignment, FieldMember, FieldTeam

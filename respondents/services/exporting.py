@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from audit.services import Action, record
+from kit.phones import national_phone
+from kit.xlsx import write_table
 
 from ..models import Campaign, Respondent
 from ..selectors import campaign_groups, campaign_units
-from .normalise import national_phone
-from .xlsx import write_table
 
 LIST_HEADERS = ["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Nhóm đối tượng", "Điện thoại", "E-mail"]
 LIST_WIDTHS = [6, 28, 34, 36, 28, 16, 34]

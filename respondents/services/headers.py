@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .normalise import match_key
+from kit.text import match_key
 
 HEADER_SEARCH_ROWS = 20
 FIELDS = ("stt", "full_name", "position", "unit", "group", "phone", "email")

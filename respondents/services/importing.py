@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import Action, record
+from kit.fastsql import db_datetime, insert_rows, json_value
+from kit.tabular.problems import Problem, problem
+from kit.tabular.workbook import UnreadableFile, read_sheets
 
 from ..models import Campaign, ImportBatch, Respondent, RespondentGroup, RespondentRevision, Unit
-from .fastinsert import db_datetime, insert_rows, json_value
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
 from .parsing import ParseContext, ParsedRow, parse_sheets
-from .problems import Problem, problem
-from .workbook import UnreadableFile, read_sheets
 
 BATCH_SIZE = 500
 REPORT_PROBLEM_LIMIT = 2000  # problems kept in the stored report (all are returned to the caller)

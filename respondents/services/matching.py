@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .normalise import match_key
+from kit.text import match_key
 
 # Words in front of a unit's name that units often leave out or add ("Sở Tư pháp" / "Tư pháp").
 _UNIT_PREFIXES = (

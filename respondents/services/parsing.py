@@ -6,19 +6,15 @@ Policy: shared/domain/respondent-lists.md. Every problem names file, sheet, Exce
 import re
 from dataclasses import dataclass, field
 
+from kit.emails import normalise_email
+from kit.names import normalise_name
+from kit.phones import national_phone, normalise_phones
+from kit.tabular.problems import Problem, column_letter, problem
+from kit.tabular.workbook import Sheet
+from kit.text import CONTROL_CHARACTERS, clean_text, match_key
+
 from .headers import Header, find_header
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
-from .normalise import (
-    CONTROL_CHARACTERS,
-    clean_text,
-    match_key,
-    national_phone,
-    normalise_email,
-    normalise_name,
-    normalise_phones,
-)
-from .problems import Problem, column_letter, problem
-from .workbook import Sheet
 
 _ROMAN_OR_LETTER = re.compile(r"^([ivxlc]+|[a-z])$")
 _TOTALS = ("tong cong", "tong so", "total", "cong")

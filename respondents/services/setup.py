@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kit.tabular.problems import column_letter
+from kit.tabular.workbook import UnreadableFile, read_sheets
+from kit.text import clean_text, match_key
+
 from ..models import Campaign, Province, RespondentGroup, Unit
-from .normalise import clean_text, match_key
-from .problems import column_letter
-from .workbook import UnreadableFile, read_sheets
 
 _KIND_LABELS = {
     "department": Unit.Kind.DEPARTMENT,

@@ -6,8 +6,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kit.tabular.problems import problem
+
 from .importing import ImportReport, import_list
-from .problems import problem
 
 
 def import_upload(

@@ -1,6 +1,6 @@
 from django import template
 
-from respondents.services.normalise import national_phone
+from kit.phones import national_phone
 
 register = template.Library()
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from surveys.services.definitions import is_number, read_document
+from kit.documents import is_number, read_document
 
 from ..bands import BANDS
 from ..rules import RULE_KINDS, dec

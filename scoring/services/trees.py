@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from surveys.services.definitions import checksum
+from kit.documents import checksum
 
 from ..models import CriteriaTree, Criterion, Score
 from .definitions import parse_tree_file

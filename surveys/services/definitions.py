@@ -30,19 +30,15 @@ Format (README, "Questionnaire files"):
             feeds: "8.1.1"          # index element or sub-criterion the answer feeds (scored questions)
 """
 
-import hashlib
-import json
-import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from kit.documents import is_number, read_document
+from kit.text import nfc
 
 QUESTION_TYPES = {"scale", "single", "multiple", "number", "text"}
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
-MAX_FILE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -53,21 +49,6 @@ class DefinitionResult:
     @property
     def ok(self) -> bool:
         return not self.errors and self.definition is not None
-
-
-def read_document(path: Path) -> tuple[object, str]:
-    """(document, "") from a YAML or JSON file of at most 1 MB, or (None, the problem naming the file).
-    Shared by the questionnaire and criteria-tree loaders."""
-    path = Path(path)
-    if path.stat().st_size > MAX_FILE_BYTES:
-        return None, f"{path.name}: file larger than 1 MB"
-    try:
-        # NFC, so that labels, option values and checksums do not depend on the editor that saved the file.
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        return None, f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]
-    return document, ""
 
 
 def parse_definition_file(path: Path) -> DefinitionResult:
@@ -217,13 +198,6 @@ def _check_condition(condition, where: str, seen: dict, scales: dict, errors: li
             errors.append(f"{path}: {value!r} is not an option of '{target}'")
 
 
-def is_number(value) -> bool:
-    """A finite number: YAML's .inf and .nan are floats that no answer can meet and JSON cannot store."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
-
-
 def _option_values(question: dict, scales: dict) -> set | None:
     """The values a choice question's answer can take (None for numbers and text)."""
     if question.get("type") == "scale":
@@ -237,20 +211,9 @@ def _option_values(question: dict, scales: dict) -> set | None:
     return {o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), int | str)}
 
 
-def _nfc(value):
-    """Every string of a structure NFC-normalised (keys too), whatever produced the structure."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, dict):
-        return {_nfc(k): _nfc(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    return value
-
-
 def _normalised(document: dict) -> dict:
     """Defaults filled in and text NFC-normalised, so that every consumer reads the same shape."""
-    document = _nfc(document)
+    document = nfc(document)
     scales = document.get("scales") or {}
     sections = []
     for section in document["sections"]:
@@ -291,11 +254,6 @@ def _normalised(document: dict) -> dict:
         "scales": scales,
         "sections": sections,
     }
-
-
-def checksum(definition: dict) -> str:
-    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def questions(definition: dict) -> list[dict]:

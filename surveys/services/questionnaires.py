@@ -11,11 +11,12 @@ from pathlib import Path
 
 from django.db import transaction
 
+from kit.documents import checksum
 from respondents.models import Campaign, RespondentGroup
 
 from ..models import Invitation, Questionnaire
 from ..selectors import questionnaire_for
-from .definitions import checksum, parse_definition_file
+from .definitions import parse_definition_file
 
 __all__ = ["LoadReport", "load_questionnaire", "questionnaire_for"]  # questionnaire_for: re-exported
 

@@ -11,10 +11,10 @@ from typing import BinaryIO
 from openpyxl import Workbook
 
 from audit.services import Action, record
+from kit.phones import national_phone
+from kit.xlsx import stream_table
 from respondents.models import Campaign
-from respondents.services.normalise import national_phone
 from respondents.services.privacy import MIN_CELL, pseudonym
-from respondents.services.xlsx import stream_table
 
 from ..selectors import non_responders, response_rates
 from .tracking_privacy import FIGURES, suppress_small_rows, suppressed_unit_codes

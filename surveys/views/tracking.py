@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from kit.charts.timeline import submissions_chart
 from respondents.models import Campaign
 from respondents.selectors import (
     accessible_units,
@@ -23,7 +24,6 @@ from respondents.selectors import (
 from respondents.services.privacy import pseudonym
 
 from ..selectors import non_responders, response_rates
-from ..services.charts import submissions_chart
 from ..services.tracking_export import export_tracking, progress
 from ..services.tracking_privacy import suppress_small_rows, suppressed_unit_codes
 

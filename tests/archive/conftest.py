@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from demo.services.questionnaires import random_answers
 from fieldwork.models import (
     AnswerCorrection,
     Assignment,
@@ -33,7 +34,6 @@ from scoring.models import Criterion, ScoringRole
 from scoring.services.scoring import add_evidence, appraise_score, open_assessment, save_self_score
 from scoring.services.trees import load_criteria_tree
 from surveys.models import Invitation, Message, MessageEvent, Questionnaire, Response
-from surveys.services.demo import random_answers
 from surveys.services.invitations import create_invitations
 from surveys.services.questionnaires import load_questionnaire
 from surveys.services.tokens import issue_token

@@ -7,7 +7,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldwork.serializers import SubmissionSerializer, parse_submission
+from fieldwork.api.serializers import SubmissionSerializer, parse_submission
 
 VALID = {
     "client_uuid": "6f1c2b9e-3d4a-4c55-9a51-0b6a4c1e2f10",

@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from fieldwork.access import may_work_on
 from fieldwork.services.reads import questionnaire_definition, read_assignment
-from surveys.services.definitions import checksum
+from kit.documents import checksum
 from tests.fieldwork.conftest import api_client, payload
 
 URL = "/api/v1/field/responses/"

@@ -10,9 +10,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
+from kit.fastsql import db_datetime, insert_rows, json_value
 from respondents.models import ImportBatch, Respondent, RespondentGroup
 from respondents.services import importing
-from respondents.services.fastinsert import db_datetime, insert_rows, json_value
 from respondents.services.importing import import_list
 from tests.factories import CampaignFactory, RespondentFactory
 from tests.workbooks import STANDARD_HEADER, person, write_xlsx

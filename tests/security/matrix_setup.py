@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from fieldwork.api.serializers import SubmissionSerializer, VerificationSerializer
 from fieldwork.models import Assignment, FieldMember, FieldTeam, Mismatch
-from fieldwork.serializers import SubmissionSerializer, VerificationSerializer
 from fieldwork.services.submissions import SubmissionContext, submit_field_response
 from fieldwork.services.verification import submit_verification
 from respondents.models import Campaign, ImportBatch, Membership, Unit

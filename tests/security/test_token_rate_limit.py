@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from config import ratelimit
+from kit import ratelimit
 from surveys.services.tokens import TOKEN_BYTES, hash_token, invitation_for_token
 from tests.surveys.respondent_setup import COMPLETE, make_link
 

@@ -5,7 +5,8 @@ q1 single (yes/no) → q2 multiple, shown only when q1 is "yes"; q3 number 0–6
 
 import datetime
 
-from surveys.services.definitions import checksum, validate_definition
+from kit.documents import checksum
+from surveys.services.definitions import validate_definition
 from surveys.services.tokens import issue_token
 from tests.factories import InvitationFactory, QuestionnaireFactory, RespondentFactory
 

@@ -10,13 +10,8 @@ import unicodedata
 
 import pytest
 
-from surveys.services.definitions import (
-    MAX_FILE_BYTES,
-    checksum,
-    parse_definition_file,
-    questions,
-    validate_definition,
-)
+from kit.documents import MAX_FILE_BYTES, checksum
+from surveys.services.definitions import parse_definition_file, questions, validate_definition
 
 VALID = {
     "code": "par-test",

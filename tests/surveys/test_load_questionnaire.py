@@ -16,10 +16,11 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from kit.documents import checksum
 from respondents.models import RespondentGroup
 from surveys.models import Invitation, Questionnaire, Response
 from surveys.selectors import questionnaire_for
-from surveys.services.definitions import checksum, parse_definition_file, questions
+from surveys.services.definitions import parse_definition_file, questions
 from surveys.services.questionnaires import load_questionnaire
 from tests.factories import CampaignFactory, InvitationFactory, RespondentFactory
 

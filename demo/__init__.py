@@ -1,0 +1,1 @@
+"""The demo province: every app's demo data and `seed_demo`, on top of all the apps it builds on."""

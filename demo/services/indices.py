@@ -1,0 +1,111 @@
+"""Demo data the index needs on top of the other demos: a SIPAS campaign with answers for the demo year when
+field work's demo has not made one, and two earlier years (assessment, officials' answers, SIPAS) so that the
+dashboard shows a change and a trend. Synthetic; running it again changes nothing."""
+
+import datetime
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from respondents.models import Campaign, Unit
+from respondents.services.setup import create_campaign
+from scoring.models import Criterion, Score
+from scoring.services.scoring import open_assessment
+from scoring.services.trees import load_criteria_tree
+from surveys.models import Questionnaire, Response
+from surveys.services.questionnaires import load_questionnaire
+
+from .questionnaires import random_answers
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "surveys" / "definitions"
+TREE_FILE = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-876.yaml"
+SIPAS_RESPONSES = 600
+EARLIER_YEARS = 2
+
+
+@transaction.atomic
+def seed_demo_indices(*, campaign: Campaign, rng: random.Random) -> dict:
+    created = {"sipas_responses": 0, "earlier_campaigns": 0}
+    created["sipas_responses"] += _sipas(
+        campaign.province, campaign.year, SIPAS_RESPONSES, rng, positive=0.85
+    )
+    tree = load_criteria_tree(path=TREE_FILE).tree
+    for back in range(1, EARLIER_YEARS + 1):
+        year = campaign.year - back
+        if _earlier_par(campaign, year, tree, rng, level=1 - 0.06 * back):
+            created["earlier_campaigns"] += 1
+        created["sipas_responses"] += _sipas(campaign.province, year, 200, rng, positive=0.85 - 0.05 * back)
+    return created
+
+
+def _sipas(province, year: int, count: int, rng: random.Random, *, positive: float) -> int:
+    """A SIPAS campaign of the province and year with `count` paper questionnaires, unless one has answers."""
+    existing = Campaign.objects.filter(province=province, year=year, kind=Campaign.Kind.SIPAS_CITIZENS)
+    if Response.objects.filter(campaign__in=existing, status=Response.Status.SUBMITTED).exists():
+        return 0
+    campaign = existing.order_by("slug").first() or create_campaign(
+        slug=f"sipas-{year}", kind=Campaign.Kind.SIPAS_CITIZENS, year=year, province=province
+    )
+    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens.yaml")
+    if report.errors:
+        raise ValueError(f"sipas_citizens.yaml: {report.errors}")
+    questionnaire = Questionnaire.objects.get(campaign=campaign, code="sipas-citizens", is_current=True)
+    units = list(campaign.units.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.COMMUNE]))
+    units = units or list(campaign.units.all())
+    submitted = datetime.datetime(year, 10, 15, 9, tzinfo=datetime.UTC)
+    Response.objects.bulk_create(
+        [
+            Response(
+                campaign=campaign,
+                questionnaire=questionnaire,
+                mode=Response.Mode.PAPER,
+                unit=rng.choice(units),
+                answers=random_answers(questionnaire.definition, rng, positive=positive),
+                status=Response.Status.SUBMITTED,
+                submitted_at=submitted + datetime.timedelta(hours=rng.randrange(24 * 30)),
+            )
+            for _ in range(count)
+        ],
+        batch_size=500,
+    )
+    return count
+
+
+def _earlier_par(campaign: Campaign, year: int, tree, rng: random.Random, *, level: float) -> bool:
+    """An earlier PAR campaign with an appraised assessment and 80 officials' answers (not tied to people:
+    the demo keeps no respondent lists for past years, so these answers have no group)."""
+    slug = f"par-{year}"
+    if Campaign.objects.filter(slug=slug).exists():
+        return False
+    earlier = create_campaign(
+        slug=slug, kind=Campaign.Kind.PAR_OFFICIALS, year=year, province=campaign.province
+    )
+    earlier.status = Campaign.Status.CLOSED
+    earlier.save(update_fields=["status"])
+    assessment = open_assessment(campaign=earlier, tree=tree)
+    scores = []
+    for item in Criterion.objects.filter(tree=tree, is_leaf=True).exclude(scored_by="survey"):
+        share = Decimal(str(min(1.0, max(0.0, rng.gauss(0.85 * level, 0.15)))))
+        points = (item.max_points * share).quantize(Decimal("0.01"))
+        appraised = (points * Decimal("0.95")).quantize(Decimal("0.01"))
+        scores.append(
+            Score(assessment=assessment, criterion=item, self_points=points, appraised_points=appraised)
+        )
+    Score.objects.bulk_create(scores)
+    load_questionnaire(campaign=earlier, path=DEFINITIONS / "par_officials.yaml")
+    questionnaire = Questionnaire.objects.get(campaign=earlier, code="par-officials", is_current=True)
+    Response.objects.bulk_create(
+        [
+            Response(
+                campaign=earlier,
+                questionnaire=questionnaire,
+                answers=random_answers(questionnaire.definition, rng, positive=0.7 * level),
+                status=Response.Status.SUBMITTED,
+                submitted_at=datetime.datetime(year, 12, 20, 9, tzinfo=datetime.UTC),
+            )
+            for _ in range(80)
+        ]
+    )
+    return True

@@ -1,0 +1,32 @@
+"""Device token authentication for the field API, with the token and its user read by a prepared query."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import TokenScheme
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from ..services.reads import read_token
+
+
+class FieldTokenAuthentication(TokenAuthentication):
+    """DRF's TokenAuthentication (same header, same errors, same 401), reading the token and its user with
+    one pre-built query (services/reads.py): every device submission is authenticated this way. Never
+    cached: a rotated or deleted token (`field_token --rotate`) stops working at once."""
+
+    def authenticate_credentials(self, key):
+        found = read_token(key)
+        if found is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user, token = found
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return user, token
+
+
+class FieldTokenScheme(TokenScheme):
+    """The schema's security scheme for it: DRF's token scheme under its own name (drf-spectacular refuses
+    two different classes under one component name)."""
+
+    target_class = FieldTokenAuthentication
+    name = "fieldTokenAuth"
+    priority = 0

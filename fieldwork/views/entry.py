@@ -1,0 +1,170 @@
+"""The clerk's and enumerator's pages: keyboard-first entry of paper forms, double entry of sampled forms,
+and the supervisor's list of double-entry mismatches to resolve.
+
+Entry and double entry run in the browser (static/fieldwork/entry.js) and post to the field API; these
+views only lay the questionnaire out and check who may open what (entry_selectors.py, access.py).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from respondents.models import Unit
+from surveys.models import Response
+from surveys.services.layout import page_sections
+
+from .. import entry_selectors
+from ..access import supervised_team_ids
+from ..models import Assignment
+from ..services.verification import mismatches_for, resolve_mismatch
+
+ENTRY_MODES = [Response.Mode.PAPER, Response.Mode.TABLET, Response.Mode.PHONE, Response.Mode.WEB]
+
+
+@require_GET
+@login_required
+def entry_home(request):
+    assignments = _worker_assignments(request.user)
+    return render(request, "fieldwork/entry_home.html", {"assignments": assignments})
+
+
+@require_GET
+@login_required
+def entry_page(request, assignment_id: int):
+    return _entry_form(request, assignment_id, kind="response")
+
+
+@require_GET
+@login_required
+def verify_home(request):
+    assignments = list(_worker_assignments(request.user))
+    waiting = entry_selectors.forms_awaiting_second_entry(request.user, assignments)
+    rows = [{"assignment": a, "forms": waiting[a.pk]} for a in assignments]
+    return render(request, "fieldwork/entry_verify_home.html", {"rows": rows})
+
+
+@require_GET
+@login_required
+def verify_page(request, assignment_id: int):
+    return _entry_form(request, assignment_id, kind="verification")
+
+
+@require_GET
+@login_required
+def mismatch_list(request):
+    _require_supervisor(request.user)
+    rows = entry_selectors.mismatch_rows(mismatches_for(request.user))
+    return render(request, "fieldwork/entry_mismatches.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def mismatch_resolve(request, mismatch_id: int):
+    _require_supervisor(request.user)
+    mismatch = get_object_or_404(mismatches_for(request.user, unresolved_only=False), pk=mismatch_id)
+    keep = request.POST.get("keep")
+    if keep not in ("first", "second"):
+        messages.error(request, _("Choose which value to keep."))
+        return redirect("field-mismatches")
+    result = resolve_mismatch(mismatch=mismatch, user=request.user, keep=keep)
+    labels = {"form": mismatch.entry.record.form_number, "code": mismatch.question_code}
+    if result.status == "resolved":
+        messages.success(request, _("Form %(form)s, question %(code)s: decided.") % labels)
+    elif result.status == "already_resolved":
+        messages.warning(request, _("Form %(form)s, question %(code)s was already decided.") % labels)
+    else:
+        raise PermissionDenied
+    return redirect("field-mismatches")
+
+
+def _worker_assignments(user):
+    if not entry_selectors.is_field_worker(user):
+        raise PermissionDenied
+    return entry_selectors.worker_assignments(user)
+
+
+def _require_supervisor(user) -> None:
+    if not supervised_team_ids(user):
+        raise PermissionDenied
+
+
+def _entry_form(request, assignment_id: int, *, kind: str):
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("questionnaire", "area", "campaign", "team"), pk=assignment_id
+    )
+    if not entry_selectors.worker_assignments(request.user).filter(pk=assignment.pk).exists():
+        raise PermissionDenied
+    questionnaire = assignment.questionnaire
+    sections, _progress = page_sections(questionnaire.definition, {}, {})
+    context = {
+        "kind": kind,
+        "assignment": assignment,
+        "questionnaire": questionnaire,
+        "definition": questionnaire.definition,
+        "sections": sections,
+        "areas": _areas(assignment.area),
+        "modes": [(m.value, m.label) for m in ENTRY_MODES],
+        "default_mode": Response.Mode.PAPER,
+        "js_text": _js_text(),
+        "form_number": request.GET.get("form", "")[:40],
+        "urls": {
+            "send": reverse("field-api-verifications" if kind == "verification" else "field-api-responses"),
+            "batch": "" if kind == "verification" else reverse("field-api-batch"),
+            "stats": reverse("field-api-stats-today") if kind == "response" else "",
+            "page": reverse("field-verify-page" if kind == "verification" else "field-entry-page", args=[0]),
+        },
+    }
+    return render(request, "fieldwork/entry_form.html", context)
+
+
+def _areas(area: Unit) -> list[Unit]:
+    """The assignment's area and the units under it (communes of a district) that exist today
+    (methodology.md §6: units are dated; a commune merged away no longer takes interviews)."""
+    today = timezone.localdate()
+    below = (
+        Unit.objects.filter(Q(parent=area) | Q(parent__parent=area))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+    )
+    return [area, *sorted(below, key=lambda unit: unit.name_key)]
+
+
+def _js_text() -> dict[str, str]:
+    """Messages of entry.js, translated here (the catalogue is Django's; no JavaScript catalogue)."""
+    return {
+        "required": _("This question needs an answer."),
+        "number": _("Enter a number."),
+        "range": _("Enter a number from %(min)s to %(max)s."),
+        "too_long": _("At most %(n)s characters."),
+        "form_number_required": _("Enter the form number printed on the paper form."),
+        "date": _("Enter a date and time."),
+        "future": _("The interview cannot be in the future."),
+        "phone": _("Enter a phone number of 9 to 15 digits."),
+        "no_option": _("No option has the key %(key)s."),
+        "not_saved": _("Not saved: %(n)s problem(s) to fix first."),
+        "stored": _("Form %(form)s saved. Next form."),
+        "confirm_clear": _("Clear this form without saving?"),
+        "form_label": _("Form %(form)s"),
+        "waiting": _("Waiting"),
+        "rejected": _("Rejected: please correct"),
+        "correct": _("Correct"),
+        "remove": _("Remove"),
+        "confirm_remove": _("Remove form %(form)s from this device without sending it?"),
+        "conflict": _("This form was already sent with different answers."),
+        "mismatches": _(
+            "Form %(form)s: %(n)s answer(s) differ from the first entry; a supervisor will decide."
+        ),
+        "connection_idle": _("Everything is sent."),
+        "connection_sending": _("Sending…"),
+        "connection_sent": _("Sent."),
+        "connection_rejected": _("Some forms were refused by the server: correct them in the list below."),
+        "connection_offline": _("No connection: forms are kept on this device and sent later."),
+        "connection_retrying": _("The server did not answer: retrying…"),
+        "connection_login": _("Your session has ended: log in again in another tab; forms are kept."),
+    }
