@@ -86,6 +86,21 @@ class SubmissionSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         help_text="Question code → value (a list for multiple-choice questions).",
     )
+    interviewer = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="User id of the enumerator who interviewed, when a clerk keys the form of a team-wide "
+        "assignment (defaults to the assignment's enumerator, else the caller).",
+    )
+    drawn_unit = serializers.IntegerField(
+        min_value=1,
+        max_value=2**62,
+        required=False,
+        allow_null=True,
+        help_text="The household or person of the work list interviewed (GET work-list/).",
+    )
 
     def validate_interviewed_at(self, value):
         if not _EARLIEST <= value <= _LATEST:
@@ -106,6 +121,8 @@ class SubmissionSerializer(serializers.Serializer):
             duration_seconds=data.get("duration_seconds"),
             respondent_phone=data.get("respondent_phone", "").strip(),
             source=source,
+            interviewer_id=data.get("interviewer"),
+            drawn_unit_id=data.get("drawn_unit"),
         )
 
 
@@ -134,6 +151,8 @@ def parse_submission(data, *, source: str = FieldRecord.Source.API) -> Submissio
         or not _is_id(data.get("assignment"))
         or not _is_id(data.get("questionnaire"))
         or not _is_id(data.get("area"), optional=True)
+        or not _is_id(data.get("interviewer"), optional=True)
+        or not _is_id(data.get("drawn_unit"), optional=True)
         or not _is_count(data.get("duration_seconds"), _DURATION_MAX)
     ):
         return None
@@ -160,6 +179,8 @@ def parse_submission(data, *, source: str = FieldRecord.Source.API) -> Submissio
         duration_seconds=data.get("duration_seconds"),
         respondent_phone=phone,
         source=source,
+        interviewer_id=data.get("interviewer"),
+        drawn_unit_id=data.get("drawn_unit"),
     )
 
 
@@ -241,7 +262,12 @@ class FieldRecordSerializer(serializers.ModelSerializer):
     questionnaire = serializers.IntegerField(source="response.questionnaire_id")
     mode = serializers.CharField(source="response.mode")
     answers = serializers.JSONField(source="response.answers")
-    enumerator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    enumerator = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Who interviewed."
+    )
+    entered_by = serializers.SlugRelatedField(
+        source="response.entered_by", slug_field="username", read_only=True, help_text="Who keyed the form."
+    )
 
     class Meta:
         model = FieldRecord
@@ -252,6 +278,9 @@ class FieldRecordSerializer(serializers.ModelSerializer):
             "questionnaire",
             "mode",
             "enumerator",
+            "entered_by",
+            "review_state",
+            "drawn_unit",
             "form_number",
             "interviewed_at",
             "duration_seconds",

@@ -118,7 +118,7 @@ class ResponseListCreate(FieldAPIView, generics.ListAPIView):
     serializer_class = FieldRecordSerializer
 
     def get_queryset(self):
-        records = visible_records(self.request.user).select_related("response", "enumerator")
+        records = visible_records(self.request.user).select_related("response__entered_by", "enumerator")
         assignment = self.request.query_params.get("assignment", "")
         if assignment.isdigit():
             records = records.filter(assignment_id=int(assignment))
@@ -148,7 +148,7 @@ class ResponseDetail(FieldAuth, generics.RetrieveAPIView):
     lookup_url_kwarg = "pk"
 
     def get_queryset(self):
-        return visible_records(self.request.user).select_related("response", "enumerator")
+        return visible_records(self.request.user).select_related("response__entered_by", "enumerator")
 
 
 class ResponseBatch(FieldAPIView):

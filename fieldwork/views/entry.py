@@ -78,6 +78,12 @@ def mismatch_resolve(request, mismatch_id: int):
         messages.success(request, _("Form %(form)s, question %(code)s: decided.") % labels)
     elif result.status == "already_resolved":
         messages.warning(request, _("Form %(form)s, question %(code)s was already decided.") % labels)
+    elif result.status == "keyed":
+        messages.error(
+            request,
+            _("Form %(form)s, question %(code)s: you keyed one of the two entries, another person decides.")
+            % labels,
+        )
     else:
         raise PermissionDenied
     return redirect("field-mismatches")

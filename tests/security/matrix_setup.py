@@ -219,7 +219,10 @@ def _field_team(sipas, questionnaire, units, code, *, enumerator, supervisor) ->
     """A team with an enumerator, a clerk and a supervisor; the enumerator's own assignment, and a paper
     form of the team-wide assignment entered twice with a difference (a mismatch). Returns the ids of
     the own assignment, the form's response and the mismatch."""
-    team = FieldTeam.objects.create(campaign=sipas, code=f"matrix-{code}", name=f"Bưu điện {code}")
+    # Every form of the team is drawn for double entry, so that its form can be re-entered.
+    team = FieldTeam.objects.create(
+        campaign=sipas, code=f"matrix-{code}", name=f"Bưu điện {code}", verify_percent=100
+    )
     clerk = UserFactory(username=f"matrix-clerk-{code}")
     for user, role in ((enumerator, "enumerator"), (supervisor, "supervisor"), (clerk, "clerk")):
         FieldMember.objects.create(team=team, user=user, role=role)
