@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire, Response
 
-from .review_models import FieldSettings, ReviewEvent, ReviewState
+from .review_models import FieldSettings, FormNumberNote, ReviewEvent, ReviewState
 from .sample_models import ContactAttempt, DesignStratum, DrawnUnit, SampleDesign
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "FieldRecord",
     "FieldSettings",
     "FieldTeam",
+    "FormNumberNote",
     "Mismatch",
     "ReviewEvent",
     "ReviewState",
@@ -195,6 +196,10 @@ class FieldRecord(models.Model):
     # village for a design drawn on paper (docs/reference/field-sample.md).
     drawn_unit = models.OneToOneField(
         DrawnUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="record"
+    )
+    # For a design drawn on paper (loaded from a design file, households not listed): the village drawn.
+    drawn_village = models.ForeignKey(
+        DrawnUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="village_records"
     )
     # Review before data counts (docs/decisions.md D356): only approved interviews (or, by campaign
     # setting, those not rejected) enter SIPAS and its exports (fieldwork.selectors.counting_responses).

@@ -68,3 +68,28 @@ class ReviewEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.from_state} → {self.to_state}"
+
+
+class FormNumberNote(models.Model):
+    """Why a paper form number is missing from an enumerator's series (spoilt, not used, found later …):
+    until explained, a missing number is a lost questionnaire (fieldwork/paperforms.py)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="form_number_notes")
+    enumerator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    form_number = models.CharField(_("form number"), max_length=40)  # normalised (paperforms.normalise)
+    note = models.TextField(_("explanation"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("missing form explanation")
+        verbose_name_plural = _("missing form explanations")
+        ordering = ["campaign", "form_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "enumerator", "form_number"], name="form_number_note_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_number}: {self.note[:40]}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import entry, frame, supervision
+from .views import entry, frame, review, supervision
 
 urlpatterns = [
     # Form entry, double entry and the supervisor's mismatch list.
@@ -15,6 +15,13 @@ urlpatterns = [
     # Supervisors: progress and data-quality flags.
     path("progress/", supervision.progress, name="field-progress"),
     path("progress/export/", supervision.progress_export, name="field-progress-export"),
+    # Review before data counts.
+    path("review/", review.review_list, name="field-review"),
+    path("review/hold-flagged/", review.review_hold_flagged, name="field-review-hold-flagged"),
+    path("review/form-notes/", review.form_number_note, name="field-form-number-note"),
+    path("review/<int:record_id>/", review.review_detail, name="field-review-detail"),
+    path("review/<int:record_id>/decide/", review.review_decide, name="field-review-decide"),
+    path("review/<int:record_id>/correct/", review.review_correct, name="field-review-correct"),
     # The coordinator's sampling frame.
     path("campaigns/<slug:slug>/frame/", frame.frame_upload, name="field-frame"),
 ]

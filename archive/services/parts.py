@@ -28,6 +28,7 @@ from fieldwork.models import (
     FieldRecord,
     FieldSettings,
     FieldTeam,
+    FormNumberNote,
     Mismatch,
     ReviewEvent,
     SampleDesign,
@@ -338,6 +339,12 @@ PARTS: list[Part] = [
             "reviewed_by": USER,
             "imported_by": USER,
         },
+    ),
+    Part(
+        "fieldwork/form_number_notes",
+        FormNumberNote,
+        lambda c: FormNumberNote.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "enumerator": USER, "by": USER},
     ),
     Part(
         "fieldwork/review_events",

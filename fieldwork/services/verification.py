@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import Action, record
+from audit import services as audit
+from audit.services import Action
 from surveys.models import Response
 from surveys.services.answers import clean_answers
 
@@ -241,7 +242,7 @@ def apply_correction(
         corrected_by=user,
         reason=reason,
     )
-    record(
+    audit.record(
         actor=user,
         action=Action.FIELD_ANSWER_CORRECTED,
         obj=field_record,
