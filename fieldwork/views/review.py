@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -192,10 +193,10 @@ def form_number_note(request):
     note = request.POST.get("note", "").strip()[:2000]
     enumerator = get_user_model().objects.filter(pk=request.POST.get("enumerator") or 0).first()
     scope = review_selectors.scoped_records(campaign, team_ids)
-    if enumerator is None or not number or not scope.filter(enumerator=enumerator).exists():
-        raise PermissionDenied
-    if not note:
+    if not number or not note or enumerator is None:
         messages.error(request, _("Write why the form is missing."))
+    elif not scope.filter(enumerator=enumerator).exists():
+        raise Http404
     else:
         try:
             with transaction.atomic():
