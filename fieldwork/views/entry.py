@@ -126,7 +126,7 @@ def _entry_form(request, assignment_id: int, *, kind: str):
         )
     context = {
         "drawn_unit": drawn_unit,
-        "interviewers": _interviewers(request.user, assignment),
+        "interviewers": _interviewers(request.user, assignment) if kind == "response" else [],
         "offline": _offline(request.user, []),
         "kind": kind,
         "assignment": assignment,

@@ -10,6 +10,11 @@ var ASSETS = "field-assets-v1";
 var STATIC = {{ static_url }};
 var OFFLINE_PATHS = {{ offline_paths }};
 
+// Never keep a page that ended somewhere else (the login page after a session ran out) as an entry page.
+var NOT_REDIRECTED = {
+  cacheWillUpdate: function (options) { return Promise.resolve(options.response.redirected ? null : options.response); },
+};
+
 self.skipWaiting();
 workbox.core.clientsClaim();
 
@@ -23,7 +28,7 @@ workbox.routing.registerRoute(
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,
     networkTimeoutSeconds: 5,
-    plugins: [new workbox.cacheableResponse.CacheableResponsePlugin({ statuses: [200] })],
+    plugins: [new workbox.cacheableResponse.CacheableResponsePlugin({ statuses: [200] }), NOT_REDIRECTED],
   })
 );
 
