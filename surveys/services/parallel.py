@@ -1,7 +1,7 @@
 """Sending one queue from several worker processes at once (the command's --workers, and the benchmark).
 
 Each process runs send_queued(): batches are claimed under SKIP LOCKED on PostgreSQL (a conditional
-UPDATE on SQLite), so workers share the queue and never send a message twice (services/messaging.py).
+UPDATE on SQLite), so workers share the queue and never send a message twice (services/messaging/sending.py).
 Processes, not threads: rendering and building e-mails is Python work that threads would serialise.
 Children are forked, so they keep this process's settings; database connections are closed first
 (Django's advice for fork). Inside a transaction, or with an in-memory SQLite database, the queue is
