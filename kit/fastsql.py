@@ -88,7 +88,7 @@ def _statement(model: type[Model], vendor: str) -> tuple[str, list["Field[Any, A
     return sql, fields
 
 
-def insert(instance: Model) -> Model:
+def insert[M: Model](instance: M) -> M:
     """Store a new instance (its primary key must be automatic) and set its primary key."""
     sql, fields = _statement(type(instance), connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]

@@ -12,6 +12,8 @@ import multiprocessing
 import queue
 import traceback
 from dataclasses import asdict, fields
+from multiprocessing.queues import Queue
+from typing import Any
 
 from django.db import connections
 
@@ -65,7 +67,7 @@ def send_queued_in_processes(*, campaign: Campaign, workers: int) -> SendReport:
     return total
 
 
-def _work(campaign_id: int, results) -> None:
+def _work(campaign_id: int, results: Queue[dict[str, Any] | str]) -> None:
     connections.close_all()  # the parent's connections are not this process's to use
     try:
         report = send_queued(campaign=Campaign.objects.get(pk=campaign_id))

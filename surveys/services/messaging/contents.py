@@ -1,8 +1,10 @@
 """What a respondent receives: the e-mail (with its deterministic Message-ID) and the SMS text."""
 
+import email.message
 import email.policy
 import functools
 from email.utils import formataddr
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,7 +23,7 @@ def message_id(message: Message) -> str:
     return f"<msg-{message.pk}@{host}>"
 
 
-def _context(message: Message, token: str) -> dict:
+def _context(message: Message, token: str) -> dict[str, Any]:
     invitation = message.invitation
     return {
         "name": invitation.respondent.full_name,
@@ -40,22 +42,22 @@ class _MemoPolicy(email.policy.EmailPolicy):
     encoded words is the costliest step of building an e-mail (several ms each in pure Python). The
     result is identical: the same policy computes each distinct header once."""
 
-    def header_store_parse(self, name, value):
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:  # noqa: ANN401 (as the stdlib's)
         if type(value) is str:
             return _memo_store(self, name, value)
         return super().header_store_parse(name, value)
 
-    def fold_binary(self, name, value):
+    def fold_binary(self, name: str, value: str) -> bytes:
         return _memo_fold(self, name, value)
 
 
 @functools.lru_cache(maxsize=2048)
-def _memo_store(policy, name, value):
+def _memo_store(policy: email.policy.EmailPolicy, name: str, value: str) -> tuple[str, Any]:
     return email.policy.EmailPolicy.header_store_parse(policy, name, value)
 
 
 @functools.lru_cache(maxsize=2048)
-def _memo_fold(policy, name, value):
+def _memo_fold(policy: email.policy.EmailPolicy, name: str, value: str) -> bytes:
     return email.policy.EmailPolicy.fold_binary(policy, name, value)
 
 
@@ -66,7 +68,9 @@ _MEMO_POLICIES = {
 
 
 class _Email(EmailMultiAlternatives):
-    def message(self, *, policy=email.policy.default):
+    def message(
+        self, *, policy: email.policy.Policy | None = email.policy.default
+    ) -> email.message.EmailMessage:
         return super().message(policy=_MEMO_POLICIES.get(id(policy), policy))
 
 

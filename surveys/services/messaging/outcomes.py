@@ -11,8 +11,10 @@
 - An outcome is written only if the worker still holds the message's claim; its event is always logged.
 """
 
+import datetime
 import smtplib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -76,7 +78,7 @@ def _smtp_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _text(reply) -> str:
+def _text(reply: bytes | str) -> str:
     return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
@@ -86,10 +88,10 @@ class _Outcomes:
     that commit but database work, so a worker killed in between leaves the same single message
     `sending` as before; flush() writes what is left when the batch ends or stops."""
 
-    def __init__(self):
-        self.pending: tuple | None = None
+    def __init__(self) -> None:
+        self.pending: tuple[Message, str, dict[str, Any]] | None = None
 
-    def add(self, message: Message, status: str, **changes) -> None:
+    def add(self, message: Message, status: str, **changes: Any) -> None:  # noqa: ANN401 (_finish's)
         self.write()  # never more than one outcome waits
         self.pending = (message, status, changes)
 
@@ -105,7 +107,9 @@ class _Outcomes:
             self.write()
 
 
-def _failed_attempt(message: Message, kind: str, reason: str, report: SendReport, now) -> None:
+def _failed_attempt(
+    message: Message, kind: str, reason: str, report: SendReport, now: datetime.datetime
+) -> None:
     if kind == PERMANENT or message.attempts >= MAX_ATTEMPTS:
         _finish(message, Message.Status.FAILED, now=now, error=reason)
         report.failed += 1
@@ -114,7 +118,7 @@ def _failed_attempt(message: Message, kind: str, reason: str, report: SendReport
         report.requeued += 1
 
 
-def _requeue_outage(messages: list[Message], reason: str, report: SendReport, now) -> None:
+def _requeue_outage(messages: list[Message], reason: str, report: SendReport, now: datetime.datetime) -> None:
     for message in messages:
         _finish(message, Message.Status.QUEUED, now=now, error=reason, uncount_attempt=True)
     report.requeued += len(messages)
@@ -122,10 +126,16 @@ def _requeue_outage(messages: list[Message], reason: str, report: SendReport, no
 
 
 def _finish(
-    message: Message, status: str, *, now, provider_id: str = "", error: str = "", uncount_attempt=False
+    message: Message,
+    status: str,
+    *,
+    now: datetime.datetime,
+    provider_id: str = "",
+    error: str = "",
+    uncount_attempt: bool = False,
 ) -> None:
     """Record one attempt's outcome, at once, if this worker still holds the claim; always log the event."""
-    changes: dict = {"status": status, "error": error}
+    changes: dict[str, Any] = {"status": status, "error": error}
     if status == Message.Status.SENT:
         changes.update(sent_at=now, provider_id=provider_id)
     if uncount_attempt:

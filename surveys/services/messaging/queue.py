@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,7 +28,9 @@ class QueueReport:
     survey_closed: bool = False
 
 
-def queue_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> QueueReport:
+def queue_round(
+    *, campaign: Campaign, channel: str, reminders: bool, now: datetime.datetime | None = None
+) -> QueueReport:
     """Queue invitations (once per invitation and channel) or the next due reminder, for one channel.
 
     Reminders (policy decided with the coordinator): to invitations not submitted and not opted out, with
@@ -83,7 +85,9 @@ def queue_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) 
     return report
 
 
-def _due_for_reminder(invitations, *, campaign: Campaign, channel: str, now):
+def _due_for_reminder(
+    invitations: QuerySet[Invitation], *, campaign: Campaign, channel: str, now: datetime.datetime
+) -> QuerySet[Invitation]:
     on_channel = Q(messages__channel=channel)
     cutoff = now - datetime.timedelta(days=campaign.reminder_interval_days)
     return (

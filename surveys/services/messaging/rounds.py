@@ -1,6 +1,8 @@
 """A round as the coordinator starts it: invite whoever is new and queue, or preview without writing."""
 
+import datetime
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -19,7 +21,7 @@ class RoundReport:
     queue: QueueReport
     send: SendReport
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -29,7 +31,9 @@ class RoundPreview:
     queues: dict[str, QueueReport]
 
 
-def prepare_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> RoundReport:
+def prepare_round(
+    *, campaign: Campaign, channel: str, reminders: bool, now: datetime.datetime | None = None
+) -> RoundReport:
     """Invite whoever is new and queue the round on one channel, in one transaction; nothing is sent
     (the report's `send` is empty). Fast enough for a web request: a few bulk queries."""
     with transaction.atomic():
@@ -43,7 +47,9 @@ def prepare_round(*, campaign: Campaign, channel: str, reminders: bool, now=None
     )
 
 
-def preview_round(*, campaign: Campaign, reminders: bool, now=None) -> RoundPreview:
+def preview_round(
+    *, campaign: Campaign, reminders: bool, now: datetime.datetime | None = None
+) -> RoundPreview:
     """What a round would invite and queue on each channel; everything is rolled back, nothing is written."""
     with transaction.atomic():
         invitations = create_invitations(campaign=campaign)

@@ -17,6 +17,7 @@
 import datetime
 import logging
 import smtplib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -48,16 +49,22 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50  # messages per claim, and per SMTP connection
 
+Clock = Callable[[], datetime.datetime]  # the time now: timezone.now, or a fixed time in tests
+
 
 def send_queued(
-    *, campaign: Campaign | None = None, limit: int | None = None, now=None, batch_size: int = BATCH_SIZE
+    *,
+    campaign: Campaign | None = None,
+    limit: int | None = None,
+    now: datetime.datetime | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> SendReport:
     """Send queued messages (and stale claims) batch by batch until none is left, `limit` is reached or
     every channel had an outage. `now` fixes the clock (tests); by default the real time is used."""
-    clock = (lambda: now) if now is not None else timezone.now
+    clock: Clock = (lambda: now) if now is not None else timezone.now
     started = clock()
     report = SendReport()
-    channels = {Message.Channel.EMAIL}
+    channels: set[str] = {Message.Channel.EMAIL}
     if sms.is_configured():
         channels.add(Message.Channel.SMS)
     handled = 0
@@ -81,7 +88,14 @@ def lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.SENDING_LEASE_SECONDS)
 
 
-def _claim(*, campaign, channels, size: int, started, now) -> list[Message]:
+def _claim(
+    *,
+    campaign: Campaign | None,
+    channels: set[str],
+    size: int,
+    started: datetime.datetime,
+    now: datetime.datetime,
+) -> list[Message]:
     # Requeued rows keep this run's claim time, so a run never retries what it has just given back.
     fresh = Q(status=Message.Status.QUEUED) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=started))
     stale = Q(status=Message.Status.SENDING, claimed_at__lt=now - lease())
@@ -103,7 +117,7 @@ def _claim(*, campaign, channels, size: int, started, now) -> list[Message]:
     )
 
 
-def _send_emails(messages: list[Message], *, report: SendReport, clock) -> bool:
+def _send_emails(messages: list[Message], *, report: SendReport, clock: Clock) -> bool:
     """Send over one SMTP connection. False when an outage stopped the batch (the rest is requeued)."""
     pending = list(messages)
     outcomes = _Outcomes()
@@ -138,7 +152,7 @@ def _send_emails(messages: list[Message], *, report: SendReport, clock) -> bool:
     return True
 
 
-def _send_texts(messages: list[Message], *, report: SendReport, clock) -> bool:
+def _send_texts(messages: list[Message], *, report: SendReport, clock: Clock) -> bool:
     """Send through Twilio. False when Twilio could not be reached (the rest is requeued)."""
     client = sms.sms_client()
     outcomes = _Outcomes()
@@ -171,7 +185,7 @@ def _send_texts(messages: list[Message], *, report: SendReport, clock) -> bool:
     return True
 
 
-def _ready(message: Message, *, report: SendReport, now, outcomes: _Outcomes) -> str:
+def _ready(message: Message, *, report: SendReport, now: datetime.datetime, outcomes: _Outcomes) -> str:
     """Right before `message` leaves: renew this worker's claim and check the message against the current
     state of its invitation and respondent. Returns a new link token when it is to be sent now (to
     `message.to`, refreshed); the previous message's outcome, the renewed claim and the token are
