@@ -301,7 +301,7 @@ def _users(rows, context: _Context, report: ImportReport) -> None:
         if row["username"] in context.users:
             continue
         user = User(**row)
-        user.set_unusable_password()  # decided: passwords are never archived
+        user.set_unusable_password()  # docs/decisions.md D44: passwords are never archived
         user.save()
         context.users[user.username] = user.pk
         created += 1

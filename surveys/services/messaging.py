@@ -18,14 +18,14 @@
   A worker that dies leaves `sending` rows; once their claim is older than the lease the next run takes
   them again. Delivery is therefore at least once: nobody is skipped, and only the one message a worker
   was handing over when it died can go twice (same Message-ID, so mail clients can fold the copies).
-- Errors (decided): a server that cannot be reached, drops the connection or answers 421 is an *outage*:
-  the message and the rest of its batch go back to the queue with the reason noted, the attempt is not
-  counted, and the run stops using that channel (tasks.py runs it again with exponential back-off, and
+- Errors (docs/decisions.md D11): a server that cannot be reached, drops the connection or answers 421 is an
+  *outage*: the message and the rest of its batch go back to the queue with the reason noted, the attempt is
+  not counted, and the run stops using that channel (tasks.py runs it again with exponential back-off, and
   the next run retries too; nothing fails for ever because a server was down). A 4xx answer about one
   message, a Twilio 429 or 5xx is *temporary*: back to the queue (retried the same way) until MAX_ATTEMPTS.
-  A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid number) is *permanent*:
-  the message fails with the reason and the batch goes on. Twilio 401/403/404 (wrong credentials,
-  suspended or unknown account) concern every message: they are an outage too.
+  A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid number) is *permanent*: the
+  message fails with the reason and the batch goes on. Twilio 401/403/404 (wrong credentials, suspended or
+  unknown account) concern every message: they are an outage too.
 Every attempt and outcome is a MessageEvent; delivery reports and bounces are in services/delivery.py.
 """
 
@@ -105,12 +105,11 @@ class RoundPreview:
 def queue_round(*, campaign: Campaign, channel: str, reminders: bool, now=None) -> QueueReport:
     """Queue invitations (once per invitation and channel) or the next due reminder, for one channel.
 
-    Reminders (policy decided with the coordinator): to invitations not submitted and not opted out, with
-    fewer than `campaign.reminder_limit` reminders in all (e-mail and SMS together: the limit is per
-    respondent, and a reminder's sequence numbers them across channels), nothing queued on this
-    channel, once an invitation
-    message was sent on some channel, and when the last message sent on this channel (on any channel if
-    none was sent on this one) is at least `campaign.reminder_interval_days` old.
+    Reminders (docs/decisions.md D10, agreed with the coordinator): to invitations not submitted and not
+    opted out, with fewer than `campaign.reminder_limit` reminders in all (e-mail and SMS together: the
+    limit is per respondent, and a reminder's sequence numbers them across channels), nothing queued on this
+    channel, once an invitation message was sent on some channel, and when the last message sent on this
+    channel (on any channel if none was sent on this one) is at least `campaign.reminder_interval_days` old.
     """
     now = now or timezone.now()
     kind = Message.Kind.REMINDER if reminders else Message.Kind.INVITATION
