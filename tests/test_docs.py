@@ -100,9 +100,10 @@ def decision_numbers() -> list[int]:
     return [int(n) for n in re.findall(r"^### D(\d+)\. ", text, re.M)]
 
 
-def test_decisions_are_numbered_once_and_in_order():
+def test_each_decision_number_is_used_once():
+    # Numbers are stable references from the code; ranges are reserved per piece of work, so gaps are normal.
     numbers = decision_numbers()
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers and len(numbers) == len(set(numbers))
 
 
 def test_every_decision_cited_in_the_code_exists():
