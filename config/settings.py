@@ -117,7 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name from one address
 # lock that pair out for AXES_COOLOFF_TIME, even with the right password. Keyed on the pair, not on the
-# address alone, because a whole department often reaches the internet through one address (decided).
+# address alone, because a whole department often reaches the internet through one address
+# (docs/decisions.md D36).
 # Unlock early: `manage.py axes_reset_username NAME` (or axes_reset_ip ADDRESS, axes_reset for all).
 AUTHENTICATION_BACKENDS = [
     "config.auth.LoginThrottleBackend",
@@ -284,7 +285,7 @@ SECURE_REFERRER_POLICY = "same-origin"  # personal links never leak to another s
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content Security Policy (Django's own middleware). Scripts only from this site, inline ones only with the
 # request's nonce (`<script nonce="{{ csp_nonce }}">`). Styles allow 'unsafe-inline': the server-drawn SVG
-# charts and a few templates use style attributes, which cannot carry a nonce (decided).
+# charts and a few templates use style attributes, which cannot carry a nonce (docs/decisions.md D37).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

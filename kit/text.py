@@ -1,7 +1,7 @@
 """Text as units type it, made comparable: NFC, invisible and control characters removed, whitespace
 collapsed (`clean_text`), and a lower-case ASCII key without diacritics for matching (`match_key`).
 
-Policy and reasons: docs/methodology.md (respondent lists).
+Policy: docs/guides/lists.md; facts: docs/methodology.md §11.1.
 """
 
 import re

@@ -1,7 +1,7 @@
 """Scoring rules as data: a rule kind plus parameters (from the tree file) turns figures into points.
 
-Pure functions on Decimals, no ORM. The kinds are those seen in practice (shared/domain/methodology.md §1
-"Scoring rules seen in practice", Lào Cai 2021 plan): proportional, threshold_or_zero, tiered, survey,
+Pure functions on Decimals, no ORM. The kinds are those seen in practice (docs/methodology.md §3,
+Lào Cai 2021 plan): proportional, threshold_or_zero, tiered, survey,
 and manual (self-assessed, nothing to compute).
 """
 
@@ -64,8 +64,8 @@ def proportional(
 def threshold_or_zero(
     *, max_points: Number, current: Number | None, previous: Number | None, places: int = DEFAULT_PLACES
 ) -> Decimal:
-    """max when this year's value is higher than the previous year's, else 0 (methodology §1: investment
-    attraction 77.6% of the previous year → 0/1; GRDP growth 6.55% vs 10.32% → 0/1)."""
+    """max when this year's value is higher than the previous year's, else 0 (docs/methodology.md §3.2:
+    investment attraction 77.6% of the previous year → 0/1; GRDP growth 6.55% vs 10.32% → 0/1)."""
     current, previous = dec(current), dec(previous)
     if current is None or previous is None:
         raise RuleInputMissing("this year's and the previous year's values are needed")
@@ -93,7 +93,7 @@ def tiered(
 
 def survey(*, max_points: Number, share: Number | None, places: int = DEFAULT_PLACES) -> Decimal:
     """max × the survey result share (percent), e.g. SIPAS 91.17% of max 10 → 9.12 at two places
-    (methodology §7)."""
+    (docs/methodology.md §3.4)."""
     if share is None:
         raise RuleInputMissing("the survey result is needed")
     return proportional(max_points=max_points, rate=share, places=places)

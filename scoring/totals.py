@@ -1,7 +1,7 @@
 """Totals of a scored tree (pure): criterion and domain points, the 0–100 index, the band, ranks, the
 change against last year, and the points lost per item (where to improve). No ORM inside.
 
-The model is additive (shared/domain/methodology.md §7): a node's points are the sum of its children's; the
+The model is additive (docs/methodology.md §1.5): a node's points are the sum of its children's; the
 index is total / maximum × 100; a domain's component index is its points / its maximum. Items without points
 count 0.
 """

@@ -3,7 +3,7 @@ element and overall, for the whole sample and per category of any breakdown colu
 standard errors, Korn–Graubard intervals and small-cell suppression. Pure pandas/numpy; no ORM.
 
 Here: input checks, calibration, and estimates with SEs and intervals from the sums that
-analysis.sipas.moments gathers in one pass over the answers per breakdown (shared/domain/methodology.md §3).
+analysis.sipas.moments gathers in one pass over the answers per breakdown (docs/methodology.md §6, §7).
 """
 
 from collections.abc import Sequence
@@ -327,7 +327,7 @@ def _calibrate(
     source: str,
     margins_source: str,
 ) -> tuple[np.ndarray, str]:
-    """Post-stratification for one margin variable, raking for several (methodology.md §3: 'to confirm')."""
+    """Post-stratification for one margin variable, raking for several (docs/methodology.md §7)."""
     by_variable: dict[str, list[Margin]] = {}
     for margin in margins:
         by_variable.setdefault(margin.variable, []).append(margin)

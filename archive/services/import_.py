@@ -304,7 +304,7 @@ def _users(rows: dict[str, list[dict]], context: _Context, report: ImportReport)
         if row["username"] in context.users:
             continue
         user = User(**row)
-        user.set_unusable_password()  # decided: passwords are never archived
+        user.set_unusable_password()  # docs/decisions.md D44: passwords are never archived
         user.save()
         context.users[user.username] = user.pk
         created += 1

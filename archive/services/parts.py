@@ -142,7 +142,8 @@ PARTS: list[Part] = [
         lambda c: RespondentRevision.objects.filter(respondent__campaign=c).order_by("pk"),
         refs={"respondent": "respondents/respondents", "batch": "respondents/import_batches"},
     ),
-    # Analysts' access to the campaign's personal data (issue 6), like the memberships: who may see what.
+    # Analysts' access to the campaign's personal data (docs/decisions.md D29), like the memberships: who may
+    # see what.
     Part(
         "respondents/personal_data_grants",
         PersonalDataGrant,
@@ -173,7 +174,7 @@ PARTS: list[Part] = [
         },
     ),
     # Only SHA-256 digests of the personal links: kept so that links already sent keep working after a
-    # restore; a digest does not give the link back (decided, README).
+    # restore; a digest does not give the link back (docs/decisions.md D42).
     Part(
         "surveys/invitation_tokens",
         InvitationToken,
@@ -313,8 +314,8 @@ PARTS: list[Part] = [
 ]
 PARTS_BY_NAME = {part.name: part for part in PARTS}
 
-# User fields kept: who the person is, never credentials or privileges (decided: an imported user gets an
-# unusable password and no staff or superuser flag).
+# User fields kept: who the person is, never credentials or privileges (docs/decisions.md D44: an imported
+# user gets an unusable password and no staff or superuser flag).
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 
 

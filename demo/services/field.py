@@ -3,7 +3,7 @@
 Synthetic only: 4 enumerators (and a supervisor per team), assignments with quotas per district, and
 ~600 submitted SIPAS interviews spread over districts, modes, days and service areas. Satisfaction items
 lean positive so that the SIPAS index comes out plausible (~80–90% satisfied; Lào Cai had 80.01% in 2020,
-shared/domain/methodology.md §3), with some "don't know" answers. Running it again changes nothing.
+docs/methodology.md §6.6), with some "don't know" answers. Running it again changes nothing.
 """
 
 import datetime

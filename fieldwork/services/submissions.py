@@ -201,7 +201,7 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
 
 
 def district_of(area: Unit) -> Unit | None:
-    """The district an area belongs to (itself, its parent or grandparent), or None (methodology.md §6:
+    """The district an area belongs to (itself, its parent or grandparent), or None (docs/methodology.md §8.1:
     communes of campaigns after 1 July 2025 have no district)."""
     unit = area
     while unit is not None:

@@ -20,7 +20,7 @@ from audit.services import Action, record
 
 from ..models import Campaign, Membership, PersonalDataGrant
 
-# Breakdowns shown to analysts hide cells of fewer respondents than this (issue 6: "fewer than 5").
+# Breakdowns shown to analysts hide cells of fewer respondents than this (docs/decisions.md D31).
 MIN_CELL = 5
 
 

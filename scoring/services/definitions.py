@@ -1,7 +1,7 @@
 """Criteria tree files: a YAML document (domain → criterion → sub-criterion), validated with every
 problem's path, like surveys/services/definitions.py does for questionnaires.
 
-Format (README, "Scoring: criteria trees, self-assessment and appraisal"):
+Format (docs/reference/criteria-tree-format.md):
 
     code: par-province-876         # slug; versions of one tree share it
     title: Chỉ số CCHC cấp tỉnh …

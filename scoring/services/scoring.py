@@ -1,7 +1,7 @@
 """Self-assessment, appraisal and evidence: one transaction each, every change kept as a ScoreEvent.
 
-Windows (shared/domain/methodology.md §5, Lào Cai 2023 plan): self-assessment 1–25 December, appraisal by
-15 January; the dates are on each Assessment and compared with Vietnam's date.
+Windows (docs/methodology.md §10, Lào Cai 2023 plan; docs/decisions.md D20): self-assessment 1–25 December,
+appraisal by 15 January; the dates are on each Assessment and compared with Vietnam's date.
 """
 
 import datetime

@@ -2,7 +2,7 @@
 
 A tree is identified by its code. Loading a file identical to the current version changes nothing; a
 current version nobody has scored yet (no Score row) is rebuilt in place; a current version with scores is
-never changed: the file becomes the next version, the current one from then on (README, "Scoring").
+never changed: the file becomes the next version, the current one from then on (docs/decisions.md D9).
 """
 
 from collections.abc import Iterator

@@ -1,6 +1,6 @@
 """Questionnaire definitions: a human-readable YAML/JSON document, validated with every problem's path.
 
-Format (README, "Questionnaire files"):
+Format (docs/reference/questionnaire-format.md):
 
     code: par-officials            # slug; versions of one questionnaire share it
     title: Phiếu khảo sát …

@@ -3,7 +3,7 @@
 A questionnaire is identified by (campaign, code). Loading a file identical to the current version changes
 nothing; a current version nobody has answered yet (no Response row, draft or submitted) is updated in
 place; a current version with responses is never changed: the file becomes the next version, which is
-then the current one (README, "Questionnaire files").
+then the current one (docs/decisions.md D9).
 """
 
 from dataclasses import dataclass, field

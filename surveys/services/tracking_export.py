@@ -1,8 +1,9 @@
 """The response-tracking workbook: figures by group, unit, district and day, and the non-responders to chase.
 
 Headers are in Vietnamese (the file goes to units as is); every cell goes through respondents' `put`, so a
-name typed as '=HYPERLINK(…)' stays text. For analysts (issue 6) the small rows are hidden ("< 5") and,
-without a coordinator's grant, non-responders appear as pseudonyms; every export is in the audit log.
+name typed as '=HYPERLINK(…)' stays text. For analysts (docs/decisions.md D32) the small rows are hidden
+("< 5") and, without a coordinator's grant, non-responders appear as pseudonyms; every export is in the
+audit log.
 """
 
 import datetime

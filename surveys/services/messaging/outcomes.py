@@ -1,13 +1,13 @@
 """What the result of one attempt does to a message: outage, temporary or permanent, and its events.
 
-- Errors (decided): a server that cannot be reached, drops the connection or answers 421 is an *outage*:
-  the message and the rest of its batch go back to the queue with the reason noted, the attempt is not
-  counted, and the run stops using that channel (tasks.py runs it again with exponential back-off, and
+- Errors (docs/decisions.md D11): a server that cannot be reached, drops the connection or answers 421 is an
+  *outage*: the message and the rest of its batch go back to the queue with the reason noted, the attempt is
+  not counted, and the run stops using that channel (tasks.py runs it again with exponential back-off, and
   the next run retries too; nothing fails for ever because a server was down). A 4xx answer about one
   message, a Twilio 429 or 5xx is *temporary*: back to the queue (retried the same way) until MAX_ATTEMPTS.
-  A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid number) is *permanent*:
-  the message fails with the reason and the batch goes on. Twilio 401/403/404 (wrong credentials,
-  suspended or unknown account) concern every message: they are an outage too.
+  A 5xx answer (recipient refused), an invalid address or a Twilio 4xx (invalid number) is *permanent*: the
+  message fails with the reason and the batch goes on. Twilio 401/403/404 (wrong credentials, suspended or
+  unknown account) concern every message: they are an outage too.
 - An outcome is written only if the worker still holds the message's claim; its event is always logged.
 """
 

@@ -33,12 +33,11 @@ def queue_round(
 ) -> QueueReport:
     """Queue invitations (once per invitation and channel) or the next due reminder, for one channel.
 
-    Reminders (policy decided with the coordinator): to invitations not submitted and not opted out, with
-    fewer than `campaign.reminder_limit` reminders in all (e-mail and SMS together: the limit is per
-    respondent, and a reminder's sequence numbers them across channels), nothing queued on this
-    channel, once an invitation
-    message was sent on some channel, and when the last message sent on this channel (on any channel if
-    none was sent on this one) is at least `campaign.reminder_interval_days` old.
+    Reminders (docs/decisions.md D10, agreed with the coordinator): to invitations not submitted and not
+    opted out, with fewer than `campaign.reminder_limit` reminders in all (e-mail and SMS together: the
+    limit is per respondent, and a reminder's sequence numbers them across channels), nothing queued on this
+    channel, once an invitation message was sent on some channel, and when the last message sent on this
+    channel (on any channel if none was sent on this one) is at least `campaign.reminder_interval_days` old.
     """
     now = now or timezone.now()
     kind = Message.Kind.REMINDER if reminders else Message.Kind.INVITATION
