@@ -4,11 +4,13 @@ submitted, and for field interviews let through by review) read with values_list
 computation as the CSV path (analysis.sipas.compute)."""
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.statistics import Margin
 from fieldwork.selectors import counting_responses
+from respondents.models import Campaign
 from surveys.models import Questionnaire
 
 from .compute import SipasInputError, SipasResult, compute_sipas
@@ -19,7 +21,7 @@ SIPAS_GROUPS = {"citizen", "organisation"}
 AREA_QUESTION = "screening.area"
 
 
-def sipas_questionnaires(campaign) -> list[tuple[int, dict]]:
+def sipas_questionnaires(campaign: Campaign) -> list[tuple[int, dict[str, Any]]]:
     """(id, definition) of the campaign's SIPAS questionnaires, current version first."""
     rows = Questionnaire.objects.filter(campaign=campaign).order_by("-is_current", "-version")
     return [
@@ -29,7 +31,7 @@ def sipas_questionnaires(campaign) -> list[tuple[int, dict]]:
     ]
 
 
-def campaign_frame(campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
+def campaign_frame(campaign: Campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
     """One row per counting response (index = response id), one column per item, plus unit and area; a
     field interview rejected in review (or not yet approved, by the campaign's setting) is left out."""
     rows = (
@@ -46,7 +48,7 @@ def campaign_frame(campaign, questionnaire_ids: list[int], items: list[str]) -> 
 
 
 def campaign_sipas(
-    campaign,
+    campaign: Campaign,
     *,
     by: str | list[str] | None = None,
     margins: Path | str | list[Margin] | None = None,

@@ -10,6 +10,7 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from ..access import may_key
 from ..counting import field_settings
 from ..dispositions import replacement_due
-from ..models import ContactAttempt, DrawnUnit, FieldRecord
+from ..models import ContactAttempt, DrawnUnit, FieldRecord, FieldSettings
 
 CLOCK_SKEW = datetime.timedelta(minutes=10)
 
@@ -34,7 +35,7 @@ class AttemptResult:
 def record_attempt(
     *,
     unit: DrawnUnit,
-    user,
+    user: User,
     outcome: str,
     attempted_at: datetime.datetime,
     client_uuid: uuid.UUID,
@@ -87,7 +88,7 @@ def record_attempt(
     return AttemptResult(status="created", attempt=attempt, released=released, no_reserve_left=none_left)
 
 
-def _apply_rule(unit: DrawnUnit, settings) -> tuple[DrawnUnit | None, bool]:
+def _apply_rule(unit: DrawnUnit, settings: FieldSettings) -> tuple[DrawnUnit | None, bool]:
     """Release the next reserve of the unit's village when the rule is met (once per unit)."""
     if (
         DrawnUnit.objects.filter(replaces=unit).exists()

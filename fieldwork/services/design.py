@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,7 +141,7 @@ def _assignment_for(unit: Unit, entry: SamplingFrameEntry, assignments: list[Ass
     return None
 
 
-def draw_sample(*, campaign: Campaign, user, settings: DrawSettings) -> DrawReport:
+def draw_sample(*, campaign: Campaign, user: User | None, settings: DrawSettings) -> DrawReport:
     """Draw (or draw again, while nothing is in the field) the campaign's sample from its frame."""
     strata, names, missing = _frame(campaign, settings.stratify_by)
     if missing:
@@ -213,7 +214,17 @@ def draw_sample(*, campaign: Campaign, user, settings: DrawSettings) -> DrawRepo
     return report
 
 
-def _draw_commune(design, stratum, commune, stage1, index, settings, rng, assignments, report) -> None:
+def _draw_commune(
+    design: SampleDesign,
+    stratum: DesignStratum,
+    commune: _Commune,
+    stage1: draws.StageDraw,
+    index: int,
+    settings: DrawSettings,
+    rng: np.random.Generator,
+    assignments: list[Assignment],
+    report: DrawReport,
+) -> None:
     villages = [commune.villages[key] for key in sorted(commune.villages)]
     psu = DrawnUnit.objects.create(
         design=design,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -109,7 +110,7 @@ def import_sample_design(
     *,
     campaign: Campaign,
     path: Path,
-    user=None,
+    user: User | None = None,
     file_name: str | None = None,
     psu_method: str = SampleDesign.Method.PPS,
     ssu_method: str = SampleDesign.Method.PPS,
@@ -119,7 +120,9 @@ def import_sample_design(
     file_name = file_name or path.name
     report = DesignFileReport(file_name=file_name, dry_run=dry_run)
 
-    def error(code, *, row: _Row | None = None, column: str = "", value="", **params):
+    def error(
+        code: str, *, row: _Row | None = None, column: str = "", value: object = "", **params: object
+    ) -> None:
         report.errors.append(
             problem(
                 code,

@@ -14,11 +14,13 @@ import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Action
+from respondents.models import Campaign
 
 from ..access import supervised_team_ids
 from ..api.parsers import MAX_DEPTH, nesting_depth
@@ -32,7 +34,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ITEMS = 2000
 
 
-def export_key(user) -> str:
+def export_key(user: User) -> str:
     """The key the user's entry page signs its exported queue with (never shown to anyone else)."""
     return salted_hmac("fieldwork.queue-export", str(user.pk), algorithm="sha256").hexdigest()
 
@@ -40,7 +42,7 @@ def export_key(user) -> str:
 @dataclass
 class QueueImportReport:
     file_name: str
-    user: object = None
+    user: User | None = None
     results: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -48,7 +50,9 @@ class QueueImportReport:
         return sum(1 for r in self.results if r["status"] == status)
 
 
-def import_queue_file(*, content: bytes, file_name: str, supervisor, campaign=None) -> QueueImportReport:
+def import_queue_file(
+    *, content: bytes, file_name: str, supervisor: User, campaign: Campaign | None = None
+) -> QueueImportReport:
     report = QueueImportReport(file_name=file_name)
     try:
         text = content.decode("utf-8")
@@ -107,7 +111,7 @@ def import_queue_file(*, content: bytes, file_name: str, supervisor, campaign=No
     return report
 
 
-def _import_item(item, context: SubmissionContext, teams: set[int]) -> dict:
+def _import_item(item: object, context: SubmissionContext, teams: set[int]) -> dict:
     if not isinstance(item, dict) or not isinstance(item.get("payload"), dict):
         return {
             "client_uuid": None,

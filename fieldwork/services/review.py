@@ -6,6 +6,7 @@ D356, D357). Whoever keyed or did the interview never reviews it."""
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ class ReviewResult:
     errors: dict = field(default_factory=dict)
 
 
-def _refusal(user, record: FieldRecord) -> str | None:
+def _refusal(user: User, record: FieldRecord) -> str | None:
     if record.assignment.team_id not in supervised_team_ids(user):
         return "forbidden"
     if user.pk in (record.enumerator_id, record.response.entered_by_id):
@@ -47,7 +48,7 @@ def _locked(record_id: int) -> FieldRecord:
 
 
 def set_review_state(
-    *, record: FieldRecord, user, state: str, reason: str = "", flags: Iterable[str] = ()
+    *, record: FieldRecord, user: User, state: str, reason: str = "", flags: Iterable[str] = ()
 ) -> ReviewResult:
     """Move one interview to `state` (received → approved / on hold / rejected, or between them)."""
     reason = (reason or "").strip()
@@ -88,7 +89,7 @@ def set_review_state(
     return ReviewResult(status="changed")
 
 
-def hold_flagged(*, user, flagged: dict[int, Collection[str]], reason: str) -> int:
+def hold_flagged(*, user: User, flagged: dict[int, Collection[str]], reason: str) -> int:
     """Put on hold the interviews the data-quality flags propose (record id → flag reasons), among those
     still received; the supervisor confirms the proposal (a flag proves nothing). Returns how many."""
     held = 0
@@ -101,7 +102,9 @@ def hold_flagged(*, user, flagged: dict[int, Collection[str]], reason: str) -> i
     return held
 
 
-def correct_in_review(*, record: FieldRecord, user, question_code: str, value, reason: str) -> ReviewResult:
+def correct_in_review(
+    *, record: FieldRecord, user: User, question_code: str, value: object, reason: str
+) -> ReviewResult:
     """Change one answer of an interview under review (received or on hold), e.g. after calling the
     respondent back: the answers must still pass the questionnaire's rules; the original is kept."""
     reason = (reason or "").strip()

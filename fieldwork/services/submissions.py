@@ -13,7 +13,9 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -67,7 +69,7 @@ class SubmissionContext:
     """Per-request caches (assignments, questionnaires, areas), so that a batch of 500 items reads each
     assignment once. Scoped to one user."""
 
-    def __init__(self, user, *, imported_by=None):
+    def __init__(self, user: User, *, imported_by: User | None = None) -> None:
         self.user = user
         # A supervisor importing an enumerator's file of unsent forms (services/queue_files.py).
         self.imported_by = imported_by
@@ -150,7 +152,7 @@ def payload_hash(submission: Submission) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def stored_result(client_uuid: uuid.UUID, digest: str, user=None) -> SubmissionResult | None:
+def stored_result(client_uuid: uuid.UUID, digest: str, user: User | None = None) -> SubmissionResult | None:
     """The outcome for a UUID already stored: duplicate (same payload) or conflict; None if not stored,
     or stored as a record `user` may not see: that caller learns nothing of it (docs/decisions.md D351)."""
     row = (
@@ -279,7 +281,7 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
 
 
 def district_of(area: Unit) -> Unit | None:
-    """The district an area belongs to (itself, its parent or grandparent), or None (methodology.md §6:
+    """The district an area belongs to (itself, its parent or grandparent), or None (docs/methodology.md §8.1:
     communes of campaigns after 1 July 2025 have no district)."""
     unit = area
     while unit is not None:
@@ -317,7 +319,9 @@ def quota_message(assignment: Assignment) -> str:
     ) % {"quota": assignment.quota}
 
 
-def _interviewer(submission: Submission, assignment: Assignment, context: SubmissionContext):
+def _interviewer(
+    submission: Submission, assignment: Assignment, context: SubmissionContext
+) -> tuple[int | None, str | None]:
     """Who interviewed: the assignment's enumerator, else the one named, else the keyer when it is an
     enumerator of the team. (user id, None) or (None, error message)."""
     named = submission.interviewer_id
@@ -353,7 +357,9 @@ def _check_drawn_unit(submission: Submission, assignment: Assignment) -> str | N
     return None
 
 
-def _check(submission: Submission, assignment: Assignment, context: SubmissionContext):
+def _check(
+    submission: Submission, assignment: Assignment, context: SubmissionContext
+) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str, int | None]:
     """(questionnaire, area, cleaned answers, phone, interviewer id) or a dict of errors by field."""
     errors: dict = {}
     interviewer_id, problem = _interviewer(submission, assignment, context)

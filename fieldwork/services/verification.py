@@ -10,7 +10,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +42,7 @@ def compare_answers(first: dict, second: dict) -> list[str]:
     return sorted(code for code in first.keys() | second.keys() if first.get(code) != second.get(code))
 
 
-def _stored(client_uuid, digest, user) -> VerificationResult | None:
+def _stored(client_uuid: uuid.UUID, digest: str, user: User) -> VerificationResult | None:
     """The stored outcome for this UUID, or None when there is none or the caller may see neither the
     entry (its own) nor the record: then it learns nothing of it (docs/decisions.md D351)."""
     entry = (
@@ -150,7 +152,9 @@ def submit_verification(*, submission: Submission, context: SubmissionContext) -
     )
 
 
-def mismatches_for(user, *, team: FieldTeam | None = None, unresolved_only: bool = True):
+def mismatches_for(
+    user: User | AnonymousUser, *, team: FieldTeam | None = None, unresolved_only: bool = True
+) -> QuerySet[Mismatch]:
     """Mismatches a supervisor (or coordinator) may resolve, oldest first."""
     teams = supervised_team_ids(user)
     if team is not None:
@@ -172,7 +176,9 @@ class ResolveResult:
 _UNSET = object()
 
 
-def resolve_mismatch(*, mismatch: Mismatch, user, keep: str = "first", value=_UNSET) -> ResolveResult:
+def resolve_mismatch(
+    *, mismatch: Mismatch, user: User, keep: str = "first", value: object = _UNSET
+) -> ResolveResult:
     """Keep the first entry's value, the second's, or a value the supervisor read on the paper form.
     The response's answers change only when the kept value differs; each change is an AnswerCorrection
     and an audit event. Someone who keyed either entry may not decide ("keyed")."""
@@ -217,10 +223,10 @@ def apply_correction(
     field_record: FieldRecord,
     response: Response,
     question_code: str,
-    value,
-    user,
+    value: object,
+    user: User,
     reason: str,
-    mismatch=None,
+    mismatch: Mismatch | None = None,
 ) -> AnswerCorrection:
     """Change one answer of a locked response: the original answers are kept on the record (first change
     only), the change is an AnswerCorrection and an audit event with the value before and after."""
