@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from audit.services import Action
@@ -50,7 +51,11 @@ SHEETS = {
     "psu": (("stratum", "commune", "size", "ssu_frame", "ssu_drawn"), ("probability",)),
     "ssu": (("commune", "village", "size", "drawn"), ("interviewed", "probability")),
 }
-SHEET_LABELS = {"strata": "strata sheet", "psu": "communes sheet", "ssu": "villages sheet"}
+SHEET_LABELS = {
+    "strata": gettext_lazy("strata sheet"),
+    "psu": gettext_lazy("communes sheet"),
+    "ssu": gettext_lazy("villages sheet"),
+}
 NUMBERS = ("size", "psu_frame", "psu_drawn", "ssu_frame", "ssu_drawn", "drawn", "interviewed")
 
 
