@@ -28,7 +28,7 @@ from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers
 
 from ..access import may_key, may_see_record, may_work_on
-from ..models import Assignment, DrawnUnit, FieldMember, FieldRecord, ReviewState
+from ..models import Assignment, DrawnUnit, FieldMember, FieldRecord, ReviewState, SampleDesign
 from .reads import read_assignment
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.
@@ -205,7 +205,7 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
         return stored_result(submission.client_uuid, digest, user) or SubmissionResult(
             status="invalid", client_uuid=submission.client_uuid, errors=checked
         )
-    questionnaire, area, answers, phone, interviewer_id = checked
+    questionnaire, area, answers, phone, interviewer_id, drawn = checked
     now = timezone.now()
     enforce = getattr(assignment, "enforce_quotas", False) and assignment.quota > 0
     try:
@@ -248,7 +248,8 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
                     received_at=now,
                     source=submission.source,
                     payload_hash=digest,
-                    drawn_unit_id=submission.drawn_unit_id,
+                    drawn_unit_id=submission.drawn_unit_id if drawn == "final" else None,
+                    drawn_village_id=submission.drawn_unit_id if drawn == "village" else None,
                     review_state=ReviewState.RECEIVED,
                     imported_by=context.imported_by,
                 )
@@ -340,33 +341,47 @@ def _interviewer(
     return None, _("Name the enumerator who did the interview.")
 
 
-def _check_drawn_unit(submission: Submission, assignment: Assignment) -> str | None:
-    """An error message, or None: the unit must be a household or person of this assignment's work list
-    (a main unit or a released reserve) not interviewed yet."""
+def _check_drawn_unit(submission: Submission, assignment: Assignment) -> tuple[str | None, str]:
+    """(error message or None, "final" | "village"): a household or person of this assignment's work list
+    (a main unit or a released reserve) not interviewed yet, or, for a design loaded from a file
+    (households not listed), a village drawn in the assignment's area."""
     unit = (
         DrawnUnit.objects.filter(pk=submission.drawn_unit_id, design__campaign_id=assignment.campaign_id)
-        .only("stage", "reserve", "released_at", "assignment_id")
+        .select_related("design", "parent__unit")
         .first()
     )
+    if (
+        unit is not None
+        and unit.stage == DrawnUnit.Stage.SSU
+        and unit.design.source == SampleDesign.Source.FILE
+    ):
+        commune = unit.parent.unit if unit.parent else None
+        if commune is None or assignment.area_id not in (commune.pk, commune.parent_id):
+            return _("Not a village drawn in this assignment's area."), "village"
+        return None, "village"
     if unit is None or unit.stage != DrawnUnit.Stage.FINAL or unit.assignment_id != assignment.pk:
-        return _("Not a household or person of this assignment's work list.")
+        return _("Not a household or person of this assignment's work list."), "final"
     if not unit.in_work_list:
-        return _("This reserve has not been released: it replaces a household only by the replacement rule.")
+        return (
+            _("This reserve has not been released: it replaces a household only by the replacement rule."),
+            "final",
+        )
     if FieldRecord.objects.filter(drawn_unit_id=unit.pk).exists():
-        return _("This household or person was already interviewed.")
-    return None
+        return _("This household or person was already interviewed."), "final"
+    return None, "final"
 
 
 def _check(
     submission: Submission, assignment: Assignment, context: SubmissionContext
-) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str, int | None]:
+) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str, int | None, str | None]:
     """(questionnaire, area, cleaned answers, phone, interviewer id) or a dict of errors by field."""
     errors: dict = {}
     interviewer_id, problem = _interviewer(submission, assignment, context)
     if problem:
         errors["interviewer"] = [problem]
+    drawn = None
     if submission.drawn_unit_id is not None:
-        problem = _check_drawn_unit(submission, assignment)
+        problem, drawn = _check_drawn_unit(submission, assignment)
         if problem:
             errors["drawn_unit"] = [problem]
     if assignment.campaign.status == Campaign.Status.CLOSED:
@@ -408,4 +423,4 @@ def _check(
         answers, answer_errors = clean_answers(questionnaire.definition, submission.answers, final=True)
         if answer_errors:
             errors["answers"] = {code: [message] for code, message in answer_errors.items()}
-    return errors or (questionnaire, area, answers, phone, interviewer_id)
+    return errors or (questionnaire, area, answers, phone, interviewer_id, drawn)
