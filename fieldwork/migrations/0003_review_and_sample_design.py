@@ -6,6 +6,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+
+def keep_existing_figures(apps, schema_editor):
+    """Campaigns that already have field interviews collected them before review existed: they count
+    every interview not rejected, so that their figures do not change (docs/decisions.md D356). New
+    campaigns count approved interviews only (FieldSettings' default)."""
+    FieldRecord = apps.get_model("fieldwork", "FieldRecord")
+    FieldSettings = apps.get_model("fieldwork", "FieldSettings")
+    campaigns = set(FieldRecord.objects.values_list("assignment__campaign_id", flat=True).distinct())
+    for campaign_id in sorted(campaigns):
+        FieldSettings.objects.get_or_create(campaign_id=campaign_id, defaults={"counting": "not_rejected"})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -262,4 +274,5 @@ class Migration(migrations.Migration):
             model_name='designstratum',
             constraint=models.UniqueConstraint(fields=('design', 'code'), name='design_stratum_code_unique'),
         ),
+        migrations.RunPython(keep_existing_figures, migrations.RunPython.noop),
     ]

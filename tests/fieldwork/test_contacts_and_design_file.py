@@ -296,3 +296,26 @@ def test_the_draw_command_reproduces_with_its_seed(sipas, frame, field, capsys):
         "3",
     )
     assert list(DrawnUnit.objects.order_by("stage", "code").values_list("stage", "code", "reserve")) == first
+
+
+def test_devices_get_their_work_list_and_send_attempts_through_the_api(sample, field):
+    device = api_client(field["users"]["a"])
+    items = device.get("/api/v1/field/work-list/").json()
+    assert len(items) == 6 and {i["status"] for i in items} == {"open"}
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "drawn_unit": items[0]["id"],
+        "outcome": "refused",
+        "attempted_at": NOW.isoformat(),
+    }
+    first = device.post("/api/v1/field/contacts/", body, format="json")
+    assert first.status_code == 201 and first.json()["released"] is not None
+    again = device.post("/api/v1/field/contacts/", body, format="json")
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert len(device.get("/api/v1/field/work-list/").json()) == 7  # the released reserve
+    assert api_client(field["users"]["c"]).get("/api/v1/field/work-list/").json() == []
+    other = dict(body, client_uuid=str(uuid.uuid4()))
+    assert (
+        api_client(field["users"]["c"]).post("/api/v1/field/contacts/", other, format="json").status_code
+        == 403
+    )

@@ -195,3 +195,17 @@ def test_the_record_api_shows_the_review_state(field, state):
     set_review_state(record=record, user=field["users"]["sup1"], state=state, reason="r")
     shown = api_client(field["users"]["a"]).get(f"{RESPONSES}{record.response_id}/").json()
     assert shown["review_state"] == state
+
+
+def test_the_migration_keeps_the_figures_of_campaigns_that_already_had_interviews(field, sipas):
+    """Interviews collected before review existed keep counting (D356): their campaign counts every
+    interview not rejected; a campaign without interviews keeps the default (approved only)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("fieldwork.migrations.0003_review_and_sample_design")
+    record = interview(field)
+    migration.keep_existing_figures(apps, None)
+    assert FieldSettings.objects.get(campaign=sipas).counting == "not_rejected"
+    assert list(counting_responses(campaign=sipas).values_list("pk", flat=True)) == [record.response_id]

@@ -151,6 +151,9 @@ ROWS = [
     ("field-api-response",         "GET",  LOGIN, LOGIN, DENY,  ALLOW, ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-api-verifications",    "POST", LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     ("field-api-stats-today",      "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    # The work list is scoped (empty for those who key nothing); an empty attempt reaches validation (400).
+    ("field-api-work-list",        "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    ("field-api-contacts",         "POST", LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
 ]
 # fmt: on
 
