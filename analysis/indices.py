@@ -190,7 +190,7 @@ def survey_inputs(
             sipas = campaign_sipas(sipas_campaign, method=sipas_method, by=sipas_by)
         except SipasInputError as exc:
             notes.append(str(exc))
-    sipas_items = [n for n in totals.leaves(domains) if n.code in method.sipas_items]
+    sipas_items = [n for n in totals.leaves(domains) if n.scored_by == "survey" and n.survey == "sipas"]
     from_sipas = sipas_points(overall_sipas(sipas), sipas_items)
     points = (result.points() if result else {}) | from_sipas
     return SurveyInputs(points, result, sipas, sipas_campaign, from_sipas, notes)
