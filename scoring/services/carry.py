@@ -101,9 +101,15 @@ def _carry(old: Assessment, tree: CriteriaTree) -> CarryReport:
         report.carried += 1
         if copy.over_max:
             points = max(p for p in (copy.self_points, copy.appraised_points) if p is not None)
-            report.over_max.append({"code": item.code, "points": str(points), "max": str(item.max_points)})
+            report.over_max.append(
+                {"code": item.code, "points": _plain(points), "max": _plain(item.max_points)}
+            )
         if item.scored_by == "survey" and score.criterion.scored_by != "survey":
             report.now_by_survey.append(item.code)
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
     return report
+
+
+def _plain(value) -> str:
+    return format(value.normalize(), "f")
