@@ -18,6 +18,7 @@ from kit.documents import checksum
 from kit.versioning import ChangeReport, compare_items, store_version
 
 from ..models import CriteriaTree, Criterion, Score
+from ..signals import tree_stored
 from .carry import CarryReport, carry_assessments
 from .definitions import parse_tree_file
 
@@ -90,6 +91,8 @@ def _store(definition: dict, digest: str, source_file: str) -> TreeLoadReport:
         report.changes = tree_changes(stored.before, definition)
     if stored.previous is not None:
         report.carried = carry_assessments(old=stored.previous, new=tree)
+    for _receiver, warnings in tree_stored.send(sender=CriteriaTree, tree=tree):
+        report.warnings.extend(warnings or [])
     return report
 
 

@@ -18,6 +18,7 @@ from respondents.models import Campaign, RespondentGroup
 
 from ..models import Invitation, Questionnaire
 from ..selectors import questionnaire_for
+from ..signals import checking_questionnaire
 from .definitions import parse_definition_file
 
 __all__ = ["LoadReport", "load_questionnaire", "questionnaire_for"]  # questionnaire_for: re-exported
@@ -53,6 +54,10 @@ def load_questionnaire(*, campaign: Campaign, path: Path | str) -> LoadReport:
         # One load per campaign at a time, so that two loads of a new code cannot both create version 1.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         groups = _groups(campaign, definition, errors)
+        for _receiver, found in checking_questionnaire.send(
+            sender=Questionnaire, campaign=campaign, definition=definition, file_name=path.name
+        ):
+            errors.extend(found or [])
         if errors:
             return LoadReport(errors=errors)
         # The shared policy (kit.versioning): its FOR UPDATE also waits for a Response being inserted for

@@ -33,7 +33,10 @@ def run(*args) -> str:
 def test_json_output_carries_index_band_rank_change_domains_surveys_and_points_lost(computed):
     data = json.loads(run("--campaign", "par-2023", "--format", "json"))
     assert data["campaign"] == "par-2023"
-    assert (data["index"], data["band"], data["rank"], data["change"]) == (83.17, "Nhóm B", 1, 53.17)
+    # No national table loaded: no rank (never "1 of the provinces stored here").
+    assert (data["index"], data["band"], data["rank"], data["change"]) == (83.17, "Nhóm B", None, 53.17)
+    assert data["standing"] is None
+    assert (data["basis"]["tree"], data["basis"]["officials_method"]) == ("tiny-index", "officials-876-v1")
     assert [d["code"] for d in data["domains"]] == ["1", "8"]
     assert data["domains"][1] == {
         "code": "8",
@@ -59,7 +62,7 @@ def test_json_output_carries_index_band_rank_change_domains_surveys_and_points_l
 
 def test_table_output_lists_domains_and_the_sipas_line(computed):
     text = run("--campaign", "par-2023")
-    assert "index 83.17 / 100; band Nhóm B; rank 1/2; change 53.17" in text
+    assert "index 83.17 / 100; band Nhóm B; rank –; change 53.17" in text
     assert "SIPAS 80.00%" in text
     assert "8.1.1" in text
 
