@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from respondents.selectors import is_coordinator
+from respondents.selectors import coordinated_provinces, is_coordinator
 
 from . import selectors
-from .models import Assessment, Criterion, Evidence, ScoreEvent
+from .forms import CriteriaTableForm, load_criteria_upload
+from .models import Assessment, CriteriaTree, Criterion, Evidence, ScoreEvent
 from .services.scoring import add_evidence, appraise_score, save_self_score
 from .survey_points import survey_points
 from .totals import band, points_lost, tree_totals
@@ -196,3 +197,23 @@ def _may_read_item(user, assessment: Assessment, criterion: Criterion) -> bool:
         return True
     leads = selectors.scorable_leads(user, assessment)
     return leads is None or criterion.lead in leads
+
+
+# --- the official criteria table (coordinators and the admin) ---------------------------------------------
+
+
+def _may_load_criteria(user) -> bool:
+    return user.is_superuser or coordinated_provinces(user).exists()
+
+
+@login_required
+def criteria_import(request):
+    """Upload the annex: "Check" reads and checks it and stores nothing; "Load" stores the checked file."""
+    if not _may_load_criteria(request.user):
+        raise PermissionDenied
+    form = CriteriaTableForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "trees": CriteriaTree.objects.filter(is_current=True).order_by("level", "code")}
+    if request.method == "POST" and form.is_valid():
+        context |= load_criteria_upload(form, user=request.user, load="load" in request.POST)
+    status = 400 if context.get("result") and not context["result"].ok else 200
+    return render(request, "scoring/criteria_import.html", context, status=status)

@@ -333,3 +333,31 @@ def _export_node(node: dict, confirmed: bool, source: str, lead: str | None) -> 
 def _yaml_number(text) -> int | float:
     value = Decimal(str(text))
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- the upload page: a checked file is kept until it is loaded ---------------------------------------
+
+UPLOAD_SUFFIXES = (".xlsx", ".xls", ".ods", ".docx")
+
+
+def staged_path(token: str, suffix: str) -> Path:
+    from django.conf import settings
+
+    if not re.fullmatch(r"[0-9a-f]{64}", token) or suffix not in UPLOAD_SUFFIXES:
+        raise ValueError("not a staged upload")
+    folder = Path(settings.MEDIA_ROOT) / "scoring" / "criteria-tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{token}{suffix}"
+
+
+def stage_upload(upload) -> tuple[str, Path]:
+    """Keep an uploaded annex under its SHA-256 (private media), for the check → load steps of the page."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    path = staged_path(digest.hexdigest(), Path(upload.name).suffix.lower())
+    with path.open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return digest.hexdigest(), path

@@ -34,23 +34,41 @@ def write(tmp_path, text: str, name: str = "par-2023.csv"):
 
 
 def test_a_published_table_with_messy_headers_is_stored_with_every_province(db, tmp_path):
-    result = import_published_results(path=write(tmp_path, CSV_2023), file_name="par-2023.csv", year=2023, source="BNV 2023")
+    result = import_published_results(
+        path=write(tmp_path, CSV_2023), file_name="par-2023.csv", year=2023, source="BNV 2023"
+    )
     assert result.ok, result.errors
-    assert (result.status, result.provinces, result.components) == ("created", 4, [str(d) for d in range(1, 9)])
+    assert (result.status, result.provinces, result.components) == (
+        "created",
+        4,
+        [str(d) for d in range(1, 9)],
+    )
     [table] = national_tables()
     yen_bai = table.row("yen bai")
     assert (yen_bai.province, yen_bai.index, yen_bai.components["8"], yen_bai.sipas, yen_bai.rank) == (
-        "Tỉnh Yên Bái", D("85.00"), D("86.00"), D("84.00"), 3
+        "Tỉnh Yên Bái",
+        D("85.00"),
+        D("86.00"),
+        D("84.00"),
+        3,
     )
-    again = import_published_results(path=write(tmp_path, CSV_2023), file_name="par-2023.csv", year=2023, source="BNV 2023")
+    again = import_published_results(
+        path=write(tmp_path, CSV_2023), file_name="par-2023.csv", year=2023, source="BNV 2023"
+    )
     assert again.status == "unchanged"
 
 
 def test_a_broken_published_table_names_each_row_and_stores_nothing(db, tmp_path):
-    text = CSV_2023.replace("85,00", "tám lăm").replace("80,00;85", "180;85").replace("2;Hải Phòng", "2;Quảng Ninh")
+    text = (
+        CSV_2023.replace("85,00", "tám lăm")
+        .replace("80,00;85", "180;85")
+        .replace("2;Hải Phòng", "2;Quảng Ninh")
+    )
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exc:
-        call_command("import_published_results", str(write(tmp_path, text)), "--year", "2023", stdout=out, stderr=err)
+        call_command(
+            "import_published_results", str(write(tmp_path, text)), "--year", "2023", stdout=out, stderr=err
+        )
     assert exc.value.code == 1
     report = err.getvalue()
     assert "par-2023.csv / par-2023 / row 6 / column C: [not_a_number]" in report  # Yên Bái's index
@@ -60,12 +78,26 @@ def test_a_broken_published_table_names_each_row_and_stores_nothing(db, tmp_path
 
 
 def table(year, rows, source="BNV"):
-    return NationalTable(year, source, False, [NationalRow(p, D(i), {k: D(v) for k, v in c.items()}, population=pop) for p, i, c, pop in rows])
+    return NationalTable(
+        year,
+        source,
+        False,
+        [NationalRow(p, D(i), {k: D(v) for k, v in c.items()}, population=pop) for p, i, c, pop in rows],
+    )
 
 
 def test_standing_is_hand_computable_rank_group_a_leader_and_losses():
-    t = table(2024, [("A", "96", {"1": 99, "8": 90}, None), ("B", "91", {"1": 95, "8": 88}, None), ("C", "84", {"1": 90, "8": 80}, None)])
-    s = standing(tables=[t], campaign_year=2024, name="Tỉnh D", computed=D("88.5"), components={"1": D(80), "8": D(92)})
+    t = table(
+        2024,
+        [
+            ("A", "96", {"1": 99, "8": 90}, None),
+            ("B", "91", {"1": 95, "8": 88}, None),
+            ("C", "84", {"1": 90, "8": 80}, None),
+        ],
+    )
+    s = standing(
+        tables=[t], campaign_year=2024, name="Tỉnh D", computed=D("88.5"), components={"1": D(80), "8": D(92)}
+    )
     # Not in the table: placed among A 96, B 91, C 84 → third of four.
     assert (s.official, s.rank, s.provinces, s.figure) == (False, 3, 4, D("88.50"))
     assert (s.to_group_a, s.leader, s.to_leader, s.mean) == (D("1.50"), "A", D("7.50"), D("90.33"))
@@ -83,13 +115,25 @@ def test_the_published_row_of_the_year_is_the_official_figure_and_last_year_give
 
 
 def test_a_merged_province_compares_with_its_predecessors_weighted_by_population():
-    t24 = table(2024, [("Lào Cai", "90", {"1": 90}, 800_000), ("Yên Bái", "86", {"1": 80}, 850_000), ("X", "95", {}, None)])
+    t24 = table(
+        2024,
+        [("Lào Cai", "90", {"1": 90}, 800_000), ("Yên Bái", "86", {"1": 80}, 850_000), ("X", "95", {}, None)],
+    )
     s = standing(
-        tables=[t24], campaign_year=2026, name="Lào Cai", computed=D("89"), components={"1": D(85)},
-        predecessors=["Lào Cai", "Yên Bái"], merged_from_year=2025,
+        tables=[t24],
+        campaign_year=2026,
+        name="Lào Cai",
+        computed=D("89"),
+        components={"1": D(85)},
+        predecessors=["Lào Cai", "Yên Bái"],
+        merged_from_year=2025,
     )
     # (90 × 800,000 + 86 × 850,000) / 1,650,000 = 87.9394 → 87.94
-    assert (s.previous, s.previous_combined, s.combined_weights) == (D("87.94"), ["Lào Cai", "Yên Bái"], "population")
+    assert (s.previous, s.previous_combined, s.combined_weights) == (
+        D("87.94"),
+        ["Lào Cai", "Yên Bái"],
+        "population",
+    )
     assert (s.rank, s.provinces, s.merged_note) == (2, 2, "merged")  # the predecessors are not its rivals
     row, kind = combined(t24.rows[:2])
     assert (row.components["1"], kind) == (D("84.85"), "population")
@@ -105,9 +149,19 @@ def test_without_a_table_there_is_no_standing():
     assert standing(tables=[], campaign_year=2024, name="D", computed=D(80), components={}) is None
 
 
-def test_the_dashboard_ranks_the_province_among_the_imported_table(client, tmp_path, province, units, campaign):
+def test_the_dashboard_ranks_the_province_among_the_imported_table(
+    client, tmp_path, province, units, campaign
+):
     scenario(tmp_path, province, units, campaign)  # Lào Cai 2023, index 83.17 (domain 1: 84.17%, 8: 82.50%)
-    call_command("import_published_results", str(write(tmp_path, CSV_2023)), "--year", "2023", "--source", "BNV 2023", stdout=io.StringIO())
+    call_command(
+        "import_published_results",
+        str(write(tmp_path, CSV_2023)),
+        "--year",
+        "2023",
+        "--source",
+        "BNV 2023",
+        stdout=io.StringIO(),
+    )
     result = campaign_indices(campaign)
     assert (result.standing.rank, result.standing.provinces) == (4, 5)  # below 92.18, 91.87, 85.00; above 80
     client.force_login(MembershipFactory(user=UserFactory(username="dp"), province=province).user)
