@@ -5,9 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from respondents.selectors import is_coordinator
-
 from respondents.models import Campaign
+from respondents.selectors import is_coordinator
 
 from .dashboard import dashboard_context
 from .index_settings import save_index_settings, settings_choices

@@ -42,7 +42,7 @@ def test_a_tree_whose_years_do_not_cover_the_campaign_is_refused_with_a_clear_me
 
 
 def test_a_coordinator_may_choose_another_valid_set_until_scores_are_entered(trees, province, tmp_path):
-    t876, t892 = trees
+    t892 = trees[1]
     other = tmp_path / "other.yaml"
     other.write_text(
         TREE_892.read_text(encoding="utf-8").replace("code: par-province-892", "code: par-province-892-b"),

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from scoring.models import CriteriaTree
 from tests.factories import MembershipFactory, UserFactory
-from tests.scoring.test_criteria_table import official_rows
 from tests.scoring.annex_files import write_xlsx
+from tests.scoring.test_criteria_table import official_rows
 
 URL = reverse("scoring-criteria-import")
 FIELDS = {
