@@ -76,10 +76,14 @@ def test_xlsx_report_has_its_sheets_headers_charts_and_no_formulas(computed, tmp
     path = tmp_path / "report.xlsx"
     run("--campaign", "par-2023", "-o", str(path))
     book = load_workbook(path)
-    assert book.sheetnames == ["Tổng hợp", "LV1", "LV8", "Khảo sát CBCC", "SIPAS"]
+    assert book.sheetnames == ["Tổng hợp", "LV1", "LV8", "Khảo sát CBCC", "SIPAS", "Xếp hạng toàn quốc"]
     summary = book["Tổng hợp"]
     assert summary["B4"].value == pytest.approx(83.17)
-    assert [c.value for c in summary[9]][:8] == [
+    # The basis of every figure: the criteria set and the named conversions.
+    assert (summary["A8"].value, summary["B8"].value) == ("Bộ tiêu chí", "tiny-index v1")
+    assert summary["B9"].value == "officials-876-v1"
+    assert book["Xếp hạng toàn quốc"]["A2"].value == "Chưa nhập bảng kết quả công bố của Bộ Nội vụ"
+    assert [c.value for c in summary[13]][:8] == [
         "Mã",
         "Lĩnh vực",
         "Điểm tối đa",
