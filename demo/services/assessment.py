@@ -21,7 +21,8 @@ TREE_FILES = [TREES / "par-province-876.yaml", TREES / "par-province-892.yaml"]
 
 
 def load_shipped_trees() -> None:
-    """The shipped province trees (876 for 2022–2023, the 892 placeholder from 2024); unchanged when loaded."""
+    """The shipped province trees (876 for 2022–2023, the 892 placeholder from 2024); reloading changes
+    nothing."""
     for path in TREE_FILES:
         report = load_criteria_tree(path=path)
         if not report.ok:

@@ -153,7 +153,8 @@ def illustrative_table(year: int, rng: random.Random) -> list[dict]:
     residual = (mean * len(provinces) - top - sum(a_values) - sum(b_values)).quantize(TWO)
     middle = sorted(range(b_count), key=lambda i: abs(b_values[i] - Decimal(85)))[0]
     b_values[middle] += residual
-    values = dict(zip([leader or others.pop(0)] + others, [top, *a_values, *b_values], strict=True))
+    first = leader or others.pop(0)
+    values = dict(zip([first, *others], [top, *a_values, *b_values], strict=True))
     ordered = sorted(values.items(), key=lambda kv: -kv[1])
     rows = []
     for rank, (name, index) in enumerate(ordered, 1):
