@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from respondents.models import Campaign, Unit
+from respondents.models import Campaign, Province, Unit
 from respondents.services.setup import create_campaign
 from scoring.models import Criterion, Score
 from scoring.selectors import trees_for_year
@@ -46,7 +46,7 @@ def seed_demo_indices(*, campaign: Campaign, rng: random.Random) -> dict:
     return created
 
 
-def _sipas(province, year: int, count: int, rng: random.Random, *, positive: float) -> int:
+def _sipas(province: Province, year: int, count: int, rng: random.Random, *, positive: float) -> int:
     """A SIPAS campaign of the province and year with `count` paper questionnaires, unless one has answers."""
     existing = Campaign.objects.filter(province=province, year=year, kind=Campaign.Kind.SIPAS_CITIZENS)
     if Response.objects.filter(campaign__in=existing, status=Response.Status.SUBMITTED).exists():

@@ -5,9 +5,10 @@ A tree is identified by its code. The rule is kit.versioning's, shared with ques
 D150): a file identical to the current version changes nothing; a current version nobody has scored yet (no
 Score row) is rebuilt in place; a current version with scores is never changed: the file becomes the next
 version, the current one from then on, and the open assessments of the old version are carried to it by
-code (scoring.services.carry, D156), so that nothing entered is lost.
+code (scoring.services.carry, D156), so that nothing entered is lost. Earlier rule: D9.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -150,7 +151,7 @@ def _create_nodes(tree: CriteriaTree, definition: dict) -> None:
         ]
 
 
-def _depth_first(nodes: list[dict]):
+def _depth_first(nodes: list[dict]) -> Iterator[dict]:
     for node in nodes:
         yield node
         yield from _depth_first(node["children"])

@@ -3,8 +3,8 @@
 A questionnaire is identified by (campaign, code). Loading a file identical to the current version changes
 nothing; a current version nobody has answered yet (no Response row, draft or submitted) is updated in
 place; a current version with responses is never changed: the file becomes the next version, which is
-then the current one (README, "Questionnaire files"). The rule is kit.versioning's, shared with criteria
-trees (docs/decisions.md D150).
+then the current one (docs/decisions.md D9). The rule is kit.versioning's, shared with criteria trees
+(docs/decisions.md D150).
 """
 
 from dataclasses import dataclass, field
