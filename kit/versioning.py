@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Stored:
 
     status: str  # created | updated | unchanged
     row: Any
-    before: dict | None = None
+    before: dict[str, Any] | None = None
     previous: Any = None
 
     @property
@@ -33,7 +33,7 @@ class Stored:
 
 def store_version(
     *,
-    model: type[models.Model],
+    model: type[Any],
     scope: Mapping[str, Any],
     checksum: str,
     has_dependants: Callable[[Any], bool],
@@ -42,8 +42,9 @@ def store_version(
 ) -> Stored:
     """Apply the policy for the document of `scope` (e.g. {"campaign": c, "code": "par-officials"}).
 
-    `fill(row)` writes the new content on a row (in place or the new version) before it is saved; the row
-    needs `version`, `is_current` and `checksum` fields. Runs in the caller's transaction (or its own): the
+    `model` is a Django model class with `version`, `is_current` and `checksum` fields (typed Any: the
+    loaders pass their own models). `fill(row)` writes the new content on a row (in place or the new
+    version) before it is saved. Runs in the caller's transaction (or its own): the
     current version is locked FOR UPDATE, which also waits for a dependant being inserted, so the dependants
     check sees it.
     """
@@ -97,8 +98,8 @@ class ChangeReport:
     def empty(self) -> bool:
         return not (self.added or self.removed or self.renamed or self.changed)
 
-    def as_dict(self) -> dict:
-        def rows(changes: list[ItemChange]) -> list[dict]:
+    def as_dict(self) -> dict[str, Any]:
+        def rows(changes: list[ItemChange]) -> list[dict[str, Any]]:
             return [
                 {"code": c.code, "attribute": c.attribute, "before": c.before, "after": c.after}
                 for c in changes
@@ -113,8 +114,8 @@ class ChangeReport:
 
 
 def compare_items(
-    before: Mapping[str, Mapping],
-    after: Mapping[str, Mapping],
+    before: Mapping[str, Mapping[str, Any]],
+    after: Mapping[str, Mapping[str, Any]],
     *,
     attributes: Sequence[str],
     name_attribute: str = "name",
@@ -134,5 +135,5 @@ def compare_items(
     return report
 
 
-def index_by_code(items: Iterable[Mapping], *, code: str = "code") -> dict[str, Mapping]:
+def index_by_code(items: Iterable[Mapping[str, Any]], *, code: str = "code") -> dict[str, Mapping[str, Any]]:
     return {item[code]: item for item in items}

@@ -17,6 +17,7 @@ criterion applies to its sub-criteria unless they have their own.
 
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -120,7 +121,9 @@ class AnnexResult:
         return not self.errors
 
 
-def annex_problem(code: str, *, file: str = "", sheet: str = "", row=None, column: str = "", **params):
+def annex_problem(
+    code: str, *, file: str = "", sheet: str = "", row: int | None = None, column: str = "", **params: object
+) -> Problem:
     value = params.pop("value", "")
     message = str(MESSAGES[code]).format(value=value, sheet=sheet, **params)
     return Problem(
@@ -261,7 +264,7 @@ def _parse(table: Sheet, header_row: int, columns: dict[str, int], file_name: st
     for index in range(header_row + 1, len(rows)):
         cells = rows[index]
 
-        def cell(column: str, cells=cells) -> object:
+        def cell(column: str, cells: list = cells) -> object:
             j = columns.get(column)
             return cells[j] if j is not None and j < len(cells) else None
 
@@ -387,7 +390,9 @@ def _place(parsed: list, columns: dict, where: dict, result: AnnexResult) -> Non
         _apply_methods(domain, "")
 
 
-def _classify(number: str, roman: bool, domain, criterion, style: dict) -> tuple[str | None, str]:
+def _classify(
+    number: str, roman: bool, domain: "AnnexRow | None", criterion: "AnnexRow | None", style: dict
+) -> tuple[str | None, str]:
     """(kind, code), or (None, why) when the numbering cannot come here. `style` remembers, per domain,
     whether its criteria were typed "1" or "1.1" (under roman domains both occur)."""
     if roman and _ROMAN.match(number):
@@ -435,7 +440,7 @@ def _classify(number: str, roman: bool, domain, criterion, style: dict) -> tuple
     return None, "too many levels"
 
 
-def _checked_max(raw, code: str, where: dict, columns: dict, result: AnnexResult) -> Decimal | None:
+def _checked_max(raw: object, code: str, where: dict, columns: dict, result: AnnexResult) -> Decimal | None:
     here = {**where, "column": column_letter(columns["max"])}
     if raw is None or clean_text(raw) == "":
         result.errors.append(annex_problem("max_missing", **here, value=code))
@@ -453,7 +458,7 @@ def _checked_max(raw, code: str, where: dict, columns: dict, result: AnnexResult
     return value.quantize(Decimal("0.01"))
 
 
-def _number(raw) -> Decimal | None:
+def _number(raw: object) -> Decimal | None:
     """A maximum as typed: a number cell, or text with a decimal comma or point ("9,5", "9.50 điểm")."""
     if isinstance(raw, bool):
         return None
@@ -568,7 +573,7 @@ def counts(domains: list[AnnexRow]) -> dict[str, int]:
     }
 
 
-def _walk(nodes: list[AnnexRow]):
+def _walk(nodes: list[AnnexRow]) -> Iterator[AnnexRow]:
     for node in nodes:
         yield node
         yield from _walk(node.children)

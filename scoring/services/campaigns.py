@@ -6,8 +6,10 @@ message saying so; so is a change once scores were entered under the current set
 the same code replaces a placeholder by a new version instead, which carries the scores).
 """
 
+import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,7 @@ class ChoiceResult:
         return not self.error
 
 
-def choose_campaign_tree(*, campaign: Campaign, code: str, user=None) -> ChoiceResult:
+def choose_campaign_tree(*, campaign: Campaign, code: str, user: User | None = None) -> ChoiceResult:
     tree = selectors.current_tree(code)
     if tree is None:
         return ChoiceResult(error=_("There is no criteria set with the code %(code)s.") % {"code": code})
@@ -57,7 +59,7 @@ def choose_campaign_tree(*, campaign: Campaign, code: str, user=None) -> ChoiceR
     return ChoiceResult(tree=tree, assessment=current)
 
 
-def open_province_assessment(*, campaign: Campaign, **dates) -> Assessment:
+def open_province_assessment(*, campaign: Campaign, **dates: datetime.date) -> Assessment:
     """The campaign's province assessment against its criteria set (opened when missing)."""
     current = selectors.province_assessment(campaign)
     if current is not None:

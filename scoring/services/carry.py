@@ -10,6 +10,7 @@ version does not cover, keep the old version.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from respondents.models import Campaign
 
@@ -111,5 +112,5 @@ def _carry(old: Assessment, tree: CriteriaTree) -> CarryReport:
     return report
 
 
-def _plain(value) -> str:
+def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")

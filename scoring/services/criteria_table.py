@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.core.files.uploadedfile import UploadedFile
 
 from kit.tabular.problems import Problem
 
@@ -158,7 +159,7 @@ def import_criteria_table(
 
 
 def _definition(
-    read: annex.AnnexResult, *, previous: CriteriaTree | None, warnings: list, file_name: str, **top
+    read: annex.AnnexResult, *, previous: CriteriaTree | None, warnings: list, file_name: str, **top: object
 ) -> dict:
     """The annex as a tree document in the shipped YAML shape. Lead departments, bands and the rules of
     computed indicators are not in the annex: they come from the current version of the same code, else
@@ -265,7 +266,7 @@ def _problem_dict(p: Problem) -> dict:
     }
 
 
-def _plain(value) -> float | None:
+def _plain(value: Decimal | int | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -330,7 +331,7 @@ def _export_node(node: dict, confirmed: bool, source: str, lead: str | None) -> 
     return raw
 
 
-def _yaml_number(text) -> int | float:
+def _yaml_number(text: object) -> int | float:
     value = Decimal(str(text))
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -350,7 +351,7 @@ def staged_path(token: str, suffix: str) -> Path:
     return folder / f"{token}{suffix}"
 
 
-def stage_upload(upload) -> tuple[str, Path]:
+def stage_upload(upload: UploadedFile) -> tuple[str, Path]:
     """Keep an uploaded annex under its SHA-256 (private media), for the check → load steps of the page."""
     digest = hashlib.sha256()
     for chunk in upload.chunks():

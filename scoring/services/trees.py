@@ -67,7 +67,7 @@ def store_tree(*, definition: dict, source_file: str, dry_run: bool = False) -> 
 
 
 class _DryRun(Exception):
-    def __init__(self, report: TreeLoadReport):
+    def __init__(self, report: TreeLoadReport) -> None:
         self.report = report
 
 
