@@ -1,5 +1,5 @@
 """Demo scoring for the demo province: the criteria set valid for the campaign's year (892 from 2024, 876
-for 2022–2023; docs/methodology.md §8), scorers and a council member, a plausible self-assessment and a
+for 2022–2023; docs/methodology.md §1.1), scorers and a council member, a plausible self-assessment and a
 partial appraisal. Synthetic figures; running it again changes nothing."""
 
 import datetime

@@ -49,7 +49,7 @@ from ..rules import RULE_KINDS, dec
 LEVELS = ("province", "department", "district", "commune")
 SCORED_BY = ("self", "survey", "computed")
 SURVEYS = ("officials", "sipas")
-# Words that name the satisfaction survey of people and organisations (docs/methodology.md §8, SIPAS).
+# Words that name the satisfaction survey of people and organisations (docs/methodology.md §4, §6).
 SIPAS_WORDS = ("sipas", "su hai long", "muc do hai long", "hai long cua nguoi dan")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
 _NODE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,39}$")
