@@ -1,4 +1,4 @@
-"""Where a province stands among all provinces (pure; docs/decisions.md D160, docs/methodology.md §1.6, §8.2, §9).
+"""Where a province stands among all provinces (pure; docs/decisions.md D160; docs/methodology.md §1.6, §8.2).
 
 Inputs are the Ministry's published tables (one per year: every province's PAR INDEX, eight component
 indices in percent of their maxima, SIPAS, rank) and the province's own figures. The reference table is the
