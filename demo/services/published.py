@@ -3,10 +3,11 @@
 They let the dashboard show a standing among all provinces. Anchored on confirmed public facts only where
 they exist (docs/methodology.md §1.6, §9): national means 86.98 (2023) and 88.37 (2024), 2024 groups
 A 13 / B 50 with every province at 80 or more, Quảng Ninh first in 2023 with 92.18, Hải Phòng first in
-2024 with 96.17. Every other figure (each province's index, components, SIPAS, rank, population) is generated; 2025 (34
-provinces after the mergers) has no anchor at all. Each table is stored `illustrative` and its source says
-"minh hoạ", so the pages mark every figure taken from it. Loaded through import_published_results' service,
-from a CSV written here, so the demo also exercises the importer. Running it again changes nothing.
+2024 with 96.17. Every other figure (each province's index, components, SIPAS, rank, population) is
+generated; 2025 (34 provinces after the mergers) has no anchor at all. Each table is stored `illustrative`
+and its source says "MINH HOẠ", so the pages mark every figure taken from it. Loaded through
+import_published_results' service, from a CSV written here, so the demo also exercises the importer.
+Running it again changes nothing.
 """
 
 import csv
