@@ -168,9 +168,10 @@ class Assessment(models.Model):
     appraisal_closes = models.DateField(_("appraisal closes"))
     # Set when a new version of the tree replaced this one and its scores were carried over
     # (scoring.services.carry, docs/decisions.md D156): the replaced assessment stays readable, read-only.
+    # SET_NULL: deleting the twin (or the campaign) gives the old assessment back, never blocks the delete.
     replaced_by = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="replaces",

@@ -236,7 +236,12 @@ def _resolve(target: str, value: object, name: str, where: str, context: _Contex
 
 
 def _create(part: Part, rows: list[dict], context: _Context, report: ImportReport) -> None:
-    objects = [_build(part, row, n, context) for n, row in enumerate(rows, start=1)]
+    # A part pointing at itself (an assessment replaced by its twin, docs/decisions.md D156) is created
+    # first without those links, which are set once every row of the part has its id.
+    own = [name for name, target in part.refs.items() if target == part.name]
+    links = [{name: row.get(name) for name in own} for row in rows]
+    built = [{**row, **dict.fromkeys(own)} for row in rows]
+    objects = [_build(part, row, n, context) for n, row in enumerate(built, start=1)]
     _check_refs(part, rows)
     try:
         with transaction.atomic():
@@ -249,6 +254,14 @@ def _create(part: Part, rows: list[dict], context: _Context, report: ImportRepor
     if any(obj.pk is None for obj in created):
         raise ArchiveError(f"{part.member}: this database does not return the ids of inserted rows")
     context.refs[part.name] = {row["ref"]: obj.pk for row, obj in zip(rows, created, strict=True)}
+    for number, (obj, link) in enumerate(zip(created, links, strict=True), start=1):
+        values = {
+            f"{name}_id": _resolve(part.name, value, name, f"{part.member} line {number}", context)
+            for name, value in link.items()
+            if value is not None
+        }
+        if values:
+            part.model.objects.filter(pk=obj.pk).update(**values)
     for name, target in part.m2m.items():
         _set_m2m(part, name, target, rows, created, context)
     report.created[part.name] = len(created)

@@ -230,11 +230,11 @@ PARTS: list[Part] = [
         ),
         refs={"tree": "scoring/trees", "parent": "scoring/criteria"},
     ),
-    # Newest first: an assessment replaced by a newer version of its tree points at its (later) twin.
+    # An assessment replaced by a newer version of its tree points at its twin (set after the part is in).
     Part(
         "scoring/assessments",
         Assessment,
-        lambda c: Assessment.objects.filter(campaign=c).order_by("-pk"),
+        lambda c: Assessment.objects.filter(campaign=c).order_by("pk"),
         refs={
             "campaign": CAMPAIGN,
             "tree": "scoring/trees",

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='assessment',
             name='replaced_by',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='scoring.assessment', verbose_name='replaced by'),
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaces', to='scoring.assessment', verbose_name='replaced by'),
         ),
         migrations.AddField(
             model_name='criterion',
