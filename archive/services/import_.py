@@ -240,9 +240,7 @@ def _create(part: Part, rows: list[dict], context: _Context, report: ImportRepor
     assessment replaced by its twin, docs/decisions.md D156) are left empty at first and set once every row
     of the part has its id."""
     own = [name for name, target in part.refs.items() if target == part.name]
-    objects = [
-        _build(part, {**row, **dict.fromkeys(own)}, n, context) for n, row in enumerate(rows, start=1)
-    ]
+    objects = [_build(part, {**row, **dict.fromkeys(own)}, n, context) for n, row in enumerate(rows, start=1)]
     _check_refs(part, rows)
     try:
         with transaction.atomic():
