@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -266,11 +265,15 @@ TOKEN_MISS_WINDOW = env_int("TOKEN_MISS_WINDOW", 60)
 # directly, REMOTE_ADDR is the client). Used for the client address of rate limits and login lockout.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# API tokens (devices, scripts): stored as a digest, valid this many days from issue; `manage.py
+# field_token USER --rotate` issues a new one (respondents/services/api_tokens.py, docs/decisions.md D134).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+
 REST_FRAMEWORK = {
     # Token first: a caller without credentials gets 401 with `WWW-Authenticate: Token` rather than 403
     # (DRF answers with the first class's header); sessions work as before, CSRF included.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "respondents.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
