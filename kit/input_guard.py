@@ -7,6 +7,8 @@ by their parser (kit.safeinput.loads), which knows the view's limits. Files are 
 uploaded workbook is binary and read by its importer, which reports its own problems.
 """
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ def input_problem(request: HttpRequest) -> str | None:
     candidates += [text for key, values in request.GET.lists() for text in (key, *values)]
     if request.method not in ("GET", "HEAD", "OPTIONS") and request.content_type in FORM_TYPES:
         candidates += [text for key, values in request.POST.lists() for text in (key, *values)]
-        candidates += [upload.name or "" for upload in request.FILES.values()]
+        candidates += [upload.name or "" for _key, uploads in request.FILES.lists() for upload in uploads]
     for text in candidates:
         problem = text_problem(text)
         if problem:
@@ -31,7 +33,7 @@ def input_problem(request: HttpRequest) -> str | None:
 
 
 class RefuseUnstorableInput:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -17,8 +17,10 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ def count_hit(*, scope: str, client: str, window: int) -> int:
     key = _keys(scope, client, window, now)[-1]
     timeout = math.ceil(window + 2 * slice_seconds) + 1
 
-    def incr(store) -> None:
+    def incr(store: BaseCache) -> None:
         store.add(key, 0, timeout=timeout)
         try:
             store.incr(key)
@@ -82,7 +84,7 @@ def _counts(scope: str, client: str, window: int, now: float) -> list[int]:
     return [int(found.get(key) or 0) for key in keys]
 
 
-def _with_cache(operation):
+def _with_cache[T](operation: Callable[[BaseCache], T]) -> T:
     """`operation(cache)`, or `operation(local memory)` while the shared cache does not answer."""
     if time.monotonic() >= _state["retry_at"]:
         try:

@@ -11,6 +11,7 @@ import json
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 NUL = "\x00"
 
@@ -18,7 +19,7 @@ NUL = "\x00"
 class UnsafeInput(ValueError):
     """Input refused before it reaches a view; `code` names the reason, str() is an English message."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -32,7 +33,7 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def loads(body: bytes | str, *, max_bytes: int, max_depth: int):
+def loads(body: bytes | str, *, max_bytes: int, max_depth: int) -> Any:  # noqa: ANN401 - any JSON value
     """A JSON document that every column can store, or UnsafeInput saying why not.
 
     Refused: more than `max_bytes`, not UTF-8, more than `max_depth` levels of nesting (checked before
@@ -76,7 +77,7 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def as_decimal(raw) -> Decimal | None:
+def as_decimal(raw: object) -> Decimal | None:
     """`raw` as typed (a decimal comma accepted) as a finite Decimal, or None (empty, not a number, NaN,
     Infinity, or longer than 64 characters)."""
     text = str(raw).strip().replace(",", ".") if raw is not None else ""
@@ -89,7 +90,7 @@ def as_decimal(raw) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def parse_decimal(raw, *, places: int, max_abs: Decimal) -> Decimal | None:
+def parse_decimal(raw: object, *, places: int, max_abs: Decimal) -> Decimal | None:
     """`raw` as a Decimal with at most `places` decimals and |value| <= max_abs, or None.
 
     The range is checked before quantizing: Decimal("1e30").quantize(Decimal("0.01")) raises
@@ -106,7 +107,7 @@ def parse_decimal(raw, *, places: int, max_abs: Decimal) -> Decimal | None:
     return value
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> float:
     raise UnsafeInput("non_finite", f"{name} is not a number JSON allows.")
 
 
@@ -117,9 +118,9 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _first_text_problem(data) -> str | None:
+def _first_text_problem(data: object) -> str | None:
     """The first NUL or lone surrogate in any string of `data`, keys included (iterative walk)."""
-    pending = [data]
+    pending: list[object] = [data]
     while pending:
         item = pending.pop()
         if isinstance(item, str):

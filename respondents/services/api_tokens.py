@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue_api_token(*, user, now: datetime.datetime | None = None) -> IssuedToken:
+def issue_api_token(*, user: User, now: datetime.datetime | None = None) -> IssuedToken:
     """A new key for `user`, replacing any earlier one (which stops working at once)."""
     now = now or timezone.now()
     key = secrets.token_urlsafe(KEY_BYTES)
@@ -43,7 +44,7 @@ def issue_api_token(*, user, now: datetime.datetime | None = None) -> IssuedToke
     return IssuedToken(key=key, token=token)
 
 
-def valid_token_of(user) -> ApiToken | None:
+def valid_token_of(user: User) -> ApiToken | None:
     token = ApiToken.objects.filter(user=user).first()
     return None if token is None or token.is_expired() else token
 

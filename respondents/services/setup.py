@@ -38,8 +38,8 @@ _UNIT_COLUMNS = {
     "valid_until": {"valid until", "den ngay", "hieu luc den"},
 }
 
-# Groups a campaign of each kind surveys (shared/domain/respondent-lists.md); district leaders only while
-# the province still has districts in the campaign's year (methodology.md §6).
+# Groups a campaign of each kind surveys (docs/methodology.md §5.1); district leaders only while
+# the province still has districts in the campaign's year (docs/methodology.md §5.3, §8.1).
 DEFAULT_GROUPS = {
     Campaign.Kind.PAR_OFFICIALS: ["hdnd", "dept_leader", "division_leader", "district_leader"],
     Campaign.Kind.SIPAS_CITIZENS: ["citizen", "organisation"],
