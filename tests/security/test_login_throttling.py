@@ -177,7 +177,12 @@ def test_failed_logins_under_many_user_names_from_one_address_stop_before_any_ha
     assert right.status_code == 429
     assert hashing["n"] == hashed
     assert 1 <= int(right["Retry-After"]) <= 66
-    assert 'data-page="locked-out"' in right.content.decode()
+    body = right.content.decode()
+    assert 'data-page="locked-out"' in body
+    with translation.override("vi"):
+        wait = int(right["Retry-After"])
+        text = gettext("Too many failed logins from your network. Please try again in %(seconds)s seconds.")
+        assert text % {"seconds": wait} in body and "giây" in text
 
 
 def test_the_address_throttle_ends_within_a_minute_and_spares_other_addresses(official, address_limit, clock):
