@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from config import sessions
 from tests.factories import UserFactory
 from tests.surveys.respondent_setup import make_link
 
@@ -50,6 +49,8 @@ def test_a_session_expires_two_hours_after_the_last_request(logged_in):
 
 
 def test_activity_moves_the_expiry_forward_at_most_once_a_minute(logged_in):
+    from config import sessions
+
     client, _response = logged_in
     client.get(reverse("home"))  # the first request after the login notes the time of activity
     soon = timezone.now() + datetime.timedelta(minutes=10)
