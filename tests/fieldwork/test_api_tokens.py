@@ -12,7 +12,8 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
 from respondents.models import ApiToken
@@ -66,7 +67,9 @@ def test_a_token_expires_after_the_configured_days_on_both_apis(field, settings,
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     answer = token_client(key).get(URL)
     assert answer.status_code == 401
-    assert "expired" in answer.json()["errors"]["detail"][0]
+    with translation.override("vi"):
+        assert answer.json()["errors"]["detail"] == [gettext("Token expired: ask for a new one.")]
+        assert "hết hạn" in gettext("Token expired: ask for a new one.")
     coordinator_key = issue_api_token(user=coordinator).key
     ApiToken.objects.filter(user=coordinator).update(expires_at=timezone.now())
     assert token_client(coordinator_key).get(reverse("api-campaigns")).status_code == 401
