@@ -33,8 +33,8 @@ _state = {"down": False, "retry_at": 0.0}
 _lock = threading.Lock()
 
 
-def count_hit(*, scope: str, client: str, window: int) -> int:
-    """Count one hit now; returns the client's count in the last `window` seconds, this hit included."""
+def count_hit(*, scope: str, client: str, window: int) -> None:
+    """Count one hit now (one `add` and one `incr` of the current slice)."""
     now = time.time()
     slice_seconds = window / BUCKETS
     key = _keys(scope, client, window, now)[-1]
@@ -48,7 +48,6 @@ def count_hit(*, scope: str, client: str, window: int) -> int:
             store.add(key, 1, timeout=timeout)
 
     _with_cache(incr)
-    return sum(_counts(scope, client, window, now))
 
 
 def is_limited(*, scope: str, client: str, limit: int, window: int) -> bool:
