@@ -74,6 +74,16 @@ class OwnRedis:
 def redis_cache(settings):
     server = OwnRedis()
     server.start()
+    try:
+        yield from _using(server, settings)
+    finally:  # also when the set-up below fails: never leave the server running
+        server.stop()
+        cache.close()
+        ratelimit._state.update(down=False, retry_at=0.0)
+        ratelimit._local.clear()
+
+
+def _using(server, settings):
     url = f"redis://127.0.0.1:{server.port}/0"
     settings.CACHE_URL = url
     settings.CACHES = {
@@ -87,10 +97,6 @@ def redis_cache(settings):
     ratelimit._state.update(down=False, retry_at=0.0)
     ratelimit._local.clear()
     yield server
-    server.stop()
-    cache.close()
-    ratelimit._state.update(down=False, retry_at=0.0)
-    ratelimit._local.clear()
 
 
 def start(client, token):
