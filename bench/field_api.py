@@ -77,11 +77,11 @@ def set_up_data() -> dict:
     from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from demo.services.field import SIPAS_FILE, sipas_answers, sipas_campaign
     from fieldwork.models import Assignment, FieldMember, FieldTeam
     from respondents.models import Province, Unit
+    from respondents.services.api_tokens import issue_api_token
     from surveys.models import Questionnaire
     from surveys.services.questionnaires import load_questionnaire
 
@@ -98,7 +98,7 @@ def set_up_data() -> dict:
     assignment = Assignment.objects.create(
         campaign=campaign, team=team, enumerator=user, questionnaire=questionnaire, area=district, quota=10**6
     )
-    token = Token.objects.create(user=user).key
+    token = issue_api_token(user=user).key
     rng = random.Random(7)
     answers = [sipas_answers(questionnaire.definition, rng, service_area="land") for _ in range(50)]
     connections.close_all()

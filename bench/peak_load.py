@@ -110,12 +110,12 @@ def set_up_site(db_url: str, respondents: int) -> dict:
     from django.core.management import call_command
     from django.db import connections
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from demo.services.field import SIPAS_FILE, sipas_answers, sipas_campaign
     from demo.services.questionnaires import DEFINITIONS, random_answers
     from fieldwork.models import Assignment, FieldMember, FieldTeam
     from respondents.models import Campaign, Province, Respondent, RespondentGroup, Unit
+    from respondents.services.api_tokens import issue_api_token
     from respondents.services.setup import create_campaign
     from surveys.models import Invitation, Questionnaire
     from surveys.services.invitations import create_invitations
@@ -173,7 +173,7 @@ def set_up_site(db_url: str, respondents: int) -> dict:
     field_answers = [
         sipas_answers(field_questionnaire.definition, rng, service_area="land") for _ in range(50)
     ]
-    device_token = Token.objects.create(user=user).key
+    device_token = issue_api_token(user=user).key
     connections.close_all()
     return {
         "tokens": tokens,

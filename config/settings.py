@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -59,9 +58,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
+    "kit.input_guard.RefuseUnstorableInput",  # NUL / broken Unicode in URL or form: 400 (D133)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.sessions.IdleTimeoutMiddleware",  # a logged-in session ends after SESSION_IDLE_MINUTES idle
     "audit.context.AuditContextMiddleware",  # client address for audit events recorded by services
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,6 +132,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kit.client_ip.client_ip"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "config.auth.axes_username"  # cut to axes' 255-character column
+# Per client address, whatever the user name (config/auth.py, docs/decisions.md D136): more than this
+# many failed logins from one address in any LOGIN_ADDRESS_WINDOW seconds, and logins from it are refused
+# before any password is hashed until the oldest failures leave the window (an office behind one
+# address waits a minute at most). The lockout above still applies per user name and address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_WINDOW = env_int("LOGIN_ADDRESS_WINDOW", 60)
+
+# Sessions of logged-in users (every role that logs in: respondents answer through their personal link,
+# without a session). The cookie ends with the browser (shared office computers), and the session ends
+# after SESSION_IDLE_MINUTES without a request: its expiry moves forward on activity (config/sessions.py,
+# docs/decisions.md D138).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -228,27 +244,38 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", "celerybeat-schedule")
 
-# Cache: counters of the rate limits (config/ratelimit.py). Per process unless CACHE_URL (or REDIS_URL)
-# names a Redis server; with several web processes or machines set it, so that limits are shared.
+# Cache: counters of the rate limits (kit/ratelimit.py). Per process unless CACHE_URL (or REDIS_URL)
+# names a Redis server; with several web processes or machines set it, so that limits are shared. The
+# cache is never a dependency: while it does not answer, limits count per process (docs/decisions.md
+# D131), so the short timeouts keep a dead or unreachable Redis from slowing requests down.
 CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
-# Personal links: a client address that asks for more than TOKEN_MISS_LIMIT unknown links within
-# TOKEN_MISS_WINDOW seconds gets 429 on every link page until the window ends (links cannot be enumerated).
+# Personal links: a client address that asked for TOKEN_MISS_LIMIT unknown links in the last
+# TOKEN_MISS_WINDOW seconds (a sliding window) gets 429 for further unknown links until they leave the
+# window; valid links always open (surveys/views/respondent.py, docs/decisions.md D132).
 TOKEN_MISS_LIMIT = env_int("TOKEN_MISS_LIMIT", 20)
 TOKEN_MISS_WINDOW = env_int("TOKEN_MISS_WINDOW", 60)
 # Reverse proxies in front of the web processes that append to X-Forwarded-For (0: clients connect
 # directly, REMOTE_ADDR is the client). Used for the client address of rate limits and login lockout.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# API tokens (devices, scripts): stored as a digest, valid this many days from issue; `manage.py
+# field_token USER --rotate` issues a new one (respondents/services/api_tokens.py, docs/decisions.md D134).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+
 REST_FRAMEWORK = {
     # Token first: a caller without credentials gets 401 with `WWW-Authenticate: Token` rather than 403
     # (DRF answers with the first class's header); sessions work as before, CSRF included.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "respondents.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

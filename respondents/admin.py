@@ -3,6 +3,7 @@ from django.contrib import admin
 from audit.services import Action, record
 
 from .models import (
+    ApiToken,
     Campaign,
     ImportBatch,
     ListReminder,
@@ -114,3 +115,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
 @admin.register(ListReminder)
 class ListReminderAdmin(admin.ModelAdmin):
     list_display = ["campaign", "unit", "sent_by", "sent_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by `manage.py field_token USER [--rotate]` (the key is shown once); here they are
+    seen (never their key) and deleted, which revokes them at once."""
+
+    list_display = ["user", "prefix", "created_at", "expires_at", "last_used_at"]
+    search_fields = ["user__username", "prefix"]
+    readonly_fields = ["user", "prefix", "key_hash", "created_at", "expires_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
+from .authentication import is_token_request
 from .models import Campaign, ImportBatch, Respondent
 from .serializers import (
     CampaignSerializer,
@@ -45,8 +46,16 @@ class RespondentFilter(django_filters.FilterSet):
 
 
 class RespondentList(generics.ListAPIView):
+    """The respondents the caller may see, as on the unit pages. With an API token the contacts are
+    withheld (docs/decisions.md D134): a token is a bearer key kept in scripts and devices, without the
+    login, idle timeout and browser session of the pages, so it gets the list without phones and e-mails
+    (which the pages and the audited export give to people)."""
+
     serializer_class = RespondentSerializer
     filterset_class = RespondentFilter
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "withhold_contacts": is_token_request(self.request)}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

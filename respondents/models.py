@@ -349,3 +349,31 @@ class ListReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} @ {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A user's API token (a field device's, or a coordinator's script's), stored only as the SHA-256 digest
+    of its key, with an expiry (settings.API_TOKEN_DAYS) and when it was last used (docs/decisions.md D134).
+
+    One per user: issuing a new one (`manage.py field_token USER --rotate`) replaces the old, which stops
+    working at once. The key is shown once, when issued; nobody can read it back, the admin included.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token", verbose_name=_("user")
+    )
+    key_hash = models.CharField(_("key digest"), max_length=64, unique=True)
+    prefix = models.CharField(_("key prefix"), max_length=8, help_text=_("To recognise a key; not secret."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())

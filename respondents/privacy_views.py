@@ -67,7 +67,11 @@ def access_grant(request, slug):
 @require_POST
 def access_revoke(request, slug):
     campaign = _coordinated_campaign(request, slug)
-    analyst = get_object_or_404(_analysts(campaign), pk=request.POST.get("analyst") or 0)
+    chosen = request.POST.get("analyst", "")
+    if not chosen.isdecimal() or len(chosen) > 18:  # "1e30" or a long text: no such analyst
+        messages.error(request, _("Choose an analyst."))
+        return redirect("personal-data-access", slug=campaign.slug)
+    analyst = get_object_or_404(_analysts(campaign), pk=int(chosen))
     revoke_personal_data(campaign=campaign, analyst=analyst, by=request.user)
     messages.success(request, _("Access revoked for %(user)s.") % {"user": analyst.get_username()})
     return redirect("personal-data-access", slug=campaign.slug)

@@ -21,7 +21,13 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
 
 
+CONTACT_FIELDS = ("email", "phone", "alternate_phones")
+
+
 class RespondentSerializer(serializers.ModelSerializer):
+    """A respondent as the unit page shows it. Read with an API token (a script, not a logged-in browser),
+    the contacts (e-mail, phone, alternate phones) are withheld: null and [] (docs/decisions.md D134)."""
+
     unit = serializers.CharField(source="unit.code")
     unit_name = serializers.CharField(source="unit.name")
     group = serializers.CharField(source="group.code")
@@ -43,6 +49,17 @@ class RespondentSerializer(serializers.ModelSerializer):
             "source_row",
             "updated_at",
         ]
+        extra_kwargs = {
+            "email": {"allow_null": True, "help_text": "null when read with an API token"},
+            "phone": {"allow_null": True, "help_text": "null when read with an API token"},
+            "alternate_phones": {"help_text": "empty when read with an API token"},
+        }
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("withhold_contacts"):
+            data.update(email=None, phone=None, alternate_phones=[])
+        return data
 
 
 class ImportRequestSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+import kit.urls  # noqa: F401  (registers the <id:…> converter)
+
 from . import privacy_views, views
 
 urlpatterns = [
@@ -7,7 +9,7 @@ urlpatterns = [
     path("campaigns/<slug:slug>/upload/", views.campaign_upload, name="campaign-upload"),
     path("campaigns/<slug:slug>/export.xlsx", views.export, name="campaign-export"),
     path("campaigns/<slug:slug>/remind/", views.remind_late, name="campaign-remind"),
-    path("campaigns/<slug:slug>/imports/<int:batch_id>/", views.import_detail, name="import"),
+    path("campaigns/<slug:slug>/imports/<id:batch_id>/", views.import_detail, name="import"),
     path("campaigns/<slug:slug>/units/<str:unit_code>/", views.unit_detail, name="unit"),
     # Analysts' access to the campaign's personal data (coordinator).
     path("campaigns/<slug:slug>/personal-data/", privacy_views.access_page, name="personal-data-access"),

@@ -1,12 +1,45 @@
 """Shared fixtures: a province with a council, departments and districts, and a PAR campaign of 2023."""
 
 import importlib
+import threading
 
 import pytest
 from django.apps import apps
+from django.core.servers import basehttp
 
 from respondents.models import Unit
 from tests.factories import CampaignFactory, MembershipFactory, ProvinceFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_live_server_request_at_a_time_on_sqlite(django_db_setup):
+    """On SQLite the test database lives in memory, and the live server's request threads share its one
+    connection: two requests at once (a service worker fetching pages in parallel) then corrupt each other
+    ("bad parameter or other API misuse"), as Django's documentation warns. Requests are served one at a
+    time there, each response read to its end inside the lock; PostgreSQL keeps concurrent requests."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    lock = threading.Lock()
+    original = basehttp.WSGIServer.set_app
+
+    def set_app(server, application):
+        def serialised(environ, start_response):
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return [b"".join(result)]
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        original(server, serialised)
+
+    basehttp.WSGIServer.set_app = set_app
+    yield
+    basehttp.WSGIServer.set_app = original
 
 
 @pytest.fixture

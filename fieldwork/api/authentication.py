@@ -1,9 +1,10 @@
 """Device token authentication for the field API, with the token and its user read by a prepared query."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import TokenScheme
-from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+
+from respondents.authentication import check_token
+from respondents.models import ApiToken
 
 from ..services.reads import read_token
 
@@ -11,16 +12,13 @@ from ..services.reads import read_token
 class FieldTokenAuthentication(TokenAuthentication):
     """DRF's TokenAuthentication (same header, same errors, same 401), reading the token and its user with
     one pre-built query (services/reads.py): every device submission is authenticated this way. Never
-    cached: a rotated or deleted token (`field_token --rotate`) stops working at once."""
+    cached: a rotated, expired or deleted token (`field_token --rotate`) stops working at once."""
+
+    model = ApiToken
 
     def authenticate_credentials(self, key):
         found = read_token(key)
-        if found is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user, token = found
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return user, token
+        return check_token(found[1] if found else None)
 
 
 class FieldTokenScheme(TokenScheme):

@@ -10,7 +10,6 @@ enumerator's name (docs/decisions.md D350, D359).
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -20,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from audit.services import Action
+from kit import safeinput
 from respondents.models import Campaign
 
 from ..access import supervised_team_ids
-from ..api.parsers import MAX_DEPTH, nesting_depth
+from ..api.parsers import MAX_DEPTH
 from ..api.serializers import SubmissionSerializer, VerificationSerializer, parse_submission
 from ..models import Assignment, FieldRecord
 from .submissions import SubmissionContext, submit_field_response
@@ -55,11 +55,9 @@ def import_queue_file(
 ) -> QueueImportReport:
     report = QueueImportReport(file_name=file_name)
     try:
-        text = content.decode("utf-8")
-        if nesting_depth(text) > MAX_DEPTH + 2:
-            raise ValueError("too deep")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        # The envelope holds the forms as signed JSON text; the forms themselves are checked below.
+        data = safeinput.loads(content, max_bytes=MAX_FILE_BYTES, max_depth=MAX_DEPTH + 2)
+    except safeinput.UnsafeInput:
         report.errors.append(_("%(file)s is not a file of unsent forms (JSON).") % {"file": file_name})
         return report
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("items"), str):
@@ -85,8 +83,8 @@ def import_queue_file(
         )
         return report
     try:
-        items = json.loads(data["items"])
-    except ValueError:
+        items = safeinput.loads(data["items"], max_bytes=MAX_FILE_BYTES, max_depth=MAX_DEPTH)
+    except safeinput.UnsafeInput:
         items = None
     if not isinstance(items, list) or len(items) > MAX_ITEMS:
         report.errors.append(_("%(file)s has no readable list of forms.") % {"file": file_name})

@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Model
-from rest_framework.authtoken.models import Token
 
-from respondents.models import Campaign, Membership, Unit
+from respondents.models import ApiToken, Campaign, Membership, Unit
+from respondents.services.api_tokens import hash_key
 from surveys.models import Questionnaire
 
 from ..models import Assignment, FieldMember, FieldSettings
@@ -135,21 +135,21 @@ def questionnaire_definition(pk: int, checksum: str) -> dict:
 @cache
 def _token_query(vendor: str) -> tuple[str, list[_Part]]:
     del vendor
-    parts = [_Part("t", Token, ()), _Part("u", get_user_model(), ())]
+    parts = [_Part("t", ApiToken, ()), _Part("u", get_user_model(), ())]
     sql = (
         f"SELECT {', '.join(col for part in parts for col in part.columns)} "
-        f'FROM "{Token._meta.db_table}" t JOIN "{get_user_model()._meta.db_table}" u '
-        f'ON u."id" = t."user_id" WHERE t."key" = %s'
+        f'FROM "{ApiToken._meta.db_table}" t JOIN "{get_user_model()._meta.db_table}" u '
+        f'ON u."id" = t."user_id" WHERE t."key_hash" = %s'
     )
     return sql, parts
 
 
-def read_token(key: str) -> tuple[User, Token] | None:
-    """(user, token) for a device token, or None: DRF's `Token.objects.select_related("user")` without
-    building that query on every request."""
+def read_token(key: str) -> tuple[User, ApiToken] | None:
+    """(user, token) for a device token's key, found by its digest, or None (expiry is the caller's to
+    check): `ApiToken.objects.select_related("user")` without building that query on every request."""
     sql, (token_part, user_part) = _token_query(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
+        cursor.execute(sql, [hash_key(key)])
         row = cursor.fetchone()
     if row is None:
         return None

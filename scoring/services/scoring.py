@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import Action, record
+from kit import safeinput
 from respondents.models import Campaign, Unit
 
 from .. import selectors
@@ -92,21 +93,18 @@ def open_assessment(
 
 
 def parse_points(raw: object, *, max_points: Decimal) -> tuple[Decimal | None, str]:
-    """Points as typed (a decimal comma accepted): between 0 and max, at most two decimals."""
-    text = str(raw).strip().replace(",", ".") if raw is not None else ""
-    if not text:
+    """Points as typed (a decimal comma accepted): between 0 and max, at most two decimals. The range is
+    checked before the decimals (kit.safeinput): `1e30` is out of range, never a 500."""
+    if raw is None or not str(raw).strip():
         return None, ""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    number = safeinput.as_decimal(raw)
+    if number is None:
         return None, _("Enter a number.")
-    if not value.is_finite():
-        return None, _("Enter a number.")
-    if value != value.quantize(Decimal("0.01")):
-        return None, _("At most two decimals.")
-    if not Decimal(0) <= value <= max_points:
+    if not Decimal(0) <= number <= max_points:
         return None, _("Between 0 and %(max)s.") % {"max": max_points}
-    return value, ""
+    if safeinput.parse_decimal(number, places=2, max_abs=max_points) is None:
+        return None, _("At most two decimals.")
+    return number, ""
 
 
 def save_self_score(

@@ -6,12 +6,13 @@ last line of defence. Nothing about the respondent's device (IP, user agent) is 
 """
 
 import datetime
-import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
+
+from kit import safeinput
 
 from ..models import Invitation, Questionnaire, Response
 from .answers import clean_answers
@@ -178,22 +179,15 @@ def answers_from_form(definition: dict, data: QueryDict) -> dict:
 
 
 def answers_from_json(body: bytes, definition: dict) -> dict | None:
-    """The autosave payload {"answers": {...}}, or None when it is too big, too deep or malformed.
+    """The autosave payload {"answers": {...}}, or None when it is too big, too deep, malformed or holds
+    what no column can store (NUL, lone surrogates, NaN or 1e309: kit.safeinput.loads).
 
     Checked before cleaning: values must be numbers or text, and lists of them only for multiple-choice
     questions, so that nothing unexpected reaches clean_answers.
     """
-    if len(body) > MAX_BODY_BYTES:
-        return None
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if _nesting_depth(text) > MAX_JSON_DEPTH:
-        return None
-    try:
-        payload = json.loads(text)
-    except (ValueError, RecursionError):
+        payload = safeinput.loads(body, max_bytes=MAX_BODY_BYTES, max_depth=MAX_JSON_DEPTH)
+    except safeinput.UnsafeInput:
         return None
     answers = payload.get("answers") if isinstance(payload, dict) else None
     if not isinstance(answers, dict):
@@ -210,25 +204,3 @@ def answers_from_json(body: bytes, definition: dict) -> dict | None:
 
 def _is_scalar(value: object) -> bool:
     return isinstance(value, str | int | float) and not isinstance(value, bool)
-
-
-def _nesting_depth(text: str) -> int:
-    """Deepest bracket nesting outside strings, found without recursion (json.loads would recurse)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest

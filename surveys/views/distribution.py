@@ -60,7 +60,7 @@ def page(request, slug):
 def send(request, slug):
     campaign = _coordinated_campaign(request.user, slug)
     if request.POST.get("action") not in ACTIONS:
-        return HttpResponseBadRequest()
+        return HttpResponseBadRequest(_("Unknown action: choose one of the buttons of the sending page."))
     channel, reminders, _label = ACTIONS[request.POST["action"]]
     if broker_configured():  # a worker does the whole round (no result backend: nothing to report yet)
         queue_and_send_task.delay(campaign.pk, channel, reminders)

@@ -2,8 +2,10 @@
 
 The pages are public (the token is the credential), so they are never cached, never indexed, and answer an
 unknown token with the same bare 404 whatever the reason. A client address that opens too many unknown
-links (settings.TOKEN_MISS_LIMIT per TOKEN_MISS_WINDOW seconds) gets 429 on every link page until the window
-ends, whether its next link is valid or not, so that links cannot be enumerated; valid links never count.
+links (settings.TOKEN_MISS_LIMIT in any TOKEN_MISS_WINDOW seconds) gets 429 for further unknown links until
+its misses leave the window; a valid link always opens (docs/decisions.md D132): a link carries 144 random
+bits, so guessing one is hopeless whatever the limit, and refusing valid links locked out every colleague
+behind an office's shared address.
 """
 
 import functools
@@ -18,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kit.client_ip import client_ip
-from kit.ratelimit import count_hit, is_limited, seconds_left
+from kit.ratelimit import count_hit, retry_after
 
 from ..services.layout import page_sections
 from ..services.responses import (
@@ -37,22 +39,14 @@ SAVE_STATUS = {"saved": 200, "already_submitted": 409, "closed": 410}
 
 
 def token_page(view):
-    """Resolve the token; answer unknown links (404), closed surveys (410), surveys not open yet (403) and
-    oversized posts (400)."""
+    """Resolve the token; answer unknown links (404, or 429 past the miss limit), closed surveys (410),
+    surveys not open yet (403) and oversized posts (400)."""
 
     @functools.wraps(view)
     def wrapper(request, token):
-        client, window = client_ip(request), settings.TOKEN_MISS_WINDOW
-        limit = {"scope": "token-miss", "client": client or "unknown"}
-        if is_limited(**limit, limit=settings.TOKEN_MISS_LIMIT, window=window):
-            response = render(request, "surveys/respondent/rate_limited.html", status=429)
-            response["Retry-After"] = str(seconds_left(window))
-            response["X-Robots-Tag"] = "noindex, nofollow"
-            return response
         invitation = invitation_for_token(token)
         if invitation is None:
-            count_hit(**limit, window=window)
-            response = render(request, "surveys/respondent/not_found.html", status=404)
+            response = _unknown_link(request)
         elif not invitation.campaign.is_survey_open():
             response = _closed(request, invitation)
         elif not invitation.campaign.has_survey_started():
@@ -68,6 +62,24 @@ def token_page(view):
         return response
 
     return never_cache(wrapper)
+
+
+def _unknown_link(request):
+    """404, or 429 once this client address had TOKEN_MISS_LIMIT unknown links in the last
+    TOKEN_MISS_WINDOW seconds (a sliding window: kit.ratelimit). Valid links are never refused, whoever
+    else shares the address and whatever it missed before (docs/decisions.md D132)."""
+    limit = {
+        "scope": "token-miss",
+        "client": client_ip(request) or "unknown",
+        "window": settings.TOKEN_MISS_WINDOW,
+    }
+    wait = retry_after(**limit, limit=settings.TOKEN_MISS_LIMIT)
+    if wait:
+        response = render(request, "surveys/respondent/rate_limited.html", status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    count_hit(**limit)
+    return render(request, "surveys/respondent/not_found.html", status=404)
 
 
 @require_GET

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fieldwork.models import Assignment, FieldMember, FieldTeam
-from respondents.models import Campaign, Unit
+from respondents.models import ApiToken, Campaign, Unit
+from respondents.services.api_tokens import issue_api_token
 from tests.factories import CampaignFactory, UnitFactory, UserFactory
 from tests.surveys.respondent_setup import make_questionnaire
 
@@ -89,10 +89,24 @@ def field(sipas, units, questionnaire, commune):
     return {"teams": {"1": team1, "2": team2}, "users": users, "assignments": assignments}
 
 
+# Keys issued in this process by their digest: only the digest is stored, so a second client for the same
+# user (threads of a concurrency test) reuses the key issued first.
+_KEYS: dict[str, str] = {}
+
+
+def token_key(user) -> str:
+    """The user's current API key, issued if it has none (or one not issued here)."""
+    token = ApiToken.objects.filter(user=user).first()
+    if token is not None and token.key_hash in _KEYS and not token.is_expired():
+        return _KEYS[token.key_hash]
+    issued = issue_api_token(user=user)
+    _KEYS[issued.token.key_hash] = issued.key
+    return issued.key
+
+
 def api_client(user) -> APIClient:
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_key(user)}")
     return client
 
 

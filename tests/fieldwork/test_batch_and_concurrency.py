@@ -116,3 +116,34 @@ def test_anonymous_callers_get_401(field):
         == 401
     )
     assert client.get("/api/v1/field/assignments/").status_code == 401
+
+
+def big_batch(field, size: int) -> bytes:
+    """A batch body of exactly `size` bytes: 500 items, indented generously (whitespace is JSON too, and
+    a device's pretty-printed batch is as big)."""
+    items = [payload(field["assignments"]["a"]) for _ in range(500)]
+    body = json.dumps({"items": items}, ensure_ascii=False, indent=40).encode()
+    assert len(body) <= size
+    return body + b" " * (size - len(body))
+
+
+def test_a_batch_between_2_and_4_mb_is_accepted_up_to_the_documented_limit(field):
+    """Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB) used to answer these with its HTML 400."""
+    from fieldwork.api.parsers import BATCH_MAX_BYTES
+
+    body = big_batch(field, BATCH_MAX_BYTES)
+    assert 2 * 1024 * 1024 < len(body) == BATCH_MAX_BYTES
+    answer = api_client(field["users"]["a"]).post(BATCH, body, content_type="application/json")
+    assert answer.status_code == 200, answer.content[:300]
+    assert {r["status"] for r in answer.json()["results"]} == {"created"}
+
+
+def test_a_batch_over_the_limit_gets_the_apis_json_error_and_stores_nothing(field):
+    from fieldwork.api.parsers import BATCH_MAX_BYTES
+
+    body = big_batch(field, BATCH_MAX_BYTES + 1)
+    answer = api_client(field["users"]["a"]).post(BATCH, body, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/json"
+    assert "too large" in answer.json()["errors"]["detail"][0]
+    assert Response.objects.count() == 0

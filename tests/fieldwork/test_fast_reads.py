@@ -3,9 +3,10 @@ campaign, questionnaire, area and the caller's rights in one query, questionnair
 version and checksum, and device tokens that stop working as soon as they are rotated."""
 
 import copy
+import io
 
 import pytest
-from rest_framework.authtoken.models import Token
+from django.core.management import call_command
 
 from fieldwork.access import may_work_on
 from fieldwork.services.reads import questionnaire_definition, read_assignment
@@ -66,8 +67,7 @@ def test_a_rotated_or_deactivated_token_is_refused_at_once(field):
     user = field["users"]["a"]
     client = api_client(user)
     assert client.post(URL, payload(field["assignments"]["a"]), format="json").status_code == 201
-    Token.objects.filter(user=user).delete()
-    Token.objects.create(user=user)
+    call_command("field_token", user.username, "--rotate", stdout=io.StringIO(), stderr=io.StringIO())
     assert client.post(URL, payload(field["assignments"]["a"]), format="json").status_code == 401
     fresh = api_client(user)
     assert fresh.post(URL, payload(field["assignments"]["a"]), format="json").status_code == 201

@@ -4,7 +4,7 @@ against the live server:
 - the entry page opens with no network after a first visit (the service worker's copy), and so does an
   assignment's page never opened, once the list of assignments was seen online;
 - a form keyed offline survives closing the browser (a persistent profile) and reaches the server exactly
-  once after reopening online;
+  once after reopening online and logging in again (the session ends with the browser);
 - unsent forms exported to a file are imported by the supervisor once, whatever the number of imports;
 - a supervisor's rejection in the review page removes the interview from SIPAS.
 """
@@ -164,10 +164,13 @@ def test_a_form_keyed_offline_survives_closing_the_browser_and_is_sent_once(play
     context.close()  # the browser is closed with the form unsent
     assert not Response.objects.exists()
 
-    # Reopened later with the network: the page (its session kept) finds the form and sends it.
+    # Reopened later with the network. The session ended with the browser (docs/decisions.md D138), so
+    # the enumerator logs in again; the page then finds the form kept in the browser and sends it.
     context = launch()
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(entry)
+    expect(page.locator("#id_username")).to_be_visible()
+    log_in(page, base_url, "field-a", reverse("field-entry-page", args=[field["assignments"]["a"].pk]))
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1", timeout=20_000)
     expect(page.locator("#waiting-count")).to_have_text("0", timeout=20_000)
     records = list(FieldRecord.objects.select_related("response"))

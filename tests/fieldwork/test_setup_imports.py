@@ -3,11 +3,12 @@
 import json
 
 import pytest
-from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from django.core.management import CommandError, call_command
 
 from fieldwork.models import Assignment, FieldMember, FieldTeam, SamplingFrameEntry
 from fieldwork.services.frame import import_sampling_frame
+from respondents.models import ApiToken
+from respondents.services.api_tokens import hash_key
 from tests.workbooks import write_xlsx
 
 FRAME_HEADER = ["STT", "Họ và tên", "Đối tượng", "Số điện thoại", "Địa chỉ", "Xã/Phường"]
@@ -147,7 +148,9 @@ def test_teams_members_and_assignments_come_from_a_workbook_and_again_changes_no
     path = write_xlsx(tmp_path / "doi.xlsx", {"Đội": rows})
     call_command("import_field_teams", str(path), campaign=sipas.slug, tokens=True)
     out = capsys.readouterr().out
-    assert "users created 3" in out and Token.objects.get(user__username="bd-sp-a").key in out
+    assert "users created 3" in out
+    [key] = [line.split("\t")[1] for line in out.splitlines() if line.strip().startswith("bd-sp-a\t")]
+    assert ApiToken.objects.get(user__username="bd-sp-a").key_hash == hash_key(key) != key
     assert FieldTeam.objects.filter(campaign=sipas).count() == 2
     assert FieldMember.objects.get(user__username="bd-bx-gs").role == "supervisor"
     quotas = sorted(
@@ -175,10 +178,11 @@ def test_a_teams_file_with_an_unknown_area_writes_nothing(tmp_path, sipas, quest
     assert not FieldTeam.objects.exists()
 
 
-def test_field_token_prints_the_same_token_until_rotated(field, capsys):
+def test_field_token_prints_a_token_once_then_only_rotates_it(field, capsys):
     call_command("field_token", "field-a")
     first = capsys.readouterr().out.strip()
-    call_command("field_token", "field-a")
-    assert capsys.readouterr().out.strip() == first
+    assert first
+    with pytest.raises(CommandError, match="cannot be shown again"):
+        call_command("field_token", "field-a")
     call_command("field_token", "field-a", rotate=True)
     assert capsys.readouterr().out.strip() not in ("", first)

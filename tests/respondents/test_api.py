@@ -2,17 +2,17 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from respondents.models import Respondent
+from respondents.services.api_tokens import issue_api_token
 from tests.workbooks import STANDARD_HEADER, person, write_xlsx
 
 
 @pytest.fixture
 def api(coordinator):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user=coordinator).key}")
     return client
 
 

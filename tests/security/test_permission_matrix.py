@@ -20,7 +20,6 @@ Policy decisions are written as comments next to their rows.
 
 import copy
 import re
-from pathlib import Path
 
 import pytest
 from django.core.signals import request_finished
@@ -28,7 +27,7 @@ from django.db import close_old_connections, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .matrix_setup import ROLES, WRONG_TOKEN, World, build_world
+from .matrix_setup import ROLES, WRONG_TOKEN, World
 
 ALLOW, DENY, LOGIN = "allow", "deny", "login"
 
@@ -212,29 +211,7 @@ def test_the_matrix_names_no_url_that_does_not_exist():
     assert not set(EXEMPT_NAMES) - set(names), "exempt names that no longer exist"
 
 
-# --- the world and the clients ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once, inside a transaction rolled back after the module (each test adds its own savepoint)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        built: World | None = None
-        try:
-            built = build_world()
-            clients = {}
-            for role in ROLES:
-                clients[role] = Client()
-                if built.users[role] is not None:
-                    clients[role].force_login(built.users[role])
-            yield built, clients
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            for path in built.files if built else []:
-                Path(path).unlink(missing_ok=True)
+# --- the world and the clients (the `world` fixture is in conftest.py, shared with test_input_fuzz.py) ---
 
 
 def url_for(name: str, world: World, role: str, **overrides) -> str:

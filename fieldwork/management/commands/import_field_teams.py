@@ -10,10 +10,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
 
 from fieldwork.services.teams import import_field_teams
 from respondents.models import Campaign
+from respondents.services.api_tokens import issue_api_token
 
 
 class Command(BaseCommand):
@@ -51,5 +51,4 @@ class Command(BaseCommand):
         )
         if opts["tokens"]:
             for user in get_user_model().objects.filter(username__in=report.users_created):
-                token, _created = Token.objects.get_or_create(user=user)
-                self.stdout.write(f"  {user.username}\t{token.key}")
+                self.stdout.write(f"  {user.username}\t{issue_api_token(user=user).key}")

@@ -1,0 +1,61 @@
+"""kit.safeinput: JSON and decimals that every column can store, refused with a reason otherwise."""
+
+from decimal import Decimal
+
+import pytest
+
+from kit.safeinput import UnsafeInput, as_decimal, loads, nesting_depth, parse_decimal, text_problem
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"a": "x\\u0000y"}', "nul"),
+        (b'{"x\\u0000": 1}', "nul"),  # keys too
+        (b'{"a": "\\ud800"}', "surrogate"),
+        (b'{"a": ["ok", {"b": "\\udfff"}]}', "surrogate"),
+        (b'{"a": "\xed\xa0\x80"}', "not_utf8"),
+        (b'{"a": NaN}', "non_finite"),
+        (b'{"a": -Infinity}', "non_finite"),
+        (b'{"a": 1e309}', "non_finite"),
+        (b"[" * 10 + b"]" * 10, "too_deep"),
+        (b"[" * 100_000 + b"]" * 100_000, "too_deep"),  # no recursion before the refusal
+        (b'{"a": ' + b"9" * 5000 + b"}", "invalid_json"),  # beyond Python's int digits limit
+        (b'{"a": 1', "invalid_json"),
+        (b" " * 1_000_001, "too_large"),
+    ],
+)
+def test_unstorable_json_is_refused_with_its_reason(body, code):
+    with pytest.raises(UnsafeInput) as refused:
+        loads(body, max_bytes=1_000_000, max_depth=5)
+    assert refused.value.code == code and str(refused.value)
+
+
+def test_storable_json_passes_unchanged():
+    body = '{"answers": {"q1": "Có", "q3": 1e30, "q2": ["a", "b"], "q4": -0.5, "q5": "😀 \\u00e9"}}'
+    assert loads(body.encode(), max_bytes=1000, max_depth=5) == {
+        "answers": {"q1": "Có", "q3": 1e30, "q2": ["a", "b"], "q4": -0.5, "q5": "😀 é"}
+    }
+
+
+def test_nesting_depth_ignores_brackets_inside_strings():
+    assert nesting_depth('{"a": "[[[[{{{{", "b": [1, {"c": "\\"]]]"}]}') == 3
+
+
+def test_text_problem_names_nul_and_surrogates():
+    assert text_problem("ok") is None
+    assert text_problem("a\x00") == "nul"
+    assert text_problem("a\ud800") == "surrogate"
+
+
+@pytest.mark.parametrize(
+    "raw", ["1e30", "-1e30", "1e400", "NaN", "Infinity", "sNaN", "x", "", None, "1" * 65]
+)
+def test_numbers_no_column_holds_are_none_never_an_error(raw):
+    assert parse_decimal(raw, places=2, max_abs=Decimal(100)) is None
+
+
+def test_parse_decimal_accepts_a_decimal_comma_and_checks_places():
+    assert parse_decimal("12,5", places=2, max_abs=Decimal(100)) == Decimal("12.5")
+    assert parse_decimal("12.345", places=2, max_abs=Decimal(100)) is None
+    assert as_decimal("1e30") == Decimal("1e30")
