@@ -25,6 +25,11 @@ from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
 from .parsing import ParseContext, ParsedRow, parse_sheets
 
 BATCH_SIZE = 500
+# What a row may hold, from the model: a longer value is a row error, never a failed INSERT (D57).
+_LIMITS = {
+    name: Respondent._meta.get_field(name).max_length
+    for name in ("full_name", "position", "email", "source_sheet")
+}
 REPORT_PROBLEM_LIMIT = 2000  # problems kept in the stored report (all are returned to the caller)
 _TRACKED_FIELDS = ("full_name", "position", "group_id", "email", "phone", "alternate_phones")
 # The columns a new respondent is written with (retired_at and retired_by stay NULL); see _insert_new.
@@ -201,6 +206,7 @@ def _context(campaign: Campaign, file_name: str, unit: Unit | None) -> ParseCont
         fixed_unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind) if unit else None,
         existing_emails=existing_emails,
         existing_phones=existing_phones,
+        limits=_LIMITS,
     )
 
 
