@@ -5,10 +5,11 @@ number check their validators share."""
 import hashlib
 import json
 import math
-import unicodedata
 from pathlib import Path
 
 import yaml
+
+from .text import nfc
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -21,7 +22,7 @@ def read_document(path: Path) -> tuple[object, str]:
         return None, f"{path.name}: file larger than 1 MB"
     try:
         # NFC, so that labels, option values and checksums do not depend on the editor that saved the file.
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        text = nfc(path.read_text(encoding="utf-8"))
         document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         return None, f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]
