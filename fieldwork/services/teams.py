@@ -210,7 +210,11 @@ class _TeamSheet:
             if values.get("area"):
                 area = self.units.get(match_key(values["area"]))
                 if area is None:
-                    errors.append(walk.problem("unit_unknown", excel_row, "area", value=values["area"]))
+                    errors.append(
+                        walk.problem(
+                            "unit_unknown", excel_row, "area", variant="province", value=values["area"]
+                        )
+                    )
                 elif self.questionnaire is None:
                     errors.append(walk.problem("questionnaire_missing", excel_row))
             quota = 0

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 MESSAGES = {
     # ---------------------------------------------------------------------------------- the file as a whole
-    "file_unreadable": _("The file cannot be read as an Excel workbook: {detail}"),
+    "file_unreadable": _("The file cannot be read: {detail}"),
     "file_too_large": _("The file is too large: {detail}"),
     "no_header": _("No header row ({columns}…) was found in the first {rows} rows."),
     "no_rows": _("The file has a header but no rows under it."),

@@ -157,7 +157,7 @@ class SheetWalk:
     def _is_blank(self, texts: list[str]) -> bool:
         """Empty, or numbered only: the unused rows of a form with its STT column filled in beforehand."""
         numbering = self._numbering
-        return all(not t or c in numbering for c, t in enumerate(texts))
+        return all(not t or (c in numbering and _NUMERAL.fullmatch(t)) for c, t in enumerate(texts))
 
     def _is_heading(
         self, index: int, texts: list[str], across: set[tuple[int, int]], *, resume: bool
