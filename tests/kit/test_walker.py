@@ -75,33 +75,80 @@ def walk(rows, merges=(), *, name="Danh sách", sheets=None):
 SIGNATURES = [[None], [None, "NGƯỜI LẬP BIỂU", None, "THỦ TRƯỞNG ĐƠN VỊ"], [None, "Trần Văn Ký"]]
 LAYOUTS = {  # case -> (rows, merged ranges, data rows as (Excel row, name, group, unit), warnings)
     "header-on-row-6": (
-        [["UBND TỈNH LÀO CAI"], ["SỞ TƯ PHÁP"], [None], ["DANH SÁCH"], ["(Kèm theo Công văn số 12)"], H, p(1)],
+        [
+            ["UBND TỈNH LÀO CAI"],
+            ["SỞ TƯ PHÁP"],
+            [None],
+            ["DANH SÁCH"],
+            ["(Kèm theo Công văn số 12)"],
+            H,
+            p(1),
+        ],
         ["A4:F4"],
         [(7, "Người 1", None, None)],
         [],
     ),
     "two-row-header-with-merged-group-title": (
-        [["STT", "Họ và tên", "Đơn vị", "Nhóm", "Thông tin liên hệ"], [None, None, None, None, "SĐT", "Email"], p(1)],
+        [
+            ["STT", "Họ và tên", "Đơn vị", "Nhóm", "Thông tin liên hệ"],
+            [None, None, None, None, "SĐT", "Email"],
+            p(1),
+        ],
         ["A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:F1"],
         [(3, "Người 1", None, None)],
         [],
     ),
-    "numbering-row": ([H, ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"], p(1)], [], [(3, "Người 1", None, None)], []),
+    "numbering-row": (
+        [H, ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"], p(1)],
+        [],
+        [(3, "Người 1", None, None)],
+        [],
+    ),
     "numbering-row-without-brackets": ([H, [1, 2, 3, 4, 5, 6], p(1)], [], [(3, "Người 1", None, None)], []),
-    "blank-rows": ([H, [], p(1), [None] * 6, [None], p(2)], [], [(3, "Người 1", None, None), (6, "Người 2", None, None)], []),
+    "blank-rows": (
+        [H, [], p(1), [None] * 6, [None], p(2)],
+        [],
+        [(3, "Người 1", None, None), (6, "Người 2", None, None)],
+        [],
+    ),
     "unused-numbered-rows-of-a-form": ([H, p(1), [2], [3], [4]], [], [(2, "Người 1", None, None)], []),
     "heading-in-stt-merged-across-numbering-restarting": (
-        [H, ["I. ĐẠI BIỂU HĐND TỈNH"], p(1), p(2), ["II. LÃNH ĐẠO SỞ, BAN, NGÀNH"], p(1), ["III. LÃNH ĐẠO CẤP PHÒNG THUỘC SỞ"], p(1)],
+        [
+            H,
+            ["I. ĐẠI BIỂU HĐND TỈNH"],
+            p(1),
+            p(2),
+            ["II. LÃNH ĐẠO SỞ, BAN, NGÀNH"],
+            p(1),
+            ["III. LÃNH ĐẠO CẤP PHÒNG THUỘC SỞ"],
+            p(1),
+        ],
         ["A2:F2", "A5:F5", "A7:F7"],
-        [(3, "Người 1", "hdnd", None), (4, "Người 2", "hdnd", None), (6, "Người 1", "dept", None), (8, "Người 1", "div", None)],
+        [
+            (3, "Người 1", "hdnd", None),
+            (4, "Người 2", "hdnd", None),
+            (6, "Người 1", "dept", None),
+            (8, "Người 1", "div", None),
+        ],
         [],
     ),
     "heading-in-the-name-column": (
-        [H, [None, "LÃNH ĐẠO SỞ, BAN, NGÀNH"], p(1)], [], [(3, "Người 1", "dept", None)], []
+        [H, [None, "LÃNH ĐẠO SỞ, BAN, NGÀNH"], p(1)],
+        [],
+        [(3, "Người 1", "dept", None)],
+        [],
     ),
-    "heading-in-the-unit-column": ([H, [None, None, "SỞ NỘI VỤ"], p(1)], [], [(3, "Người 1", None, "SNV")], []),
+    "heading-in-the-unit-column": (
+        [H, [None, None, "SỞ NỘI VỤ"], p(1)],
+        [],
+        [(3, "Người 1", None, "SNV")],
+        [],
+    ),
     "heading-numbered-in-its-own-cell": (
-        [H, ["I", "ĐẠI BIỂU HĐND TỈNH"], p(1)], [], [(3, "Người 1", "hdnd", None)], []
+        [H, ["I", "ĐẠI BIỂU HĐND TỈNH"], p(1)],
+        [],
+        [(3, "Người 1", "hdnd", None)],
+        [],
     ),
     "units-under-a-group-section": (
         [H, ["I", "LÃNH ĐẠO SỞ, BAN, NGÀNH"], ["1", "Sở Tư pháp"], p(1), ["2", "Sở Nội vụ"], p(2)],
@@ -134,7 +181,10 @@ LAYOUTS = {  # case -> (rows, merged ranges, data rows as (Excel row, name, grou
         [("heading_unrecognised", 3)],
     ),
     "person-with-a-number-and-a-name-only-is-a-row": (
-        [H, [1, "Nguyễn Văn An"]], [], [(2, "Nguyễn Văn An", None, None)], []
+        [H, [1, "Nguyễn Văn An"]],
+        [],
+        [(2, "Nguyễn Văn An", None, None)],
+        [],
     ),
     "totals-line-then-signature-block": (
         [H, p(1), p(2), [None, "Tổng cộng: 02 người"], *SIGNATURES],
@@ -143,17 +193,32 @@ LAYOUTS = {  # case -> (rows, merged ranges, data rows as (Excel row, name, grou
         [],
     ),
     "totals-in-the-first-column-merged": (
-        [H, p(1), ["Tổng cộng", None, 1], *SIGNATURES], ["A3:B3"], [(2, "Người 1", None, None)], []
+        [H, p(1), ["Tổng cộng", None, 1], *SIGNATURES],
+        ["A3:B3"],
+        [(2, "Người 1", None, None)],
+        [],
     ),
     "subtotal-per-section-then-the-next-section": (
-        [H, ["I", "ĐẠI BIỂU HĐND TỈNH"], p(1), [None, "Cộng: 1"], ["II", "LÃNH ĐẠO SỞ, BAN, NGÀNH"], p(2),
-         [None, "Cộng"], [None, "Tổng cộng: 2"], *SIGNATURES],
+        [
+            H,
+            ["I", "ĐẠI BIỂU HĐND TỈNH"],
+            p(1),
+            [None, "Cộng: 1"],
+            ["II", "LÃNH ĐẠO SỞ, BAN, NGÀNH"],
+            p(2),
+            [None, "Cộng"],
+            [None, "Tổng cộng: 2"],
+            *SIGNATURES,
+        ],
         [],
         [(3, "Người 1", "hdnd", None), (6, "Người 2", "dept", None)],
         [],
     ),
     "people-under-the-totals-line-are-reported": (
-        [H, p(1), [None, "Tổng cộng"], p(2), *SIGNATURES], [], [(2, "Người 1", None, None)], [("rows_after_totals", 3)]
+        [H, p(1), [None, "Tổng cộng"], p(2), *SIGNATURES],
+        [],
+        [(2, "Người 1", None, None)],
+        [("rows_after_totals", 3)],
     ),
     "tổng-công-ty-is-an-organisation-not-a-total": (
         [H, [None, "Tổng công ty Điện lực", "Sở Tư pháp"], p(2)],
@@ -161,7 +226,7 @@ LAYOUTS = {  # case -> (rows, merged ranges, data rows as (Excel row, name, grou
         [(2, "Tổng công ty Điện lực", None, None), (3, "Người 2", None, None)],
         [],
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(("rows", "merges", "expected", "warnings"), LAYOUTS.values(), ids=LAYOUTS.keys())
@@ -185,7 +250,7 @@ def test_vertically_merged_cells_are_copied_into_every_row_they_cover():
         ("Người 2", "Sở Nội vụ", "Lãnh đạo sở"),  # the name column is not filled down
         ("Người 3", "Sở Nội vụ", "Lãnh đạo sở"),
         ("Người 4", "Sở Tư pháp", "Lãnh đạo sở"),
-    ]  # fmt: skip
+    ]
 
 
 def test_a_sheet_named_after_a_unit_places_its_rows():
