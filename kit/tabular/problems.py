@@ -57,8 +57,8 @@ MESSAGES = {
     "group_inferred": _("No group was given; “{value}” was taken from the unit's kind."),
     "sheet_skipped": _("Sheet “{sheet}” has no recognisable header and was not read."),
     "rows_after_totals": _(
-        "{count} rows under the totals line were not read, though they have contact details; move them "
-        "above it if they belong to the list."
+        "{count} rows under the totals line or the signatures were not read, though they have contact "
+        "details; move them above it if they belong to the list."
     ),
     "heading_unrecognised": _(
         "“{value}” looks like a section heading but names nothing known here; the rows below it are not "

@@ -31,6 +31,11 @@ _NUMBERED = re.compile(r"(?i)([ivxlc]+|[a-zđ]|\d{1,3}(?:\.\d{1,3})*)(?:[.):]\s*
 _ROMAN = re.compile(r"(?i)[ivx]+|[ivxlc]{2,}")  # a lone C or L is a letter: nobody numbers sections 50 or 100
 # Level 1 (roman) sections hold level 2 ones (letters, arabic numbers, unnumbered titles); a sheet's name: 0.
 _TOP, _SUB = 1, 2
+_SIGNATURE = re.compile(
+    r"^(nguoi lap|thu truong (don vi|co quan)|noi nhan|xac nhan cua|ky ten|ky va ghi ro|ky ghi ro"
+    r"|(kt|tm|tl|tuq|q) (giam doc|chu tich|truong|uy ban|ubnd|so|hoi dong|thu truong))\b"
+    r"|\bngay \d{1,2} thang \d{1,2} nam \d{4}\b"
+)
 _GRAND_TOTALS = ("tong cong", "tong so", "total", "grand total")  # not "tong": "Tổng cục Thuế"
 _SUBTOTAL_SECOND_WORDS = {
     "muc",
@@ -130,15 +135,17 @@ class SheetWalk:
                 if c < len(texts) and texts[c]:
                     evidence = texts[c]
                     break
-            if evidence and not evidence.strip("()").isdigit():  # an e-mail, a phone, a username…
+            if evidence and _looks_like_data(evidence):  # an e-mail, a phone, a username…
                 if not after_totals:
                     yield index + 1, cells, texts  # the usual row
                 else:
                     skipped += 1  # data under a totals line: not read, but said (rows_after_totals)
                 continue
+            # No contact details (or only "(7)", "GIÁM ĐỐC" in their columns): a heading, a totals line, the
+            # signature block, a blank or numbering row, or a person whose contacts are missing.
             if after_totals == "grand" or self._is_blank(texts) or _is_numbering(texts):
-                continue  # what follows the totals line is the signature block
-            kind = _totals(texts)
+                continue
+            kind = _totals(texts) or ("grand" if _is_signature(texts) else "")
             if kind:
                 if skipped:
                     self.warnings.append(self.problem("rows_after_totals", totals_row, count=skipped))
@@ -274,6 +281,20 @@ class Duplicates:
         if found is None:
             self._places[key] = place
         return found
+
+
+def _looks_like_data(text: str) -> bool:
+    """Text a contact column holds for a person (an e-mail, a phone, a username), not a column number "(7)",
+    a phone stored as a bare number (checked the slow way), or signature words ("GIÁM ĐỐC") in that column."""
+    return "@" in text or (
+        not text.strip("()").isdigit() and (" " not in text or any(ch.isdigit() for ch in text))
+    )
+
+
+def _is_signature(texts: list[str]) -> bool:
+    """The start of the signature block: "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", "KT. GIÁM ĐỐC", "Nơi nhận:",
+    or the place and date line "Lào Cai, ngày 15 tháng 11 năm 2025". Never a person's position alone."""
+    return any(t and _SIGNATURE.search(match_key(t)) for t in texts)
 
 
 def _is_numbering(texts: list[str]) -> bool:

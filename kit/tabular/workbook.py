@@ -152,8 +152,8 @@ def _csv_error(reason: str, line: int) -> str:
         detail = _('a quotation mark (") opens a cell that is never closed')
     elif "field limit" in reason:
         detail = _(
-            "a cell is longer than %(n)s characters, often because a quotation mark is never closed"
-        ) % {"n": f"{csv.field_size_limit():,}"}
+            'a cell is longer than %(n)s characters, often because a quotation mark (") is never closed'
+        ) % {"n": csv.field_size_limit()}
     else:
         detail = _('text follows the quotation mark (") that closes a cell')
     return _("line %(line)s: %(detail)s") % {"line": line, "detail": detail}

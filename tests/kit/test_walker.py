@@ -220,6 +220,31 @@ LAYOUTS = {  # case -> (rows, merged ranges, data rows as (Excel row, name, grou
         [(2, "Người 1", None, None)],
         [("rows_after_totals", 3)],
     ),
+    "signature-block-without-a-totals-line": ([H, p(1), *SIGNATURES], [], [(2, "Người 1", None, None)], []),
+    "place-and-date-line-starts-the-signatures": (
+        [H, p(1), [None, None, None, "Lào Cai, ngày 15 tháng 11 năm 2025"], [None, None, None, "GIÁM ĐỐC"]],
+        [],
+        [(2, "Người 1", None, None)],
+        [],
+    ),
+    "signature-words-in-a-contact-column-are-not-contact-details": (
+        [
+            H,
+            p(1),
+            [None, "Tổng cộng"],
+            [None, "NGƯỜI LẬP BIỂU", None, None, None, "GIÁM ĐỐC"],
+            [None, "Trần Ký"],
+        ],
+        [],
+        [(2, "Người 1", None, None)],
+        [],
+    ),
+    "person-without-contacts-is-still-a-row": (
+        [H, [1, "Nguyễn Văn An", "Sở Tư pháp", "Giám đốc"]],
+        [],
+        [(2, "Nguyễn Văn An", None, None)],
+        [],
+    ),
     "tổng-công-ty-is-an-organisation-not-a-total": (
         [H, [None, "Tổng công ty Điện lực", "Sở Tư pháp"], p(2)],
         [],
