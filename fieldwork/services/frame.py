@@ -1,6 +1,7 @@
 """Importing the sampling frame (citizens and organisations to contact) from the coordinator's workbook,
 read like the respondent lists: kit/tabular/workbook.py reads the file, kit/tabular/walker.py walks its sheets
-(header, headings such as "Xã Bản Vược" or "II. TỔ CHỨC", totals line); this module validates the rows.
+(header, headings such as "Xã Bản Vược" or "II. TỔ CHỨC", totals line); this module validates the rows
+(docs/decisions.md D60).
 
 All or nothing: any error and nothing is written. Errors name file, sheet, row and column.
 """

@@ -117,7 +117,7 @@ class _SheetParser:
                 placed = True
             self._parse_row(excel_row, cells, texts)
         if not placed:
-            # Nothing on the sheet names a unit: the column is missing, not every row's unit.
+            # Nothing on the sheet names a unit: the column is missing, not every row's unit (D62).
             del result.rows[marks[0] :], result.errors[marks[1] :], result.warnings[marks[2] :]
             result.errors.extend(walk.missing(["unit"]))
 

@@ -223,3 +223,19 @@ def test_an_unbalanced_quote_is_file_unreadable_through_the_teams_command(sipas,
     err = capsys.readouterr().err
     assert "doi.csv [file_unreadable]" in err and "dòng 2" in err
     assert not FieldTeam.objects.exists()
+
+
+def test_the_frame_page_lists_the_warnings_too(client, coordinator, sipas, commune, tmp_path):
+    client.force_login(coordinator)
+    rows = [
+        ["STT", "Họ và tên", "Số điện thoại", "Xã"],
+        ["I", "ĐỐI TƯỢNG KHÁC"],
+        [1, "An", "0912345678", "Trịnh Tường"],
+    ]
+    path = frame_file(tmp_path, rows)
+    page = client.post(
+        FRAME_URL, {"file": SimpleUploadedFile("khung.xlsx", path.read_bytes()), "dry_run": "on"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "1 cảnh báo" in html
+    assert "<td>khung.xlsx</td><td>Danh sách</td><td>2</td><td></td>" in html and "ĐỐI TƯỢNG KHÁC" in html
