@@ -49,7 +49,7 @@ class DomainRow:
 
     @property
     def share(self) -> Decimal:
-        """Points over maximum in percent: the domain's component index (methodology §7)."""
+        """Points over maximum in percent: the domain's component index (docs/methodology.md §1.5)."""
         if not self.max_points:
             return ZERO
         return (self.final / self.max_points * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -147,7 +147,7 @@ def officials_survey(
 
 def sipas_campaign_for(campaign: Campaign) -> Campaign | None:
     """The campaign whose SIPAS feeds this one: itself when it has a SIPAS questionnaire, else the SIPAS
-    campaign of the same province and year (decided: SIPAS field work runs as its own campaign)."""
+    campaign of the same province and year (docs/decisions.md D25: field work runs as its own campaign)."""
     if campaign.kind == Campaign.Kind.SIPAS_CITIZENS or sipas_questionnaires(campaign):
         return campaign
     return (
@@ -160,7 +160,7 @@ def sipas_campaign_for(campaign: Campaign) -> Campaign | None:
 
 
 def sipas_points(sipas_share: float | None, items: list[totals.Node]) -> dict[str, Decimal]:
-    """SIPAS enters domain 8 in proportion to its percentage (methodology §7: 91.17% of max 10 → 9.12):
+    """SIPAS enters domain 8 in proportion to its percentage (docs/methodology.md §3.4: 91.17% of 10 → 9.12):
     points = item maximum × SIPAS share, each SIPAS item of the tree (scoring.rules.survey)."""
     if sipas_share is None:
         return {}
@@ -302,7 +302,7 @@ def _index_with_surveys(assessment: Assessment, methods: dict) -> Decimal:
 
 def _history(found: AssessmentIndex, methods: dict) -> None:
     """Indices of the same province (or unit) in earlier campaigns of the same kind; change = against the
-    latest earlier year with an assessment (methodology §6: merged units have no earlier assessment)."""
+    latest earlier year with an assessment (docs/methodology.md §8.2: merged units have no earlier one)."""
     this = found.assessment
     earlier = (
         Assessment.objects.filter(

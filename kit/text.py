@@ -2,7 +2,7 @@
 characters removed, whitespace collapsed (`clean_text`, one line; `clean_multiline`, line breaks kept),
 every string of a structure made so (`nfc`), and a lower-case ASCII key without diacritics (`match_key`).
 
-Policy and reasons: docs/methodology.md (respondent lists) and docs/decisions.md D50 (which characters go).
+Policy: docs/guides/lists.md; facts: docs/methodology.md §11.1; which characters go: docs/decisions.md D50.
 """
 
 import re

@@ -1,9 +1,9 @@
 """Named, versioned SIPAS computation methods: every choice the methodology leaves open is a field here.
 
-shared/domain/methodology.md §3 and §7 mark the SIPAS formula "to confirm" (Decision 1001/QĐ-BNV, 2023). The
+docs/methodology.md §6.3 and §6.4 mark the SIPAS formula a placeholder (Decision 1001/QĐ-BNV, 2023). The
 published reading (SIPAS reports of the Ministry of Home Affairs since 2017, the 2017–2020 scheme 2640/QĐ-BNV
 and 1001/QĐ-BNV): an element's index is the share of "satisfied" and "very satisfied" answers among the valid
-answers to that element's items; the SIPAS index is the mean of the five service elements' indices. §7 notes
+answers to that element's items; the SIPAS index is the mean of the five service elements' indices. §6.4 notes
 that a plain mean does not reproduce every published total, so the aggregation is a field and a second
 method ("sipas-2023-pooled") pools all items instead. A new reading gets a new name; results name the method.
 """
@@ -24,11 +24,11 @@ class SipasMethod:
     sipas_aggregation: str  # "mean_of_elements" | "pooled_items"
     interval: str = "korn-graubard"  # the only interval implemented (analysis.statistics)
     confidence_level: float = 0.95
-    min_respondents: int = 5  # cells with fewer respondents are suppressed (issue 5)
+    min_respondents: int = 5  # cells with fewer respondents are suppressed (docs/decisions.md D31)
     raking_tolerance: float = 1e-10  # relative gap between weighted and population margins
     raking_max_iterations: int = 100
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.sipas_aggregation not in ("mean_of_elements", "pooled_items"):
             raise ValueError(f"unknown SIPAS aggregation {self.sipas_aggregation!r}")
         if self.interval != "korn-graubard":

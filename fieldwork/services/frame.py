@@ -6,6 +6,7 @@ read like the respondent lists: kit/tabular/workbook.py reads the file, kit/tabu
 All or nothing: any error and nothing is written. Errors name file, sheet, row and column.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,13 +210,13 @@ class _FrameRules:
 class _FrameSheet:
     """The row validator of one sheet of the frame."""
 
-    def __init__(self, walk: SheetWalk, rules: _FrameRules, phones: Duplicates, report: FrameReport):
+    def __init__(self, walk: SheetWalk, rules: _FrameRules, phones: Duplicates, report: FrameReport) -> None:
         self.walk, self.rules, self.phones, self.report = walk, rules, phones, report
         self.fields = [name for name in walk.columns if name != "stt"]
         self._heading_area: object = None
         self._last_area: Unit | None = None
 
-    def entries(self):
+    def entries(self) -> Iterator[dict[str, object]]:
         """The fields of each valid row's SamplingFrameEntry; the errors go to the report."""
         walk, report = self.walk, self.report
         for excel_row, _cells, texts in walk:

@@ -176,7 +176,7 @@ class _TeamSheet:
         units: dict[str, Unit],
         questionnaire: Questionnaire | None,
         errors: list[Problem],
-    ):
+    ) -> None:
         self.walk, self.units, self.questionnaire, self.errors = walk, units, questionnaire, errors
         self.fields = [name for name in walk.columns if name != "stt"]
         self.limits = _limits()

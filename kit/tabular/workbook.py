@@ -20,7 +20,7 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 class UnreadableFile(Exception):
     """The file as a whole cannot be imported; `code` is file_unreadable or file_too_large."""
 
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail

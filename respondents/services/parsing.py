@@ -1,7 +1,8 @@
 """Turning the sheets of a unit's list into validated respondent rows, errors and warnings (no ORM).
 
 The sheets are walked by kit/tabular/walker.py (header, headings, totals, merged cells); this module is the
-row validator. Policy: shared/domain/respondent-lists.md. Every problem names file, sheet, row and column.
+row validator. Policy: docs/guides/lists.md, facts in docs/methodology.md §11. Every problem names file,
+sheet, row and column.
 """
 
 from collections.abc import Mapping
@@ -90,7 +91,7 @@ class _SheetParser:
 
     def __init__(
         self, walk: SheetWalk, ctx: ParseContext, result: ParseResult, emails: Duplicates, phones: Duplicates
-    ):
+    ) -> None:
         self.walk, self.ctx, self.result = walk, ctx, result
         self.emails, self.phones = emails, phones
         self.cols = walk.columns

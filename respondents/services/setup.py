@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -65,8 +66,8 @@ LAYOUT = Layout(
     min_fields=2,
 )
 
-# Groups a campaign of each kind surveys (shared/domain/respondent-lists.md); district leaders only while
-# the province still has districts in the campaign's year (methodology.md §6).
+# Groups a campaign of each kind surveys (docs/methodology.md §5.1); district leaders only while
+# the province still has districts in the campaign's year (docs/methodology.md §5.3, §8.1).
 DEFAULT_GROUPS = {
     Campaign.Kind.PAR_OFFICIALS: ["hdnd", "dept_leader", "division_leader", "district_leader"],
     Campaign.Kind.SIPAS_CITIZENS: ["citizen", "organisation"],
@@ -241,7 +242,7 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
-def units_valid_in(province: Province, year: int):
+def units_valid_in(province: Province, year: int) -> QuerySet[Unit]:
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return province.units.exclude(valid_from__gt=end).exclude(valid_until__lt=start)
 
