@@ -1,13 +1,8 @@
 """The layout of a respondent list: the columns units send and the labels they give them, with or without
-diacritics, in English or abbreviated (shared/domain/respondent-lists.md). The header search itself is
+diacritics, in English or abbreviated (docs/methodology.md §11). The header search itself is
 kit/tabular/headers.py."""
 
-from kit.tabular.headers import Header
-from kit.tabular.headers import find_header as find_any_header
 from kit.tabular.layout import Layout
-from kit.tabular.workbook import Sheet
-
-FIELDS = ("stt", "full_name", "position", "unit", "group", "phone", "email")
 
 LAYOUT = Layout(
     # Order matters: "Địa chỉ email" is an e-mail column, "Điện thoại cơ quan" a phone column.
@@ -47,7 +42,3 @@ LAYOUT = Layout(
 def classify_header(text: object) -> str | None:
     """The field a header cell of a respondent list names, or None."""
     return LAYOUT.classify(text)
-
-
-def find_header(sheet: Sheet) -> Header | None:
-    return find_any_header(sheet.rows, LAYOUT)

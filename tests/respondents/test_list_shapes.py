@@ -1,5 +1,5 @@
 """The kinds of list file a coordinator receives from the units, built here as real workbooks (merged cells
-and all), each imported whole with the units and groups the policy gives (shared/domain/respondent-lists.md).
+and all), each imported whole with the units and groups the policy gives (docs/guides/lists.md).
 
 These shapes were not used to write the importer's rules: each is what one unit or another actually sends.
 """
