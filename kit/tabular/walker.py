@@ -26,7 +26,7 @@ type HeadingReader = Callable[[str], Mapping[str, object] | None]
 type DataRow = tuple[int, list[object], list[str]]  # Excel row number, cells as read, cells cleaned
 
 # A numeral on its own in the row-number column ("I", "II.", "a)", "1") and one in front of a title.
-_NUMERAL = re.compile(r"(?i)([ivxlc]+|[a-zđ]|\d{1,3})[.):]?")
+_NUMERAL = re.compile(r"(?i)([ivxlc]+|[a-zđ]|\d{1,3}(?:\.\d{1,3})*)[.):]?")
 _NUMBERED = re.compile(r"(?i)([ivxlc]+|[a-zđ]|\d{1,3}(?:\.\d{1,3})*)(?:[.):]\s*|\s+[-–]\s+)(\S.*)")
 _ROMAN = re.compile(r"(?i)[ivx]+|[ivxlc]{2,}")  # a lone C or L is a letter: nobody numbers sections 50 or 100
 # Level 1 (roman) sections hold level 2 ones (letters, arabic numbers, unnumbered titles); a sheet's name: 0.
@@ -37,21 +37,8 @@ _SIGNATURE = re.compile(
     r"|\bngay \d{1,2} thang \d{1,2} nam \d{4}\b"
 )
 _GRAND_TOTALS = ("tong cong", "tong so", "total", "grand total")  # not "tong": "Tổng cục Thuế"
-_SUBTOTAL_SECOND_WORDS = {
-    "muc",
-    "nhom",
-    "phan",
-    "khoi",
-    "i",
-    "ii",
-    "iii",
-    "iv",
-    "v",
-    "vi",
-    "vii",
-    "viii",
-    "ix",
-}
+# "Cộng mục I", "Cộng nhóm 2": the words that may follow "Cộng" in a subtotal.
+_SUBTOTAL_SECOND_WORDS = {"muc", "nhom", "phan", "khoi"} | {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii"}
 
 
 def walk_sheets(
