@@ -239,3 +239,14 @@ def test_the_frame_page_lists_the_warnings_too(client, coordinator, sipas, commu
     html = page.content.decode()
     assert page.status_code == 200 and "1 cảnh báo" in html
     assert "<td>khung.xlsx</td><td>Danh sách</td><td>2</td><td></td>" in html and "ĐỐI TƯỢNG KHÁC" in html
+
+
+def test_a_frame_upload_over_the_size_limit_is_refused_with_the_catalogues_problem(
+    client, coordinator, sipas, tmp_path, settings
+):
+    settings.RESPONDENT_FILE_MAX_BYTES = 100
+    client.force_login(coordinator)
+    path = frame_file(tmp_path, [["STT", "Họ và tên", "Số điện thoại"], [1, "An", "0912345678"]])
+    page = client.post(FRAME_URL, {"file": SimpleUploadedFile("khung.xlsx", path.read_bytes())})
+    assert page.status_code == 400
+    assert "Tệp quá lớn" in page.content.decode() and "MB" in page.content.decode()
