@@ -40,6 +40,11 @@ LAYOUT = Layout(
         "kind": ["doi tuong", "loai", "kind", "loai doi tuong", "ca nhan to chuc"],
         "service_area": ["linh vuc *", "service area"],
         "stt": ["stt", "tt", "so tt"],
+        # Stage 2 of the sample design (services/design.py).
+        "village": [
+            "thon", "ban", "thon ban", "to dan pho", "thon to dan pho", "thon to", "xom", "khu pho",
+            "village",
+        ],
     },
     names={
         "name": "Họ và tên",
@@ -49,11 +54,12 @@ LAYOUT = Layout(
         "kind": "Đối tượng",
         "service_area": "Lĩnh vực",
         "stt": "STT",
+        "village": "Thôn, bản",
     },
     required=("name",),
     min_fields=2,
     data_fields=("phone",),
-    fill_down=("area", "kind", "service_area"),
+    fill_down=("area", "kind", "service_area", "village"),
 )  # fmt: skip
 KINDS = {
     "ca nhan": SamplingFrameEntry.Kind.CITIZEN,
@@ -184,7 +190,9 @@ def _areas(campaign: Campaign, assignment: Assignment | None) -> dict[str, Unit]
     return by_key
 
 
-_LIMITS = {name: SamplingFrameEntry._meta.get_field(name).max_length for name in ("name", "address")}
+_LIMITS = {
+    name: SamplingFrameEntry._meta.get_field(name).max_length for name in ("name", "address", "village")
+}
 _SERVICE_AREA_LIMIT = SamplingFrameEntry._meta.get_field("service_area").max_length
 
 
@@ -241,6 +249,7 @@ class _FrameSheet:
                     "name": name,
                     "phone": phone,
                     "address": values.get("address", ""),
+                    "village": values.get("village", ""),
                     "service_area": service_area,
                     "raw": values,
                     "source_row": excel_row,

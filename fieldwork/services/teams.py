@@ -189,7 +189,9 @@ class _TeamSheet:
             values["team"] = values.get("team") or str(walk.context.get("team", ""))
             missing = [f for f in ("team", "username") if not values.get(f)]
             for fld in missing:
-                errors.append(walk.problem("value_missing", excel_row, fld, label=LAYOUT.names[fld]))
+                errors.append(
+                    walk.problem("value_missing", excel_row, fld, variant="label", label=LAYOUT.names[fld])
+                )
             if missing:
                 continue
             for fld, limit in self.limits.items():

@@ -19,7 +19,8 @@ MESSAGES = {
     "no_rows": _("The file has a header but no rows under it."),
     "column_missing": _("Column “{column}” is missing from sheet “{sheet}”."),
     # ------------------------------------------------------------------------------------------- row errors
-    "value_missing": _("“{label}” is empty."),
+    "value_missing": _("Column “{column}” is empty."),
+    "value_missing.label": _("“{label}” is empty."),
     "value_too_long": _("“{label}” has {length} characters, more than the {limit} it may have."),
     "name_missing": _("The full name is empty."),
     "email_missing": _("The e-mail address is empty."),
@@ -43,6 +44,13 @@ MESSAGES = {
     ),
     "parent_unknown": _("Parent unit “{value}” is neither in the file nor a unit of the province."),
     "parent_cycle": _("Unit “{value}” would be its own ancestor."),
+    # sample design files (fieldwork/services/design_file.py)
+    "sheet_missing": _("No sheet with the columns of the {detail} was found."),
+    "number_invalid": _("“{value}” is not a whole number of 0 or more."),
+    "probability_invalid": _("“{value}” is not a probability above 0 and at most 1."),
+    "stratum_unknown": _("Stratum “{value}” is not on the strata sheet."),
+    "psu_unknown": _("Commune “{value}” is not on the communes sheet."),
+    "count_mismatch": _("{detail}"),
     # --------------------------------------------------------------------------------------------- warnings
     "name_recased": _("The name was typed in capitals and was written as “{value}”."),
     "phone_old_prefix": _("The 11-digit number {value} was converted to the 10-digit form {converted}."),

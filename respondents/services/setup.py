@@ -189,7 +189,9 @@ def _unit_rows(walk: SheetWalk, codes: Duplicates, errors: list[Problem]) -> lis
         start = len(errors)
         for fld, value in (("code", code), ("name", name)):
             if not value:
-                errors.append(walk.problem("value_missing", excel_row, fld, label=LAYOUT.names[fld]))
+                errors.append(
+                    walk.problem("value_missing", excel_row, fld, variant="label", label=LAYOUT.names[fld])
+                )
             elif too_long := walk.too_long(excel_row, fld, value, _LIMITS[fld]):
                 errors.append(too_long)
         if kind is None:
