@@ -130,7 +130,9 @@ def _read_csv(path: Path, file_name: str, max_rows: int) -> Sheet:
     try:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        delimiter = ","
+        # A title line above the table defeats the sniffer: take the most frequent candidate (";" in files
+        # written with decimal commas).
+        delimiter = max(",;\t", key=text[:4096].count)
     # Strict, so that a quotation mark never closed is an error naming its line, not the rest of the file
     # read into one cell (docs/decisions.md D56). Only the delimiter is sniffed: quoting is Excel's.
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
