@@ -200,32 +200,40 @@ class _TeamSheet:
             role = ROLES.get(match_key(values.get("role", "")) or "enumerator")
             if role is None:
                 errors.append(walk.problem("role_unknown", excel_row, "role", value=values["role"]))
-            phone = ""
-            if values.get("phone"):
-                phone = normalise_phones(values["phone"]).primary
-                if not phone:
-                    errors.append(walk.problem("phone_invalid", excel_row, "phone", value=values["phone"]))
             email = normalise_email(values.get("email", ""))
             if email.invalid:
                 errors.append(walk.problem("email_invalid", excel_row, "email", value=email.value))
-            area = None
-            if values.get("area"):
-                area = self.units.get(match_key(values["area"]))
-                if area is None:
-                    errors.append(
-                        walk.problem(
-                            "unit_unknown", excel_row, "area", variant="province", value=values["area"]
-                        )
-                    )
-                elif self.questionnaire is None:
-                    errors.append(walk.problem("questionnaire_missing", excel_row))
-            quota = 0
-            if values.get("quota"):
-                try:
-                    quota = int(float(values["quota"].replace(",", ".")))
-                    if quota < 0:
-                        raise ValueError
-                except ValueError:
-                    errors.append(walk.problem("quota_invalid", excel_row, "quota", value=values["quota"]))
+            phone = self._phone(excel_row, values.get("phone", ""))
+            area = self._area(excel_row, values.get("area", ""))
+            quota = self._quota(excel_row, values.get("quota", ""))
             rows.append((values, role or "", phone, email.value, area, quota))
         return rows
+
+    def _phone(self, excel_row: int, text: str) -> str:
+        phone = normalise_phones(text).primary if text else ""
+        if text and not phone:
+            self.errors.append(self.walk.problem("phone_invalid", excel_row, "phone", value=text))
+        return phone
+
+    def _area(self, excel_row: int, text: str) -> Unit | None:
+        if not text:
+            return None
+        area = self.units.get(match_key(text))
+        if area is None:
+            self.errors.append(
+                self.walk.problem("unit_unknown", excel_row, "area", variant="province", value=text)
+            )
+        elif self.questionnaire is None:
+            self.errors.append(self.walk.problem("questionnaire_missing", excel_row))
+        return area
+
+    def _quota(self, excel_row: int, text: str) -> int:
+        if not text:
+            return 0
+        try:
+            quota = int(float(text.replace(",", ".")))
+        except (ValueError, OverflowError):  # "mười", "inf"
+            quota = -1
+        if quota < 0:
+            self.errors.append(self.walk.problem("quota_invalid", excel_row, "quota", value=text))
+        return max(quota, 0)

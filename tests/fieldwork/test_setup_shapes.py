@@ -250,3 +250,10 @@ def test_a_frame_upload_over_the_size_limit_is_refused_with_the_catalogues_probl
     page = client.post(FRAME_URL, {"file": SimpleUploadedFile("khung.xlsx", path.read_bytes())})
     assert page.status_code == 400
     assert "Tệp quá lớn" in page.content.decode() and "MB" in page.content.decode()
+
+
+@pytest.mark.parametrize("quota", ["mười", "-3", "inf", "nan"])
+def test_a_quota_that_is_not_a_whole_number_is_a_row_error(tmp_path, sipas, questionnaire, quota):
+    rows = [["Đội", "Tên đăng nhập", "Mã địa bàn", "Chỉ tiêu"], ["Đội 1", "u1", "SAPA", quota]]
+    report = import_field_teams(campaign=sipas, path=write_xlsx(tmp_path / "doi.xlsx", {"S": rows}))
+    assert [(p.code, p.row, p.column) for p in report.errors] == [("quota_invalid", 2, "D")]
