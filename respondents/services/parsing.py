@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from kit.emails import normalise_email
 from kit.names import normalise_name
-from kit.phones import national_phone, normalise_phones
+from kit.phones import PhoneResult, national_phone, normalise_phones
 from kit.tabular.problems import Problem
 from kit.tabular.walker import Duplicates, HeadingReader, SheetWalk, walk_sheets
 from kit.tabular.workbook import Sheet
@@ -181,36 +181,8 @@ class _SheetParser:
                 errors.append(walk.problem("phone_invalid", excel_row, "phone", value=_raw_text(phone_cell)))
             elif self.ctx.require_contacts:
                 errors.append(walk.problem("phone_missing", excel_row, "phone"))
-        else:
-            if phones.old_prefixes:
-                converted = ", ".join(national_phone(p) for p in (phones.primary, *phones.alternates))
-                warnings.append(
-                    walk.problem(
-                        "phone_old_prefix",
-                        excel_row,
-                        "phone",
-                        value=_raw_text(phone_cell),
-                        converted=converted,
-                    )
-                )
-            for part in phones.invalid_parts:
-                warnings.append(walk.problem("phone_part_ignored", excel_row, "phone", value=part))
-            if phones.landline_only:
-                warnings.append(
-                    walk.problem(
-                        "phone_landline_only", excel_row, "phone", value=national_phone(phones.primary)
-                    )
-                )
-            elif phones.alternates:
-                warnings.append(
-                    walk.problem(
-                        "phone_alternates",
-                        excel_row,
-                        "phone",
-                        value=national_phone(phones.primary),
-                        alternates=", ".join(national_phone(p) for p in phones.alternates),
-                    )
-                )
+        elif phones.old_prefixes or phones.invalid_parts or phones.landline_only or phones.alternates:
+            warnings += self._phone_warnings(excel_row, phone_cell, phones)
 
         place = walk.place(excel_row)
         if email.value and not email.invalid:
@@ -252,6 +224,34 @@ class _SheetParser:
                 valid=not errors,
             )
         )
+
+    def _phone_warnings(self, excel_row: int, phone_cell: object, phones: PhoneResult) -> list[Problem]:
+        """What was repaired in a valid phone cell: an old prefix, parts ignored, a landline, alternates."""
+        walk, found = self.walk, []
+        if phones.old_prefixes:
+            converted = ", ".join(national_phone(p) for p in (phones.primary, *phones.alternates))
+            found.append(
+                walk.problem(
+                    "phone_old_prefix", excel_row, "phone", value=_raw_text(phone_cell), converted=converted
+                )
+            )
+        for part in phones.invalid_parts:
+            found.append(walk.problem("phone_part_ignored", excel_row, "phone", value=part))
+        if phones.landline_only:
+            found.append(
+                walk.problem("phone_landline_only", excel_row, "phone", value=national_phone(phones.primary))
+            )
+        elif phones.alternates:
+            found.append(
+                walk.problem(
+                    "phone_alternates",
+                    excel_row,
+                    "phone",
+                    value=national_phone(phones.primary),
+                    alternates=", ".join(national_phone(p) for p in phones.alternates),
+                )
+            )
+        return found
 
     def _resolve_unit(self, texts: list[str], errors: list[Problem], excel_row: int) -> UnitRef | None:
         text = self.walk.text(texts, "unit")
