@@ -5,11 +5,12 @@ number check their validators share."""
 import hashlib
 import json
 import math
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .text import nfc
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -21,9 +22,11 @@ def read_document(path: Path) -> tuple[object, str]:
     if path.stat().st_size > MAX_FILE_BYTES:
         return None, f"{path.name}: file larger than 1 MB"
     try:
-        # NFC, so that labels, option values and checksums do not depend on the editor that saved the file.
-        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
         document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        # NFC without invisible characters, so that labels, option values and checksums do not depend on the
+        # editor that saved the file; on the parsed values, as a YAML escape ("\u200b") is one too.
+        document = nfc(document)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         return None, f"{path.name}: not valid YAML/JSON ({exc})".splitlines()[0]
     return document, ""

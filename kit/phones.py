@@ -6,12 +6,11 @@ Policy: docs/guides/lists.md; facts: docs/methodology.md §11.
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
 
-from .text import CONTROL_CHARACTERS, clean_text
+from .text import CONTROL_CHARACTERS, clean_text, nfc
 
 # In 2018 the 11-digit mobile prefixes moved to 10 digits (docs/methodology.md §11.2).
 OLD_MOBILE_PREFIXES = {
@@ -93,7 +92,7 @@ def _split_phone_cell(raw: object) -> list[str]:
         raw = int(raw)
     # Not clean_text for text: line breaks separate numbers. Control characters go (found by the property
     # tests: they reached the report's invalid parts, and PostgreSQL refuses NUL in JSON).
-    text = clean_text(raw) if not isinstance(raw, str) else unicodedata.normalize("NFC", raw)
+    text = clean_text(raw) if not isinstance(raw, str) else nfc(raw)
     text = CONTROL_CHARACTERS.sub(" ", text)
     parts = []
     for chunk in _PHONE_SPLIT.split(text):

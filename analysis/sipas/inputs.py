@@ -3,13 +3,13 @@ questionnaire definition (`feeds: sipas.<element>`). Problems become SipasInputE
 """
 
 import csv
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis.statistics import Margin
+from kit.text import nfc
 from surveys.services.definitions import parse_definition_file, questions
 
 from .compute import SipasInputError
@@ -51,7 +51,7 @@ def read_answers_csv(path: Path) -> pd.DataFrame:
         raise SipasInputError(f"{path}: no such file") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SipasInputError(f"{path}: not a readable UTF-8 CSV file ({str(exc).splitlines()[0]})") from None
-    frame.columns = [unicodedata.normalize("NFC", str(c)).strip() for c in frame.columns]
+    frame.columns = [nfc(str(c)).strip() for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()]
     if len(duplicated):
         raise SipasInputError(f"{path}: column {duplicated[0]!r} appears twice in the header")
@@ -78,7 +78,7 @@ def read_margins_csv(path: Path) -> list[Margin]:
             continue
         if len(row) != 3:
             raise SipasInputError(f"{path}: row {line}: three cells expected, found {len(row)}")
-        variable, category, population = (unicodedata.normalize("NFC", c.strip()) for c in row)
+        variable, category, population = (nfc(c.strip()) for c in row)
         try:
             total = float(population.replace(",", ""))
         except ValueError:

@@ -10,7 +10,6 @@ in `scoring/trees.jsonl` (code + version, checked against the checksum on import
 import datetime
 import decimal
 import json
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from fieldwork.models import (
     SamplingFrameEntry,
     VerificationEntry,
 )
+from kit.text import nfc
 from respondents.models import (
     Campaign,
     ImportBatch,
@@ -407,17 +407,6 @@ PARTS_BY_NAME = {part.name: part for part in PARTS}
 # User fields kept: who the person is, never credentials or privileges (docs/decisions.md D44: an imported
 # user gets an unusable password and no staff or superuser flag).
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
-
-
-def nfc(value: Any) -> Any:  # noqa: ANN401 (any JSON value)
-    """Text NFC-normalised, recursively through JSON values."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {nfc(k): nfc(v) for k, v in value.items()}
-    return value
 
 
 def encode(field_: models.Field, value: Any) -> Any:  # noqa: ANN401 (any field's value, any JSON value)

@@ -1,9 +1,11 @@
 """Setting up field teams from a workbook: one row per enumerator (or supervisor/clerk) and assignment.
 
 Columns (Vietnamese or English headers, without case and diacritics): team, username, full name, phone,
-e-mail, role (enumerator/supervisor/clerk, default enumerator), area code, service area, quota. A row with
-an area creates an assignment for that enumerator. New users get an unusable password (they log in with
-a device token or after a coordinator sets a password). Running the same file again changes nothing.
+e-mail, role (enumerator/supervisor/clerk, default enumerator), area code, service area, quota; the team may
+instead come from the sheet's name or a heading row ("Đội Bưu điện Sa Pa"). The sheets are walked by
+kit/tabular/walker.py. A row with an area creates an assignment for that enumerator. New users get an
+unusable password (they log in with a device token or after a coordinator sets a password). Running the
+same file again changes nothing.
 """
 
 from dataclasses import dataclass, field
@@ -13,29 +15,49 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from kit.emails import normalise_email
 from kit.phones import normalise_phones
-from kit.tabular.problems import Problem, column_letter
+from kit.tabular.layout import Layout
+from kit.tabular.problems import Problem, problem
+from kit.tabular.walker import SheetWalk, walk_sheets
 from kit.tabular.workbook import UnreadableFile, read_sheets
-from kit.text import clean_text, match_key
+from kit.text import match_key
 from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire
 
 from ..models import Assignment, FieldMember, FieldTeam
 
-COLUMNS = {
-    "team": {"team", "doi", "to", "nhom", "doi bd", "doi buu dien", "ten doi"},
-    "username": {"username", "ten dang nhap", "tai khoan", "login"},
-    "full_name": {"full name", "name", "ho va ten", "ho ten", "dieu tra vien"},
-    "phone": {"phone", "dien thoai", "so dien thoai", "sdt"},
-    "email": {"email", "e mail", "thu dien tu"},
-    "role": {"role", "vai tro"},
-    "area": {"area", "area code", "ma dia ban", "ma don vi", "dia ban", "ma huyen", "ma xa"},
-    "service_area": {"service area", "linh vuc"},
-    "quota": {"quota", "chi tieu", "so phieu", "so mau"},
-}
+LAYOUT = Layout(
+    labels={
+        "team": ["team", "doi", "to", "nhom", "doi bd", "doi buu dien", "ten doi"],
+        "username": ["username", "ten dang nhap", "tai khoan", "login"],
+        "full_name": ["full name", "name", "ho va ten", "ho ten", "dieu tra vien"],
+        "phone": ["phone", "dien thoai", "so dien thoai", "sdt"],
+        "email": ["email", "e mail", "thu dien tu"],
+        "role": ["role", "vai tro"],
+        "area": ["area", "area code", "ma dia ban", "ma don vi", "dia ban", "ma huyen", "ma xa"],
+        "service_area": ["service area", "linh vuc"],
+        "quota": ["quota", "chi tieu", "so phieu", "so mau"],
+        "stt": ["stt", "tt", "so tt"],
+    },
+    names={
+        "team": "Đội",
+        "username": "Tên đăng nhập",
+        "full_name": "Họ và tên",
+        "area": "Mã địa bàn",
+        "phone": "Điện thoại",
+        "email": "Email",
+        "role": "Vai trò",
+        "service_area": "Lĩnh vực",
+        "quota": "Chỉ tiêu",
+        "stt": "STT",
+    },
+    required=("username",),  # the team may come from the sheet's name or a heading ("Đội Bưu điện Sa Pa")
+    min_fields=2,
+    data_fields=("username",),
+    fill_down=("team", "role", "area", "service_area"),
+)
 ROLES = {
     "enumerator": FieldMember.Role.ENUMERATOR,
     "dieu tra vien": FieldMember.Role.ENUMERATOR,
@@ -55,19 +77,7 @@ class TeamsReport:
     members_created: int = 0
     assignments_created: int = 0
     errors: list[Problem] = field(default_factory=list)
-
-
-def _header(rows) -> tuple[int, dict[str, int]] | None:
-    for index, row in enumerate(rows[:20]):
-        columns = {}
-        for col, cell in enumerate(row):
-            key = match_key(cell)
-            for name, labels in COLUMNS.items():
-                if key in labels and name not in columns:
-                    columns[name] = col
-        if {"team", "username"} <= set(columns):
-            return index, columns
-    return None
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def import_field_teams(
@@ -75,98 +85,30 @@ def import_field_teams(
 ) -> TeamsReport:
     path = Path(path)
     report = TeamsReport(file_name=path.name)
-
-    def error(code, message, sheet="", row=None, column=""):
-        report.errors.append(
-            Problem(code=code, message=message, file=path.name, sheet=sheet, row=row, column=column)
-        )
-
     try:
         sheets = read_sheets(
             path, file_name=path.name, max_bytes=settings.RESPONDENT_FILE_MAX_BYTES, max_rows=20_000
         )
     except UnreadableFile as exc:
-        error(exc.code, exc.detail)
+        report.errors.append(problem(exc.code, file=path.name, detail=exc.detail))
         return report
     if questionnaire is None:
         current = list(campaign.questionnaires.filter(is_current=True)[:2])
         questionnaire = current[0] if len(current) == 1 else None
     units = {match_key(u.code): u for u in Unit.objects.filter(province_id=campaign.province_id)}
+    walks = walk_sheets(
+        sheets,
+        LAYOUT,
+        file_name=path.name,
+        errors=report.errors,
+        warnings=report.warnings,
+        heading=_team_heading,
+    )
     rows = []
-    for sheet in sheets:
-        header = _header(sheet.rows)
-        if header is None:
-            continue
-        start, columns = header
-        for index in range(start + 1, len(sheet.rows)):
-            raw = sheet.rows[index]
-            values = {name: clean_text(raw[col]) if col < len(raw) else "" for name, col in columns.items()}
-            if not any(values.values()):
-                continue
-            excel_row = index + 1
-
-            def col(name, columns=columns):
-                return column_letter(columns[name]) if name in columns else ""
-
-            if not values.get("team") or not values.get("username"):
-                error("column_missing", _("Team and username are required."), sheet.name, excel_row)
-                continue
-            role = ROLES.get(match_key(values.get("role", "")) or "enumerator")
-            if role is None:
-                error(
-                    "role_unknown",
-                    _("Unknown role “%(value)s”.") % {"value": values["role"]},
-                    sheet.name,
-                    excel_row,
-                    col("role"),
-                )
-            phone = ""
-            if values.get("phone"):
-                phone = normalise_phones(values["phone"]).primary
-                if not phone:
-                    error(
-                        "phone_invalid",
-                        _("“%(value)s” is not a valid Vietnamese phone number.") % {"value": values["phone"]},
-                        sheet.name,
-                        excel_row,
-                        col("phone"),
-                    )
-            email = normalise_email(values["email"]).value if values.get("email") else ""
-            area = None
-            if values.get("area"):
-                area = units.get(match_key(values["area"]))
-                if area is None:
-                    error(
-                        "unit_unknown",
-                        _("Unit “%(value)s” is not a unit of this campaign.") % {"value": values["area"]},
-                        sheet.name,
-                        excel_row,
-                        col("area"),
-                    )
-                elif questionnaire is None:
-                    error(
-                        "questionnaire_missing",
-                        _("The campaign has no single current questionnaire: name one with --questionnaire."),
-                        sheet.name,
-                        excel_row,
-                    )
-            quota = 0
-            if values.get("quota"):
-                try:
-                    quota = int(float(values["quota"].replace(",", ".")))
-                    if quota < 0:
-                        raise ValueError
-                except ValueError:
-                    error(
-                        "quota_invalid",
-                        _("The quota must be a whole number."),
-                        sheet.name,
-                        excel_row,
-                        col("quota"),
-                    )
-            rows.append((values, role, phone, email, area, quota))
-    if not rows and not report.errors:
-        error("no_header", _("No header row with team and username columns was found."))
+    for walk in walks:
+        rows += _TeamSheet(walk, units, questionnaire, report.errors).rows()
+    if walks and not rows and not report.errors:
+        report.errors.append(problem("no_rows", file=path.name, sheet=walks[0].name))
     if report.errors:
         return report
     User = get_user_model()
@@ -180,9 +122,7 @@ def import_field_teams(
             report.teams_created += created
             user = User.objects.filter(username=values["username"]).first()
             if user is None:
-                user = User(
-                    username=values["username"], first_name=values.get("full_name", "")[:150], email=email
-                )
+                user = User(username=values["username"], first_name=values.get("full_name", ""), email=email)
                 user.set_unusable_password()
                 user.save()
                 report.users_created.append(user.username)
@@ -196,8 +136,104 @@ def import_field_teams(
                     team=team,
                     enumerator=user,
                     area=area,
-                    service_area=values.get("service_area", "")[:40],
+                    service_area=values.get("service_area", ""),
                     defaults={"questionnaire": questionnaire, "quota": quota},
                 )
                 report.assignments_created += created
     return report
+
+
+_TEAM_WORDS = ("doi", "to", "nhom", "team", "buu dien")
+
+
+def _limits() -> dict[str, int]:
+    """The most characters each field is stored in (a longer value is a row error, D57)."""
+    user = get_user_model()._meta
+    return {
+        "team": FieldTeam._meta.get_field("name").max_length,
+        "username": user.get_field("username").max_length,
+        "full_name": user.get_field("first_name").max_length,
+        "email": user.get_field("email").max_length,
+        "service_area": Assignment._meta.get_field("service_area").max_length,
+    }
+
+
+def _team_heading(title: str) -> dict[str, object] | None:
+    """A sheet or a heading that names a team ("Đội Bưu điện Bát Xát", "Tổ 2", "Bưu điện Sa Pa") gives the
+    team of the rows below it."""
+    key = match_key(title)
+    if any(key.startswith(word + " ") for word in _TEAM_WORDS):
+        return {"team": title}
+    return None
+
+
+class _TeamSheet:
+    """The row validator of one sheet of the teams file."""
+
+    def __init__(
+        self,
+        walk: SheetWalk,
+        units: dict[str, Unit],
+        questionnaire: Questionnaire | None,
+        errors: list[Problem],
+    ) -> None:
+        self.walk, self.units, self.questionnaire, self.errors = walk, units, questionnaire, errors
+        self.fields = [name for name in walk.columns if name != "stt"]
+        self.limits = _limits()
+
+    def rows(self) -> list[tuple[dict[str, str], str, str, str, Unit | None, int]]:
+        walk, errors = self.walk, self.errors
+        rows = []
+        for excel_row, _cells, texts in walk:
+            values = {name: walk.text(texts, name) for name in self.fields}
+            values["team"] = values.get("team") or str(walk.context.get("team", ""))
+            missing = [f for f in ("team", "username") if not values.get(f)]
+            for fld in missing:
+                errors.append(
+                    walk.problem("value_missing", excel_row, fld, variant="label", label=LAYOUT.names[fld])
+                )
+            if missing:
+                continue
+            for fld, limit in self.limits.items():
+                if too_long := walk.too_long(excel_row, fld, values.get(fld, ""), limit):
+                    errors.append(too_long)
+            role = ROLES.get(match_key(values.get("role", "")) or "enumerator")
+            if role is None:
+                errors.append(walk.problem("role_unknown", excel_row, "role", value=values["role"]))
+            email = normalise_email(values.get("email", ""))
+            if email.invalid:
+                errors.append(walk.problem("email_invalid", excel_row, "email", value=email.value))
+            phone = self._phone(excel_row, values.get("phone", ""))
+            area = self._area(excel_row, values.get("area", ""))
+            quota = self._quota(excel_row, values.get("quota", ""))
+            rows.append((values, role or "", phone, email.value, area, quota))
+        return rows
+
+    def _phone(self, excel_row: int, text: str) -> str:
+        phone = normalise_phones(text).primary if text else ""
+        if text and not phone:
+            self.errors.append(self.walk.problem("phone_invalid", excel_row, "phone", value=text))
+        return phone
+
+    def _area(self, excel_row: int, text: str) -> Unit | None:
+        if not text:
+            return None
+        area = self.units.get(match_key(text))
+        if area is None:
+            self.errors.append(
+                self.walk.problem("unit_unknown", excel_row, "area", variant="province", value=text)
+            )
+        elif self.questionnaire is None:
+            self.errors.append(self.walk.problem("questionnaire_missing", excel_row))
+        return area
+
+    def _quota(self, excel_row: int, text: str) -> int:
+        if not text:
+            return 0
+        try:
+            quota = int(float(text.replace(",", ".")))
+        except (ValueError, OverflowError):  # "mười", "inf"
+            quota = -1
+        if quota < 0:
+            self.errors.append(self.walk.problem("quota_invalid", excel_row, "quota", value=text))
+        return max(quota, 0)

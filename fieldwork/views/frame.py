@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kit.tabular.problems import Problem
+from kit.tabular.problems import problem
 from respondents.models import Campaign
 from respondents.selectors import is_coordinator
 
@@ -61,10 +62,13 @@ def _import(campaign, data) -> FrameReport:
     upload = data["file"]
     name = Path(upload.name or "upload.xlsx").name[:200]
     if upload.size > settings.RESPONDENT_FILE_MAX_BYTES:
+        limit = settings.RESPONDENT_FILE_MAX_BYTES
+        detail = gettext("%(size).1f MB, more than %(max).0f MB") % {
+            "size": upload.size / 1e6,
+            "max": limit / 1e6,
+        }
         report = FrameReport(file_name=name)
-        report.errors.append(
-            Problem(code="file_too_large", message=str(_("The file is too large.")), file=name)
-        )
+        report.errors.append(problem("file_too_large", file=name, detail=detail))
         return report
     with tempfile.TemporaryDirectory(prefix="frame-") as tmp:
         path = Path(tmp) / ("file" + Path(name).suffix.lower()[:10])

@@ -5,6 +5,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import python_calamine
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 class UnreadableFile(Exception):
     """The file as a whole cannot be imported; `code` is file_unreadable or file_too_large."""
 
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
@@ -94,7 +95,11 @@ def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
                 "file_too_large", _("%(rows)s rows, more than %(max)s") % {"rows": total, "max": max_rows}
             )
         return [
-            Sheet(name=sheet.name, rows=sheet.to_python(skip_empty_area=False), merged=_merged(sheet))
+            Sheet(
+                name=sheet.name,
+                rows=cast(list[list[object]], sheet.to_python(skip_empty_area=False)),
+                merged=_merged(sheet),
+            )
             for sheet in handles
         ]
     except UnreadableFile:
@@ -105,7 +110,7 @@ def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
         ) from exc
 
 
-def _merged(sheet) -> list:
+def _merged(sheet: python_calamine.CalamineSheet) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     try:
         return list(sheet.merged_cell_ranges or [])
     except Exception:  # not available for every format
@@ -123,17 +128,37 @@ def _read_csv(path: Path, file_name: str, max_rows: int) -> Sheet:
     else:
         raise UnreadableFile("file_unreadable", _("unknown text encoding (save the CSV as UTF-8)"))
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        rows = list(csv.reader(io.StringIO(text), dialect))
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
         # A title line above the table defeats the sniffer: take the most frequent candidate (";" in files
         # written with decimal commas).
-        rows = list(csv.reader(io.StringIO(text), csv.excel, delimiter=max(",;\t", key=text[:4096].count)))
-    if len(rows) > max_rows:
-        raise UnreadableFile(
-            "file_too_large", _("%(rows)s rows, more than %(max)s") % {"rows": len(rows), "max": max_rows}
-        )
+        delimiter = max(",;\t", key=text[:4096].count)
+    # Strict, so that a quotation mark never closed is an error naming its line, not the rest of the file
+    # read into one cell (docs/decisions.md D56). Only the delimiter is sniffed: quoting is Excel's.
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    line = 0  # the last line of the last record read
+    try:
+        for record in reader:
+            rows.append(cast(list[object], record))
+            line = reader.line_num
+            if len(rows) > max_rows:
+                raise UnreadableFile("file_too_large", _("more than %(max)s rows") % {"max": max_rows})
+    except csv.Error as exc:
+        raise UnreadableFile("file_unreadable", _csv_error(str(exc), line + 1)) from exc
     return Sheet(name=Path(file_name).stem, rows=rows)
+
+
+def _csv_error(reason: str, line: int) -> str:
+    if "end of data" in reason:
+        detail = _('a quotation mark (") opens a cell that is never closed')
+    elif "field limit" in reason:
+        detail = _(
+            'a cell is longer than %(n)s characters, often because a quotation mark (") is never closed'
+        ) % {"n": csv.field_size_limit()}
+    else:
+        detail = _('text follows the quotation mark (") that closes a cell')
+    return _("line %(line)s: %(detail)s") % {"line": line, "detail": detail}
 
 
 def _looks_like_text(path: Path) -> bool:

@@ -7,11 +7,13 @@ missing ones retired, so importing the same file twice changes nothing.
 
 import gc
 import hashlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,6 +27,11 @@ from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
 from .parsing import ParseContext, ParsedRow, parse_sheets
 
 BATCH_SIZE = 500
+# What a row may hold, from the model: a longer value is a row error, never a failed INSERT (D57).
+_LIMITS = {
+    name: Respondent._meta.get_field(name).max_length
+    for name in ("full_name", "position", "email", "source_sheet")
+}
 REPORT_PROBLEM_LIMIT = 2000  # problems kept in the stored report (all are returned to the caller)
 _TRACKED_FIELDS = ("full_name", "position", "group_id", "email", "phone", "alternate_phones")
 # The columns a new respondent is written with (retired_at and retired_by stay NULL); see _insert_new.
@@ -70,7 +77,7 @@ class ImportReport:
 
 
 @contextmanager
-def _gc_paused():
+def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a list is imported.
 
     An import makes about a million small objects (cells, rows, problems, model instances) that all stay
@@ -95,7 +102,7 @@ def import_list(
     unit: Unit | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
-    user=None,
+    user: User | AnonymousUser | None = None,
     source: str = ImportBatch.Source.COMMAND,
 ) -> ImportReport:
     path = Path(path)
@@ -201,10 +208,13 @@ def _context(campaign: Campaign, file_name: str, unit: Unit | None) -> ParseCont
         fixed_unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind) if unit else None,
         existing_emails=existing_emails,
         existing_phones=existing_phones,
+        limits=_LIMITS,
     )
 
 
-def _new_respondent(campaign, batch, row: ParsedRow, group_ids: dict[str, int]) -> Respondent:
+def _new_respondent(
+    campaign: Campaign, batch: ImportBatch, row: ParsedRow, group_ids: dict[str, int]
+) -> Respondent:
     """The respondent a row describes, for comparing with a matched one (_insert_new writes new ones)."""
     return Respondent(
         campaign_id=campaign.pk,
@@ -227,7 +237,9 @@ def _group_ids() -> dict[str, int]:
     return dict(RespondentGroup.objects.values_list("code", "pk"))
 
 
-def _insert_new(campaign, batch, rows: list[ParsedRow], group_ids: dict[str, int]) -> None:
+def _insert_new(
+    campaign: Campaign, batch: ImportBatch, rows: list[ParsedRow], group_ids: dict[str, int]
+) -> None:
     """Write new respondents with the values bulk_create stored, as plain tuples in a fraction of its time."""
     if not rows:
         return
@@ -259,12 +271,14 @@ def _insert_new(campaign, batch, rows: list[ParsedRow], group_ids: dict[str, int
     )
 
 
-def _add_rows(campaign, batch, rows: list[ParsedRow], report: ImportReport) -> None:
+def _add_rows(campaign: Campaign, batch: ImportBatch, rows: list[ParsedRow], report: ImportReport) -> None:
     _insert_new(campaign, batch, rows, _group_ids())
     report.added = len(rows)
 
 
-def _replace_unit_list(campaign, unit, batch, rows: list[ParsedRow], report: ImportReport) -> None:
+def _replace_unit_list(
+    campaign: Campaign, unit: Unit, batch: ImportBatch, rows: list[ParsedRow], report: ImportReport
+) -> None:
     group_ids = _group_ids()
     # One replacement of a unit's list at a time: a second upload waits, then finds the list it would write.
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
@@ -316,7 +330,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _new_batch(report, campaign, unit, user, source, path, skip_invalid, status="imported") -> ImportBatch:
+def _new_batch(
+    report: ImportReport,
+    campaign: Campaign,
+    unit: Unit | None,
+    user: User | AnonymousUser | None,
+    source: str,
+    path: Path,
+    skip_invalid: bool,
+    status: str = "imported",
+) -> ImportBatch:
     batch = ImportBatch(
         campaign=campaign,
         unit=unit,
@@ -344,7 +367,16 @@ def _fill_batch(batch: ImportBatch, report: ImportReport) -> None:
     batch.report = summary
 
 
-def _record(report, campaign, unit, user, source, path, skip_invalid, dry_run) -> ImportReport:
+def _record(
+    report: ImportReport,
+    campaign: Campaign,
+    unit: Unit | None,
+    user: User | AnonymousUser | None,
+    source: str,
+    path: Path,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> ImportReport:
     """Keep a trace of a rejected file (not of a dry run): who sent what, and why it was refused."""
     if not dry_run:
         batch = _new_batch(report, campaign, unit, user, source, path, skip_invalid, status="rejected")

@@ -1,32 +1,23 @@
 """Turning the sheets of a unit's list into validated respondent rows, errors and warnings (no ORM).
 
-Policy: docs/guides/lists.md, facts in docs/methodology.md §11. Every problem names file, sheet, Excel row
-and column.
+The sheets are walked by kit/tabular/walker.py (header, headings, totals, merged cells); this module is the
+row validator. Policy: docs/guides/lists.md, facts in docs/methodology.md §11. Every problem names file,
+sheet, row and column.
 """
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kit.emails import normalise_email
 from kit.names import normalise_name
-from kit.phones import national_phone, normalise_phones
-from kit.tabular.problems import Problem, column_letter, problem
+from kit.phones import PhoneResult, national_phone, normalise_phones
+from kit.tabular.problems import Problem
+from kit.tabular.walker import Duplicates, HeadingReader, SheetWalk, walk_sheets
 from kit.tabular.workbook import Sheet
-from kit.text import CONTROL_CHARACTERS, clean_text, match_key
+from kit.text import CONTROL_CHARACTERS
 
-from .headers import Header, find_header
+from .headers import LAYOUT
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
-
-_ROMAN_OR_LETTER = re.compile(r"^([ivxlc]+|[a-z])$")
-_TOTALS = ("tong cong", "tong so", "total", "cong")
-_COLUMN_NAMES = {
-    "full_name": "Họ và tên",
-    "position": "Chức vụ",
-    "unit": "Đơn vị",
-    "group": "Nhóm đối tượng",
-    "phone": "Số điện thoại",
-    "email": "Email",
-}
 
 
 @dataclass
@@ -65,235 +56,165 @@ class ParseContext:
     # Normalised e-mail / phone already in the campaign -> where (for duplicate messages).
     existing_emails: dict[str, str] = field(default_factory=dict)
     existing_phones: dict[str, str] = field(default_factory=dict)
+    # Field -> the most characters it is stored in (the models' max_length): longer is a row error.
+    limits: Mapping[str, int] = field(default_factory=dict)
 
 
 def parse_sheets(sheets: list[Sheet], ctx: ParseContext) -> ParseResult:
     result = ParseResult()
-    seen_emails = dict(ctx.existing_emails)
-    seen_phones = dict(ctx.existing_phones)
-    headers_found = 0
-    for sheet in sheets:
-        header = find_header(sheet.rows)
-        if header is None:
-            if any(clean_text(v) for row in sheet.rows for v in row):
-                result.warnings.append(problem("sheet_skipped", file=ctx.file_name, sheet=sheet.name))
-            continue
-        headers_found += 1
-        _SheetParser(sheet, header, ctx, result, seen_emails, seen_phones).run()
-    if headers_found == 0:
-        result.errors.append(problem("no_header", file=ctx.file_name, sheet=sheets[0].name if sheets else ""))
+    emails, phones = Duplicates(ctx.existing_emails), Duplicates(ctx.existing_phones)
+    walks = walk_sheets(
+        sheets,
+        LAYOUT,
+        file_name=ctx.file_name,
+        errors=result.errors,
+        warnings=result.warnings,
+        heading=_heading_reader(ctx),
+    )
+    for walk in walks:
+        _SheetParser(walk, ctx, result, emails, phones).run()
     return result
 
 
+def _heading_reader(ctx: ParseContext) -> HeadingReader:
+    """A sheet name or a section heading ("I. ĐẠI BIỂU HĐND TỈNH", "Sở Tư pháp") names a group or a unit."""
+
+    def read(title: str) -> dict[str, object] | None:
+        unit, group = ctx.units.match(title), ctx.groups.match(title)
+        return {"unit": unit, "group": group} if unit or group else None
+
+    return read
+
+
 class _SheetParser:
+    """The row validator of a respondent list: one sheet, walked by kit/tabular/walker.py."""
+
     def __init__(
-        self, sheet, header: Header, ctx: ParseContext, result: ParseResult, seen_emails, seen_phones
-    ):
-        self.sheet, self.header, self.ctx, self.result = sheet, header, ctx, result
-        self.seen_emails, self.seen_phones = seen_emails, seen_phones
-        self.cols = header.columns
-        # Context that a sheet name or a section heading ("I. ĐẠI BIỂU HĐND TỈNH") gives the rows below it.
-        self.context_unit = ctx.units.match(sheet.name)
-        self.context_group = ctx.groups.match(sheet.name)
+        self, walk: SheetWalk, ctx: ParseContext, result: ParseResult, emails: Duplicates, phones: Duplicates
+    ) -> None:
+        self.walk, self.ctx, self.result = walk, ctx, result
+        self.emails, self.phones = emails, phones
+        self.cols = walk.columns
+        self.context = walk.context  # the unit and group the sheet's name and the headings above give
+        self.sheet_name = walk.name[: ctx.limits.get("source_sheet", len(walk.name))]
+        self.name_limit = ctx.limits.get("full_name", 10**9)
+        self.position_limit = ctx.limits.get("position", 10**9)
+        self.email_limit = ctx.limits.get("email", 10**9)
 
     def run(self) -> None:
-        if not self._check_columns():
+        walk, result = self.walk, self.result
+        missing = walk.missing(["email", "phone"] if self.ctx.require_contacts else [])
+        # Without a unit column, the sheet's name or the section headings must name the unit.
+        unit_from_context = "unit" not in self.cols and self.ctx.fixed_unit is None
+        if missing:
+            if unit_from_context and "unit" not in self.context:
+                missing += walk.missing(["unit"])
+            result.errors.extend(missing)
             return
-        rows = self.sheet.rows
-        _fill_merged(
-            rows,
-            self.sheet.merged,
-            self.header.row + 1,
-            [self.cols.get(f, []) for f in ("unit", "group", "position")],
-        )
-        for index in range(self.header.row + 1, len(rows)):
-            cells = rows[index]
-            # Each cell cleaned once: the checks below and the row parser only test the texts for
-            # emptiness or read them, and cleaning every cell again in each check was most of the time.
-            texts = [clean_text(v) for v in cells]
-            if not any(texts) or self._is_numbering(texts):
-                continue
-            if self._is_totals(texts):
-                break  # what follows a totals line is the signature block
-            if self._is_heading(cells, texts):
-                continue
-            self._parse_row(index + 1, cells, texts)
+        marks = len(result.rows), len(result.errors), len(result.warnings)
+        placed = not unit_from_context
+        for excel_row, cells, texts in walk:
+            if not placed and "unit" in self.context:
+                placed = True
+            self._parse_row(excel_row, cells, texts)
+        if not placed:
+            # Nothing on the sheet names a unit: the column is missing, not every row's unit (D62).
+            del result.rows[marks[0] :], result.errors[marks[1] :], result.warnings[marks[2] :]
+            result.errors.extend(walk.missing(["unit"]))
 
-    # ----------------------------------------------------------------------------------------- checks
-    def _check_columns(self) -> bool:
-        required = ["full_name"]
-        if self.ctx.require_contacts:
-            required += ["email", "phone"]
-        missing = [f for f in required if f not in self.cols]
-        if "unit" not in self.cols and not (self.ctx.fixed_unit or self.context_unit):
-            missing.append("unit")
-        for fld in missing:
-            self.result.errors.append(
-                problem(
-                    "column_missing",
-                    file=self.ctx.file_name,
-                    sheet=self.sheet.name,
-                    field=fld,
-                    column=_COLUMN_NAMES[fld],
+    def _cell(self, cells: list[object], texts: list[str], fld: str) -> object:
+        """The raw value of a field's first non-empty column; every phone column's, one per line."""
+        if fld == "phone" and len(self.cols.get("phone", ())) > 1:
+            values = [cells[c] for c in self.cols["phone"] if c < len(cells) and texts[c]]
+            if len(values) > 1:
+                return "\n".join(
+                    str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in values
                 )
-            )
-        # The message names the column; the `column` key of a missing column carries its usual header.
-        return not missing
-
-    def _cell(self, cells, texts: list[str], fld: str) -> object:
-        """The raw value of a field's first non-empty column (texts: the row's cells, cleaned)."""
-        values = [cells[c] for c in self.cols.get(fld, []) if c < len(cells) and texts[c]]
-        if not values:
-            return ""
-        if fld == "phone" and len(values) > 1:
-            return "\n".join(str(int(v) if isinstance(v, float) and v.is_integer() else v) for v in values)
-        return values[0]
-
-    def _text(self, texts: list[str], fld: str) -> str:
-        """The cleaned text of a field's first non-empty column: clean_text(self._cell(...)), already done."""
-        for c in self.cols.get(fld, ()):  # a loop, not next(generator): this runs ten times a row
-            if c < len(texts) and texts[c]:
-                return texts[c]
-        return ""
-
-    def _is_numbering(self, texts: list[str]) -> bool:
-        """The '(1) (2) (3) …' row that Vietnamese forms put under the header."""
-        values = [t.strip("()") for t in texts if t]
-        return (
-            len(values) >= 3
-            and all(v.isdigit() for v in values)
-            and [int(v) for v in values] == list(range(int(values[0]), int(values[0]) + len(values)))
-        )
-
-    def _is_totals(self, texts: list[str]) -> bool:
-        first_text = next((t for t in texts if t), "")
-        if not first_text or self._text(texts, "email"):
-            return False
-        first = match_key(first_text)
-        return any(first == t or first.startswith(t + " ") for t in _TOTALS if t != "cong") or first == "cong"
-
-    def _is_heading(self, cells, texts: list[str]) -> bool:
-        """A section title inside the table; it sets the unit or group of the rows below it."""
-        if any(self._text(texts, f) for f in ("email", "phone", "position")):
-            return False
-        stt = match_key(self._cell(cells, texts, "stt"))
-        if stt.isdigit():
-            return False
-        filled = [t for t in texts if t]
-        title = " ".join(t for t in filled if match_key(t) != stt) if stt else " ".join(filled)
-        title = re.sub(r"^([IVXLC]+|[A-Za-z]|\d+)[.)]\s*", "", title)
-        unit, group = self.ctx.units.match(title), self.ctx.groups.match(title)
-        if not (unit or group or _ROMAN_OR_LETTER.match(stt)):
-            return False
-        if unit:
-            self.context_unit = unit
-        if group:
-            self.context_group = group
-        return True
+        return self.walk.cell(cells, texts, fld)
 
     # -------------------------------------------------------------------------------------------- row
-    def _parse_row(self, excel_row: int, cells, texts: list[str]) -> None:
-        where = {"file": self.ctx.file_name, "sheet": self.sheet.name, "row": excel_row}
+    def _parse_row(self, excel_row: int, cells: list[object], texts: list[str]) -> None:
+        walk = self.walk
         errors: list[Problem] = []
         warnings: list[Problem] = []
-
-        def at(fld: str) -> dict:
-            col = self.header.first(fld)
-            return {**where, "field": fld, "column": column_letter(col) if col is not None else ""}
+        text = walk.text
 
         raw = {
             label: _raw_text(cells[c])
-            for c, label in self.header.labels.items()
+            for c, label in walk.header.labels.items()
             if c < len(cells) and texts[c]
         }
 
         # The cleaned text is what these normalisers clean the cell to first; phones need the raw cell.
-        name = normalise_name(self._text(texts, "full_name"))
+        name = normalise_name(text(texts, "full_name"))
         if not name.value:
-            errors.append(problem("name_missing", **at("full_name")))
+            errors.append(walk.problem("name_missing", excel_row, "full_name"))
+        elif len(name.value) > self.name_limit:
+            errors.append(walk.too_long(excel_row, "full_name", name.value, self.name_limit))
         elif name.recased:
-            warnings.append(problem("name_recased", value=name.value, **at("full_name")))
+            warnings.append(walk.problem("name_recased", excel_row, "full_name", value=name.value))
+        position = text(texts, "position")
+        if len(position) > self.position_limit:
+            errors.append(walk.too_long(excel_row, "position", position, self.position_limit))
 
-        unit = self._resolve_unit(texts, errors, at)
-        group = self._resolve_group(texts, unit, errors, warnings, at)
+        unit = self._resolve_unit(texts, errors, excel_row)
+        group = self._resolve_group(texts, unit, errors, warnings, excel_row)
 
-        email = normalise_email(self._text(texts, "email"))
+        email = normalise_email(text(texts, "email"))
         if email.invalid:
-            errors.append(problem("email_invalid", value=email.value, **at("email")))
+            errors.append(walk.problem("email_invalid", excel_row, "email", value=email.value))
         elif not email.value and self.ctx.require_contacts:
-            errors.append(problem("email_missing", **at("email")))
+            errors.append(walk.problem("email_missing", excel_row, "email"))
+        elif len(email.value) > self.email_limit:
+            errors.append(walk.too_long(excel_row, "email", email.value, self.email_limit))
         elif email.extra:
             warnings.append(
-                problem("email_multiple", value=email.value, extra=", ".join(email.extra), **at("email"))
+                walk.problem(
+                    "email_multiple", excel_row, "email", value=email.value, extra=", ".join(email.extra)
+                )
             )
 
         phone_cell = self._cell(cells, texts, "phone")
         phones = normalise_phones(phone_cell)
         if not phones.primary:
             if phones.invalid_parts:
-                errors.append(problem("phone_invalid", value=_raw_text(phone_cell), **at("phone")))
+                errors.append(walk.problem("phone_invalid", excel_row, "phone", value=_raw_text(phone_cell)))
             elif self.ctx.require_contacts:
-                errors.append(problem("phone_missing", **at("phone")))
-        else:
-            if phones.old_prefixes:
-                converted = ", ".join(national_phone(p) for p in (phones.primary, *phones.alternates))
-                warnings.append(
-                    problem(
-                        "phone_old_prefix", value=_raw_text(phone_cell), converted=converted, **at("phone")
-                    )
-                )
-            for part in phones.invalid_parts:
-                warnings.append(problem("phone_part_ignored", value=part, **at("phone")))
-            if phones.landline_only:
-                warnings.append(
-                    problem("phone_landline_only", value=national_phone(phones.primary), **at("phone"))
-                )
-            elif phones.alternates:
-                warnings.append(
-                    problem(
-                        "phone_alternates",
-                        value=national_phone(phones.primary),
-                        alternates=", ".join(national_phone(p) for p in phones.alternates),
-                        **at("phone"),
-                    )
-                )
+                errors.append(walk.problem("phone_missing", excel_row, "phone"))
+        elif phones.old_prefixes or phones.invalid_parts or phones.landline_only or phones.alternates:
+            warnings += self._phone_warnings(excel_row, phone_cell, phones)
 
-        place = _place(self.ctx.file_name, self.sheet.name, excel_row)
+        place = walk.place(excel_row)
         if email.value and not email.invalid:
-            if email.value in self.seen_emails:
+            earlier = self.emails.earlier(email.value, place)
+            if earlier is not None:
                 errors.append(
-                    problem(
-                        "duplicate",
-                        value=email.value,
-                        earlier=self.seen_emails[email.value],
-                        label="E-mail",
-                        **at("email"),
+                    walk.problem(
+                        "duplicate", excel_row, "email", value=email.value, earlier=earlier, label="E-mail"
                     )
                 )
-            else:
-                self.seen_emails[email.value] = place
         if phones.primary:
-            if phones.primary in self.seen_phones:
+            earlier = self.phones.earlier(phones.primary, place)
+            if earlier is not None:
                 errors.append(
-                    problem(
+                    walk.problem(
                         "duplicate",
+                        excel_row,
+                        "phone",
                         value=national_phone(phones.primary),
-                        earlier=self.seen_phones[phones.primary],
+                        earlier=earlier,
                         label="Điện thoại",
-                        **at("phone"),
                     )
                 )
-            else:
-                self.seen_phones[phones.primary] = place
 
         self.result.errors.extend(errors)
         self.result.warnings.extend(warnings)
         self.result.rows.append(
             ParsedRow(
-                sheet=self.sheet.name,
+                sheet=self.sheet_name,
                 row=excel_row,
                 full_name=name.value,
-                position=self._text(texts, "position"),
+                position=position,
                 unit=unit,
                 group=group,
                 email=email.value if not email.invalid else "",
@@ -304,53 +225,82 @@ class _SheetParser:
             )
         )
 
-    def _resolve_unit(self, texts, errors, at) -> UnitRef | None:
-        text = self._text(texts, "unit")
+    def _phone_warnings(self, excel_row: int, phone_cell: object, phones: PhoneResult) -> list[Problem]:
+        """What was repaired in a valid phone cell: an old prefix, parts ignored, a landline, alternates."""
+        walk, found = self.walk, []
+        if phones.old_prefixes:
+            converted = ", ".join(national_phone(p) for p in (phones.primary, *phones.alternates))
+            found.append(
+                walk.problem(
+                    "phone_old_prefix", excel_row, "phone", value=_raw_text(phone_cell), converted=converted
+                )
+            )
+        for part in phones.invalid_parts:
+            found.append(walk.problem("phone_part_ignored", excel_row, "phone", value=part))
+        if phones.landline_only:
+            found.append(
+                walk.problem("phone_landline_only", excel_row, "phone", value=national_phone(phones.primary))
+            )
+        elif phones.alternates:
+            found.append(
+                walk.problem(
+                    "phone_alternates",
+                    excel_row,
+                    "phone",
+                    value=national_phone(phones.primary),
+                    alternates=", ".join(national_phone(p) for p in phones.alternates),
+                )
+            )
+        return found
+
+    def _resolve_unit(self, texts: list[str], errors: list[Problem], excel_row: int) -> UnitRef | None:
+        text = self.walk.text(texts, "unit")
         matched = self.ctx.units.match(text) if text else None
         fixed = self.ctx.fixed_unit
         if fixed:
             if matched and matched.id != fixed.id:
-                errors.append(problem("unit_mismatch", value=text, unit=fixed.name, **at("unit")))
+                errors.append(
+                    self.walk.problem("unit_mismatch", excel_row, "unit", value=text, unit=fixed.name)
+                )
             return fixed
         if text and not matched:
-            errors.append(problem("unit_unknown", value=text, **at("unit")))
+            errors.append(self.walk.problem("unit_unknown", excel_row, "unit", value=text))
             return None
-        unit = matched or self.context_unit
+        unit = matched or self.context.get("unit")
         if unit is None:
-            errors.append(problem("unit_unknown", value=text, **at("unit")))
-        return unit
+            errors.append(self.walk.problem("unit_unknown", excel_row, "unit", value=text))
+        return unit  # type: ignore[return-value]  # the context holds what _heading_reader put there
 
-    def _resolve_group(self, texts, unit, errors, warnings, at) -> GroupRef | None:
-        text = self._text(texts, "group")
+    def _resolve_group(
+        self,
+        texts: list[str],
+        unit: UnitRef | None,
+        errors: list[Problem],
+        warnings: list[Problem],
+        excel_row: int,
+    ) -> GroupRef | None:
+        text = self.walk.text(texts, "group")
         groups = self.ctx.groups
         if text:
             group = groups.match(text)
             if group is None:
-                errors.append(problem("group_unknown", value=text, choices=groups.choices(), **at("group")))
+                errors.append(
+                    self.walk.problem(
+                        "group_unknown", excel_row, "group", value=text, choices=groups.choices()
+                    )
+                )
             return group
-        if self.context_group:
-            return self.context_group
+        heading_group = self.context.get("group")
+        if heading_group is not None:
+            return heading_group  # type: ignore[return-value]
         inferred = groups.for_unit_kind(unit.kind) if unit else None
         if inferred:
-            warnings.append(problem("group_inferred", value=inferred.name, **at("group")))
+            warnings.append(self.walk.problem("group_inferred", excel_row, "group", value=inferred.name))
             return inferred
-        errors.append(problem("group_unknown", value="", choices=groups.choices(), **at("group")))
+        errors.append(
+            self.walk.problem("group_unknown", excel_row, "group", value="", choices=groups.choices())
+        )
         return None
-
-
-def _fill_merged(rows, merged, first_data_row: int, column_lists: list[list[int]]) -> None:
-    """Copy a vertically merged cell's value (one unit for five people) into every row it covers."""
-    columns = {c for cols in column_lists for c in cols}
-    for (r0, c0), (r1, c1) in merged:
-        if r1 <= r0 or r0 < first_data_row:
-            continue
-        for c in range(c0, c1 + 1):
-            if c not in columns or c0 >= len(rows[r0]):
-                continue
-            value = rows[r0][c0]
-            for r in range(r0 + 1, min(r1 + 1, len(rows))):
-                if c < len(rows[r]) and not clean_text(rows[r][c]):
-                    rows[r][c] = value
 
 
 def _raw_text(value: object) -> str:
@@ -359,7 +309,3 @@ def _raw_text(value: object) -> str:
         return str(int(value))
     text = "" if value is None else str(value)
     return CONTROL_CHARACTERS.sub("", text) if CONTROL_CHARACTERS.search(text) else text
-
-
-def _place(file_name: str, sheet: str, row: int) -> str:
-    return f"{file_name} / {sheet} / dòng {row}"

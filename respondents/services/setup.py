@@ -6,37 +6,65 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kit.tabular.problems import column_letter
+from kit.tabular.layout import Layout
+from kit.tabular.problems import Problem, problem
+from kit.tabular.walker import Duplicates, SheetWalk, walk_sheets
 from kit.tabular.workbook import UnreadableFile, read_sheets
-from kit.text import clean_text, match_key
+from kit.text import match_key
 
 from ..models import Campaign, Province, RespondentGroup, Unit
 
+# How a unit's kind is written, in its column or in a heading over the units of that kind ("I. CÁC SỞ,
+# BAN, NGÀNH"), without case, diacritics or a leading "các" / "UBND".
 _KIND_LABELS = {
     "department": Unit.Kind.DEPARTMENT,
     "so": Unit.Kind.DEPARTMENT,
     "so ban nganh": Unit.Kind.DEPARTMENT,
+    "so ban nganh tinh": Unit.Kind.DEPARTMENT,
+    "co quan chuyen mon": Unit.Kind.DEPARTMENT,
     "district": Unit.Kind.DISTRICT,
     "huyen": Unit.Kind.DISTRICT,
     "cap huyen": Unit.Kind.DISTRICT,
+    "huyen thi xa thanh pho": Unit.Kind.DISTRICT,
     "commune": Unit.Kind.COMMUNE,
     "xa": Unit.Kind.COMMUNE,
     "cap xa": Unit.Kind.COMMUNE,
+    "xa phuong": Unit.Kind.COMMUNE,
+    "xa phuong thi tran": Unit.Kind.COMMUNE,
+    "xa phuong dac khu": Unit.Kind.COMMUNE,
     "council": Unit.Kind.COUNCIL,
     "hdnd": Unit.Kind.COUNCIL,
     "hdnd tinh": Unit.Kind.COUNCIL,
+    "hoi dong nhan dan tinh": Unit.Kind.COUNCIL,
 }
-_UNIT_COLUMNS = {
-    "code": {"code", "ma", "ma don vi"},
-    "name": {"name", "ten", "ten don vi", "don vi"},
-    "kind": {"kind", "loai", "loai don vi", "cap"},
-    "parent": {"parent", "parent code", "ma don vi cap tren", "don vi cap tren", "cap tren"},
-    "valid_from": {"valid from", "tu ngay", "hieu luc tu"},
-    "valid_until": {"valid until", "den ngay", "hieu luc den"},
-}
+_KIND_PREFIXES = ("cac ", "ubnd ", "uy ban nhan dan ", "khoi ", "don vi ")
+
+LAYOUT = Layout(
+    labels={
+        "code": ["code", "ma", "ma don vi"],
+        "name": ["name", "ten", "ten don vi", "don vi"],
+        "kind": ["kind", "loai", "loai don vi", "cap"],
+        "parent": ["parent", "parent code", "ma don vi cap tren", "don vi cap tren", "cap tren"],
+        "valid_from": ["valid from", "tu ngay", "hieu luc tu"],
+        "valid_until": ["valid until", "den ngay", "hieu luc den"],
+        "stt": ["stt", "tt", "so tt"],
+    },
+    names={
+        "code": "Mã",
+        "name": "Tên đơn vị",
+        "kind": "Loại",
+        "parent": "Đơn vị cấp trên",
+        "valid_from": "Từ ngày",
+        "valid_until": "Đến ngày",
+        "stt": "STT",
+    },
+    required=("code", "name"),  # the kind may come from the sheet's name or a heading
+    min_fields=2,
+)
 
 # Groups a campaign of each kind surveys (docs/methodology.md §5.1); district leaders only while
 # the province still has districts in the campaign's year (docs/methodology.md §5.3, §8.1).
@@ -50,11 +78,28 @@ DEFAULT_GROUPS = {
 class UnitsReport:
     created: int = 0
     updated: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _UnitRow:
+    sheet: SheetWalk
+    row: int
+    code: str
+    name: str
+    kind: str
+    parent: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
 
 
 def import_units(*, province: Province, path: Path) -> UnitsReport:
-    """Create or update a province's units from a sheet with code, name, kind and optional parent code."""
+    """Create or update a province's units from sheets with code, name, kind and optional parent code.
+
+    The kind may instead come from the sheet's name or a heading over the rows ("I. CÁC SỞ, BAN, NGÀNH",
+    docs/decisions.md D58). All or nothing: any error and nothing is written.
+    """
     path = Path(path)
     report = UnitsReport()
     try:
@@ -65,80 +110,119 @@ def import_units(*, province: Province, path: Path) -> UnitsReport:
             max_rows=settings.RESPONDENT_FILE_MAX_ROWS,
         )
     except UnreadableFile as exc:
-        report.errors.append(f"{path.name}: {exc.detail}")
+        report.errors.append(problem(exc.code, file=path.name, detail=exc.detail))
         return report
-    rows = sheets[0].rows if sheets else []
-    if not rows:
-        report.errors.append(f"{path.name}: " + _("the file is empty"))
-        return report
-    columns = {}
-    for index, label in enumerate(rows[0]):
-        key = match_key(label)
-        for name, labels in _UNIT_COLUMNS.items():
-            if key in labels:
-                columns.setdefault(name, index)
-    missing = [c for c in ("code", "name", "kind") if c not in columns]
-    if missing:
-        report.errors.append(
-            f"{path.name} / {sheets[0].name}: " + _("missing columns: %s") % ", ".join(missing)
-        )
-        return report
-    parsed = []
-    for number, row in enumerate(rows[1:], start=2):
-
-        def cell(name, row=row):
-            index = columns.get(name)
-            return clean_text(row[index]) if index is not None and index < len(row) else ""
-
-        if not any(clean_text(v) for v in row):
-            continue
-        where = f"{path.name} / {sheets[0].name} / " + _("row %d") % number
-        kind = _KIND_LABELS.get(match_key(cell("kind")))
-        if not cell("code") or not cell("name"):
-            report.errors.append(f"{where}: " + _("code and name are required"))
-        elif kind is None:
-            report.errors.append(
-                f"{where}, {column_letter(columns['kind'])}: " + _("unknown kind “%s”") % cell("kind")
-            )
-        else:
-            parsed.append(
-                (
-                    where,
-                    cell("code"),
-                    cell("name"),
-                    kind,
-                    cell("parent"),
-                    _date(cell("valid_from")),
-                    _date(cell("valid_until")),
-                )
-            )
-    codes = {p[1] for p in parsed} | set(province.units.values_list("code", flat=True))
-    for where, _code, _name, _kind, parent, *_dates in parsed:
-        if parent and parent not in codes:
-            report.errors.append(f"{where}: " + _("unknown parent code “%s”") % parent)
+    walks = walk_sheets(
+        sheets,
+        LAYOUT,
+        file_name=path.name,
+        errors=report.errors,
+        warnings=report.warnings,
+        heading=_kind_heading,
+    )
+    parsed: list[_UnitRow] = []
+    codes = Duplicates()
+    for walk in walks:
+        parsed += _unit_rows(walk, codes, report.errors)
+    if walks and not parsed and not report.errors:
+        report.errors.append(problem("no_rows", file=path.name, sheet=walks[0].name))
+    known = {p.code for p in parsed} | set(province.units.values_list("code", flat=True))
+    for unit in parsed:
+        if unit.parent and unit.parent not in known:
+            report.errors.append(unit.sheet.problem("parent_unknown", unit.row, "parent", value=unit.parent))
     parents = dict(province.units.values_list("code", "parent__code"))
-    parents.update({code: parent or None for _where, code, _name, _kind, parent, *_dates in parsed})
-    for where, code, *_rest in parsed:
-        if _in_cycle(code, parents):
-            report.errors.append(f"{where}: " + _("unit “%s” would be its own ancestor") % code)
+    parents.update({p.code: p.parent or None for p in parsed})
+    for unit in parsed:
+        if _in_cycle(unit.code, parents):
+            report.errors.append(unit.sheet.problem("parent_cycle", unit.row, "parent", value=unit.code))
     if report.errors:
         return report
     with transaction.atomic():
         units = {}
-        for _where, code, name, kind, _parent, valid_from, valid_until in parsed:
+        for row in parsed:
             unit, created = Unit.objects.update_or_create(
                 province=province,
-                code=code,
-                defaults={"name": name, "kind": kind, "valid_from": valid_from, "valid_until": valid_until},
+                code=row.code,
+                defaults={
+                    "name": row.name,
+                    "kind": row.kind,
+                    "valid_from": row.valid_from,
+                    "valid_until": row.valid_until,
+                },
             )
-            units[code] = unit
+            units[row.code] = unit
             report.created += created
             report.updated += not created
-        for _where, code, _name, _kind, parent_code, *_dates in parsed:
-            if parent_code:
-                parent = units.get(parent_code) or province.units.get(code=parent_code)
-                Unit.objects.filter(pk=units[code].pk).update(parent=parent)
+        for row in parsed:
+            if row.parent:
+                parent = units.get(row.parent) or province.units.get(code=row.parent)
+                Unit.objects.filter(pk=units[row.code].pk).update(parent=parent)
     return report
+
+
+def _kind(text: str) -> str | None:
+    key = match_key(text)
+    for prefix in _KIND_PREFIXES:
+        key = key.removeprefix(prefix)
+    return _KIND_LABELS.get(key)
+
+
+def _kind_heading(title: str) -> dict[str, object] | None:
+    kind = _kind(title)
+    return {"kind": kind} if kind else None
+
+
+_LIMITS = {name: Unit._meta.get_field(name).max_length for name in ("code", "name")}
+
+
+def _unit_rows(walk: SheetWalk, codes: Duplicates, errors: list[Problem]) -> list[_UnitRow]:
+    """The row validator of a units sheet."""
+    rows: list[_UnitRow] = []
+    marks = len(errors)
+    has_kind_column, placed = "kind" in walk.columns, False
+    choices = ", ".join(str(label) for label in Unit.Kind.labels)
+    for excel_row, _cells, texts in walk:
+        code, name = walk.text(texts, "code"), walk.text(texts, "name")
+        kind_text = walk.text(texts, "kind")
+        kind = _kind(kind_text) if kind_text else walk.context.get("kind")
+        placed = placed or "kind" in walk.context
+        start = len(errors)
+        for fld, value in (("code", code), ("name", name)):
+            if not value:
+                errors.append(
+                    walk.problem("value_missing", excel_row, fld, variant="label", label=LAYOUT.names[fld])
+                )
+            elif too_long := walk.too_long(excel_row, fld, value, _LIMITS[fld]):
+                errors.append(too_long)
+        if kind is None:
+            errors.append(
+                walk.problem(
+                    "kind_unknown", excel_row, "kind", variant="unit", value=kind_text, choices=choices
+                )
+            )
+        if code and (earlier := codes.earlier(code, walk.place(excel_row))):
+            errors.append(
+                walk.problem("duplicate", excel_row, "code", value=code, earlier=earlier, label="Mã")
+            )
+        if len(errors) == start:
+            rows.append(
+                _UnitRow(
+                    sheet=walk,
+                    row=excel_row,
+                    code=code,
+                    name=name,
+                    kind=str(kind),
+                    parent=walk.text(texts, "parent"),
+                    valid_from=_date(walk.text(texts, "valid_from")),
+                    valid_until=_date(walk.text(texts, "valid_until")),
+                )
+            )
+    if not has_kind_column and not placed:
+        # Neither a column, the sheet's name nor a heading gives the kind: the column is missing.
+        del errors[marks:]
+        errors.extend(walk.missing(["kind"]))
+        return []
+    return rows
 
 
 def _in_cycle(code: str, parents: dict[str, str | None]) -> bool:
@@ -160,7 +244,7 @@ def _date(text: str) -> datetime.date | None:
         return None
 
 
-def units_valid_in(province: Province, year: int):
+def units_valid_in(province: Province, year: int) -> QuerySet[Unit]:
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     return province.units.exclude(valid_from__gt=end).exclude(valid_until__lt=start)
 

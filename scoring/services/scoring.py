@@ -6,7 +6,6 @@ appraisal by 15 January; the dates are on each Assessment and compared with Viet
 
 import datetime
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, record
 from kit import safeinput
+from kit.text import clean_multiline
 from respondents.models import Campaign, Unit
 
 from .. import selectors
@@ -348,8 +348,8 @@ def _audit_points(value: Decimal | None) -> str | None:
 
 
 def _clean_text(text: str) -> str:
-
-    return unicodedata.normalize("NFC", (text or "").strip())[:5000]
+    """An explanation or reason as stored: NFC, no invisible, direction-override or control characters."""
+    return clean_multiline(text or "")[:5000]
 
 
 def _window_message(opens: datetime.date, closes: datetime.date) -> str:

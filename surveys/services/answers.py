@@ -1,10 +1,11 @@
 """Checking answers against a questionnaire definition: types, ranges, required questions, skip rules."""
 
 import re
-import unicodedata
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from kit.text import clean_multiline
 
 from .definitions import questions
 
@@ -78,15 +79,15 @@ def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str |
         return int(number) if number.is_integer() else number, None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None, _("Enter text.")
-    # Control characters (NUL above all, which PostgreSQL refuses in JSON) are never part of an answer.
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", str(value)).strip())
+    # Control characters (NUL above all, which PostgreSQL refuses in JSON), zero-width and direction-override
+    # characters (display spoofing) are never part of an answer: kit/text.py, docs/decisions.md D50.
+    text = clean_multiline(value)
     if len(text) > question.get("max_length", 1000):
         return None, _("At most %(n)s characters.") % {"n": question.get("max_length", 1000)}
     return text, None
 
 
 _CHOICE_NUMBER = re.compile(r"-?[0-9]{1,9}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _coerce_choice(value: object, allowed: set[int | str]) -> int | str | None:

@@ -62,6 +62,8 @@ def parse_definition_file(path: Path) -> DefinitionResult:
 def validate_definition(document: object) -> DefinitionResult:
     """Check the whole document; report every problem with its path (e.g. sections[1].questions[0].scale)."""
     errors: list[str] = []
+    # Checked as it will be stored: a title of zero-width characters only is empty (docs/decisions.md D50).
+    document = nfc(document)
     if not isinstance(document, dict):
         return DefinitionResult(errors=["(top): a mapping with code, title, groups and sections is expected"])
     for key in ("code", "title"):

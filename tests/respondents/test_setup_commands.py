@@ -40,7 +40,9 @@ def test_import_units_rejects_unknown_kind_naming_the_row_and_writes_nothing(db,
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_units", str(path), "--province", "Lào Cai", stdout=io.StringIO(), stderr=err)
     assert exit_info.value.code == 1
-    assert "units.csv / units / dòng 3, C" in err.getvalue() and "planet" in err.getvalue()
+    assert (
+        "units.csv / units / row 3 / column C [kind_unknown]" in err.getvalue() and "planet" in err.getvalue()
+    )
     assert not Unit.objects.exists()
 
 

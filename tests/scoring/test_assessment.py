@@ -378,3 +378,16 @@ def test_the_score_sheet_lists_items_in_the_order_of_the_tree_file(assessment):
     codes = [item.code for item in score_sheet(assessment).items]
     assert codes[:8] == ["1.1.1", "1.1.2", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"]
     assert codes.index("2.1.1") < codes.index("2.2.1") < codes.index("3.1.1")
+
+
+def test_an_explanation_is_stored_without_direction_override_characters(assessment, scorer_stp):
+    item = _item(assessment, "2.1.1")
+    save_self_score(
+        assessment=assessment,
+        criterion=item,
+        user=scorer_stp,
+        points="1",
+        explanation="Ban hành \u202e12/12\u202c văn bản\u200b",
+        today=IN_WINDOW,
+    )
+    assert Score.objects.get(assessment=assessment, criterion=item).explanation == "Ban hành 12/12 văn bản"

@@ -9,6 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kit.text import nfc
 from surveys.services.definitions import parse_definition_file, validate_definition
 
 BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -37,6 +38,11 @@ codes = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
 labels = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=20)
 
 
+def required_text(label: str) -> str:
+    """The label, or "?" when nothing is left of it once normalised (blanks, zero-width characters)."""
+    return label if nfc(label).strip() else "?"
+
+
 @st.composite
 def definitions(draw) -> dict:
     """A valid definition: every question type, scales, show_if on an earlier choice question."""
@@ -46,7 +52,7 @@ def definitions(draw) -> dict:
     questions, choices = [], []
     for code in question_codes:
         kind = draw(st.sampled_from(TYPES))
-        question = {"code": code, "type": kind, "text": draw(labels).strip() or "?"}
+        question = {"code": code, "type": kind, "text": required_text(draw(labels))}
         if kind == "scale":
             question["scale"] = "s1"
         elif kind in ("single", "multiple"):
@@ -72,7 +78,7 @@ def definitions(draw) -> dict:
     ]
     return {
         "code": draw(codes),
-        "title": draw(labels).strip() or "?",
+        "title": required_text(draw(labels)),
         "groups": draw(st.lists(codes, min_size=1, max_size=3)),
         "scales": {"s1": scale},
         "sections": sections,

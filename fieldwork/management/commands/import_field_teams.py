@@ -42,6 +42,8 @@ class Command(BaseCommand):
         report = import_field_teams(campaign=campaign, path=path, questionnaire=questionnaire)
         for p in report.errors:
             self.stderr.write(f"ERROR {p.location()} [{p.code}] {p.message}")
+        for p in report.warnings:
+            self.stderr.write(f"WARNING {p.location()} [{p.code}] {p.message}")
         if report.errors:
             sys.exit(1)
         self.stdout.write(

@@ -44,6 +44,8 @@ class Command(BaseCommand):
         else:
             for p in report.errors:
                 self.stderr.write(f"ERROR {p.location()} [{p.code}] {p.message}")
+            for p in report.warnings:
+                self.stderr.write(f"WARNING {p.location()} [{p.code}] {p.message}")
             status = report.as_dict()["status"]
             self.stdout.write(f"{report.file_name}: {status}; rows {report.rows}, imported {report.imported}")
         if not report.ok:

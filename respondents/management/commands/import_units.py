@@ -31,8 +31,10 @@ class Command(BaseCommand):
                 raise CommandError("name the province with --province", returncode=2)
             province = provinces[0]
         report = import_units(province=province, path=path)
-        for error in report.errors:
-            self.stderr.write(f"ERROR {error}")
+        for p in report.errors:
+            self.stderr.write(f"ERROR {p.location()} [{p.code}] {p.message}")
+        for p in report.warnings:
+            self.stderr.write(f"WARNING {p.location()} [{p.code}] {p.message}")
         if report.errors:
             self.stderr.write("nothing was imported")
             sys.exit(1)
