@@ -8,10 +8,10 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from respondents.models import ImportBatch, Respondent
+from respondents.services.api_tokens import issue_api_token
 from respondents.services.importing import import_list
 from tests.workbooks import STANDARD_HEADER as H
 from tests.workbooks import person, write_xlsx
@@ -110,7 +110,7 @@ def test_an_unbalanced_quote_is_file_unreadable_on_the_upload_pages(
 
 def test_an_unbalanced_quote_is_file_unreadable_through_the_api(campaign, coordinator, tmp_path):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(user=coordinator).key}")
     with broken_csv(tmp_path / "ds.csv").open("rb") as fh:
         response = api.post(reverse("api-imports", args=[campaign.slug]), {"file": fh})
     assert response.status_code == 422
