@@ -20,7 +20,8 @@ from surveys.models import Questionnaire, Response
 from . import officials
 from .sipas import SipasInputError, SipasResult
 from .sipas.campaign import SIPAS_GROUPS, campaign_sipas, sipas_questionnaires
-from .sipas.methods import DEFAULT_METHOD as DEFAULT_SIPAS_METHOD
+from .sipas.labels import element_label, part_label
+from .sipas.methods import part_of
 
 ZERO = Decimal(0)
 
@@ -147,9 +148,12 @@ def officials_survey(
 
 def sipas_campaign_for(campaign: Campaign) -> Campaign | None:
     """The campaign whose SIPAS feeds this one: itself when it has a SIPAS questionnaire, else the SIPAS
-    campaign of the same province and year (decided: SIPAS field work runs as its own campaign)."""
+    campaign it is linked to (Campaign.sipas_campaign), else the SIPAS campaign of the same province and
+    year (docs/decisions.md D207: SIPAS field work runs as its own campaign)."""
     if campaign.kind == Campaign.Kind.SIPAS_CITIZENS or sipas_questionnaires(campaign):
         return campaign
+    if campaign.sipas_campaign_id:
+        return campaign.sipas_campaign
     return (
         Campaign.objects.filter(
             province_id=campaign.province_id, year=campaign.year, kind=Campaign.Kind.SIPAS_CITIZENS
@@ -173,7 +177,7 @@ def survey_inputs(
     domains: list[totals.Node],
     *,
     officials_method: str = officials.DEFAULT_METHOD,
-    sipas_method: str = DEFAULT_SIPAS_METHOD,
+    sipas_method: str | None = None,
     sipas_by: list[str] | None = None,
 ) -> SurveyInputs:
     method = officials.get_method(officials_method)
@@ -248,7 +252,7 @@ def campaign_indices(
     campaign: Campaign,
     *,
     officials_method: str = officials.DEFAULT_METHOD,
-    sipas_method: str = DEFAULT_SIPAS_METHOD,
+    sipas_method: str | None = None,
     sipas_by: list[str] | None = None,
     with_history: bool = True,
 ) -> CampaignIndices:
@@ -384,37 +388,84 @@ def _percent_or_none(value) -> float | None:
     return round(float(value) * 100, 2)
 
 
+def _number_or_none(value, places: int = 2) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), places)
+
+
 def _cells(table: pd.DataFrame, extra: list[str]) -> list[dict]:
-    return [
-        {
+    """Cells in percent; `unweighted` (percent) and `deff` when the weighted result carries them."""
+    cells = []
+    for row in table.astype(object).where(table.notna(), None).to_dict("records"):
+        cell = {
             **{key: row[key] for key in extra},
             "estimate": _percent_or_none(row["estimate"]),
+            "se": _percent_or_none(row["se"]),
             "ci_low": _percent_or_none(row["ci_low"]),
             "ci_high": _percent_or_none(row["ci_high"]),
             "n": int(row["n"]),
             "suppressed": bool(row["suppressed"]),
         }
-        for row in table.astype(object).where(table.notna(), None).to_dict("records")
-    ]
+        if "unweighted" in row:
+            cell["unweighted"] = _percent_or_none(row["unweighted"])
+            cell["deff"] = _number_or_none(row["deff"])
+        if "weighted_count" in row:
+            cell["weighted_count"] = _number_or_none(row["weighted_count"], 0)
+        cells.append(cell)
+    return cells
+
+
+def sipas_summary(sipas: SipasResult) -> dict:
+    """A SIPAS result as plain data in percent: overall (with the method, and the other methods beside it),
+    parts, policy groups, service elements (and the overall question), breakdown cells, perceptions and
+    needs, and how it was weighted. Element codes are the `feeds:` codes without `sipas.`."""
+    whole = sipas.sipas[sipas.sipas["by"].isna()]
+    overall = _cells(whole, [])[0] if len(whole) else {}
+    in_whole = {name: getattr(sipas, name) for name in ("parts", "elements", "alternatives", "shares")}
+    in_whole = {name: t[t["by"].isna()] if len(t) else t for name, t in in_whole.items()}
+    elements = _cells(in_whole["elements"], ["element"])
+    for element in elements:
+        element["part"] = part_of(element["element"])
+        element["label"] = element_label(element["element"])
+    parts = _cells(in_whole["parts"], ["part"]) if len(in_whole["parts"]) else []
+    for part in parts:
+        part["label"] = part_label(part["part"])
+    shares = in_whole["shares"]
+    return {
+        "method": sipas.method.name,
+        "method_description": sipas.method.description,
+        "policy_weight": sipas.method.policy_weight,
+        "respondents": sipas.respondents,
+        "index": overall.get("estimate"),
+        "se": overall.get("se"),
+        "ci_low": overall.get("ci_low"),
+        "ci_high": overall.get("ci_high"),
+        "unweighted": overall.get("unweighted"),
+        "deff": overall.get("deff"),
+        "parts": parts,
+        "elements": elements,
+        "alternatives": _cells(in_whole["alternatives"], ["method"]) if len(in_whole["alternatives"]) else [],
+        "breakdowns": _cells(sipas.sipas[sipas.sipas["by"].notna()], ["by", "group"]),
+        "perceptions": _cells(shares[shares["kind"] == "perception"], ["question", "option"])
+        if len(shares)
+        else [],
+        "needs": _cells(shares[shares["kind"] == "need"], ["question", "option"]) if len(shares) else [],
+        "weighting": sipas.weighting,
+        "notes": list(sipas.notes),
+    }
 
 
 def sipas_dict(inputs: SurveyInputs) -> dict | None:
-    """SIPAS in percent with 95% intervals: overall, per element, per breakdown cell (suppressed below the
-    method's minimum respondents), and the points it gives domain 8."""
+    """SIPAS in percent with 95% intervals (sipas_summary), the campaign it comes from, and the points it
+    gives domain 8."""
     sipas = inputs.sipas
     if sipas is None:
         return None
-    whole = sipas.sipas[sipas.sipas["by"].isna()]
-    overall = _cells(whole, [])[0] if len(whole) else {}
-    elements = sipas.elements[sipas.elements["by"].isna()]
+    linked = inputs.sipas_campaign
     return {
-        "campaign": inputs.sipas_campaign.slug if inputs.sipas_campaign else None,
-        "method": sipas.method.name,
-        "respondents": sipas.respondents,
-        "index": overall.get("estimate"),
-        "ci_low": overall.get("ci_low"),
-        "ci_high": overall.get("ci_high"),
-        "elements": _cells(elements, ["element"]),
-        "breakdowns": _cells(sipas.sipas[sipas.sipas["by"].notna()], ["by", "group"]),
+        "campaign": linked.slug if linked else None,
+        "campaign_name": linked.name if linked else None,
+        **sipas_summary(sipas),
         "points": inputs.sipas_points,
     }

@@ -55,6 +55,9 @@ class SipasResult:
     alternatives: pd.DataFrame = field(default_factory=pd.DataFrame)
     shares: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    # How a campaign's figures were weighted (analysis.sipas.campaign): weights calibrated | design | equal,
+    # margins, method source. Empty for the CSV path.
+    weighting: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -73,10 +76,39 @@ class SipasResult:
             "perceptions": self._shares("perception"),
             "needs": self._shares("need"),
             "notes": self.notes,
+            **({"weighting": self.weighting} if self.weighting else {}),
         }
 
     def _shares(self, kind: str) -> list[dict]:
         return _records(self.shares[self.shares["kind"] == kind]) if len(self.shares) else []
+
+
+UNWEIGHTED_KEYS = {
+    "sipas": ["by", "group"],
+    "parts": ["by", "group", "part"],
+    "elements": ["by", "group", "element"],
+    "items": ["by", "group", "element", "item"],
+    "alternatives": ["by", "group", "method"],
+    "shares": ["by", "group", "question", "option"],
+}
+
+
+def with_unweighted(weighted: SipasResult, plain: SipasResult) -> SipasResult:
+    """The weighted result with, in each table, the unweighted estimate and the design effect (the weighted
+    estimate's variance over the variance of the unweighted estimate of the same cell as a simple random
+    sample: docs/decisions.md D206) beside each cell."""
+    for name, keys in UNWEIGHTED_KEYS.items():
+        table = getattr(weighted, name)
+        other = getattr(plain, name)
+        if table.empty:
+            continue
+        lookup = other[[*keys, "estimate", "se"]].rename(columns={"estimate": "unweighted", "se": "_se"})
+        merged = table.merge(lookup.astype({k: object for k in keys}), on=keys, how="left")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            merged["deff"] = (merged["se"] / merged["_se"]) ** 2
+        merged.loc[merged["suppressed"], ["unweighted", "deff"]] = np.nan
+        setattr(weighted, name, merged.drop(columns=["_se"]))
+    return weighted
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
@@ -121,7 +153,7 @@ def compute_sipas(
             raise SipasInputError(f"{source}: no column {column!r} to break down by")
     calibration = "none"
     if margins:
-        weights, calibration = _calibrate(frame, weights, margins, method, source, margins_source)
+        weights, calibration = calibrated_weights(frame, weights, margins, method, source, margins_source)
     strata, n_strata = _codes_of(frame, stratum, source)
     psus, psus_per_stratum = _psus(frame, psu, strata, n_strata, source)
     total_psus = int(psus_per_stratum.sum())
@@ -343,7 +375,14 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _calibrate(frame, weights, margins, method, source, margins_source) -> tuple[np.ndarray, str]:
+def calibrated_weights(
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    margins: list[Margin],
+    method: SipasMethod,
+    source: str,
+    margins_source: str,
+) -> tuple[np.ndarray, str]:
     """Post-stratification for one margin variable, raking for several (methodology.md §3: 'to confirm')."""
     by_variable: dict[str, list[Margin]] = {}
     for margin in margins:
