@@ -19,6 +19,7 @@ from respondents.models import Campaign, RespondentGroup, Unit
 
 from .parts import (
     CAMPAIGN,
+    LINKED,
     EVIDENCE_DIR,
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -134,6 +135,8 @@ def _part_lines(part: Part, campaign, names: _Names, refs: dict, files: dict) ->
                 continue
             if pk is None:
                 row[f.name] = None
+            elif target == LINKED:
+                row[f.name] = Campaign.objects.filter(pk=pk).values_list("slug", flat=True).first()
             elif target in (USER, UNIT, GROUP):
                 row[f.name] = names.name(target, pk, where)
             elif pk in refs.get(target, {}):

@@ -22,6 +22,7 @@ from scoring.models import CriteriaTree, Criterion, Evidence
 
 from .parts import (
     CAMPAIGN,
+    LINKED,
     EVIDENCE_DIR,
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -215,6 +216,9 @@ def _build(part: Part, row: dict, number: int, context: _Context) -> models.Mode
         target = part.refs[name]
         if target == CAMPAIGN:
             values[f.attname] = context.campaign.pk
+        elif target == LINKED:
+            linked = row.get(name)
+            values[f.attname] = Campaign.objects.filter(slug=linked).values_list("pk", flat=True).first()
         elif target == PROVINCE:
             values[f.attname] = context.province.pk
         else:

@@ -28,6 +28,7 @@ from fieldwork.models import (
     SamplingFrameEntry,
     VerificationEntry,
 )
+from analysis.models import MarginSet, PopulationMargin, SipasMethodChoice
 from respondents.models import (
     Campaign,
     ImportBatch,
@@ -48,8 +49,10 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 EVIDENCE_DIR = "scoring/evidence"
 
-# Natural-key targets of a foreign key (anything else names another part, by ref).
+# Natural-key targets of a foreign key (anything else names another part, by ref). LINKED names another
+# campaign by its slug (a PAR campaign's SIPAS campaign): restored when that campaign exists, else empty.
 USER, UNIT, GROUP, CAMPAIGN, PROVINCE = "@user", "@unit", "@group", "@campaign", "@province"
+LINKED = "@linked-campaign"
 
 
 class ArchiveError(Exception):
@@ -102,7 +105,7 @@ PARTS: list[Part] = [
         "respondents/campaign",
         Campaign,
         lambda c: Campaign.objects.filter(pk=c.pk),
-        refs={"province": PROVINCE},
+        refs={"province": PROVINCE, "sipas_campaign": LINKED},
         m2m={"groups": GROUP, "units": UNIT},
     ),
     Part(
@@ -308,6 +311,24 @@ PARTS: list[Part] = [
         AnswerCorrection,
         lambda c: AnswerCorrection.objects.filter(response__campaign=c).order_by("pk"),
         refs={"response": "surveys/responses", "mismatch": "fieldwork/mismatches", "corrected_by": USER},
+    ),
+    Part(
+        "analysis/sipas_methods",
+        SipasMethodChoice,
+        lambda c: SipasMethodChoice.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "proposed_by": USER, "decided_by": USER},
+    ),
+    Part(
+        "analysis/margin_sets",
+        MarginSet,
+        lambda c: MarginSet.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "proposed_by": USER, "decided_by": USER},
+    ),
+    Part(
+        "analysis/population_cells",
+        PopulationMargin,
+        lambda c: PopulationMargin.objects.filter(margin_set__campaign=c).order_by("pk"),
+        refs={"margin_set": "analysis/margin_sets", "area": UNIT},
     ),
 ]
 PARTS_BY_NAME = {part.name: part for part in PARTS}
