@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from respondents.models import Campaign, Unit
+from respondents.models import Campaign, Province, Unit
 from respondents.services.setup import create_campaign
 from scoring.models import Criterion, Score
 from scoring.services.scoring import open_assessment
@@ -18,11 +18,15 @@ from surveys.models import Questionnaire, Response
 from surveys.services.questionnaires import load_questionnaire
 
 from .questionnaires import random_answers
+from .registry import FORMER_PROVINCE
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "surveys" / "definitions"
 TREE_FILE = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-876.yaml"
 SIPAS_RESPONSES = 600
-EARLIER_YEARS = 2
+# 2025 (merged province, communes and wards), 2024 and 2023 (the former province's districts); the former
+# Yên Bái has a SIPAS of its own in 2024 (docs/decisions.md D209).
+EARLIER_YEARS = 3
+FIRST_QUESTIONNAIRE_UNTIL = 2023  # campaigns up to 2023 keep the first (service-only) questionnaire
 
 
 @transaction.atomic
@@ -37,6 +41,9 @@ def seed_demo_indices(*, campaign: Campaign, rng: random.Random) -> dict:
         if _earlier_par(campaign, year, tree, rng, level=1 - 0.06 * back):
             created["earlier_campaigns"] += 1
         created["sipas_responses"] += _sipas(campaign.province, year, 200, rng, positive=0.85 - 0.05 * back)
+    former = Province.objects.filter(code=FORMER_PROVINCE[0]).first()
+    if former is not None:
+        created["sipas_responses"] += _sipas(former, campaign.year - 2, 200, rng, positive=0.78)
     return created
 
 
@@ -48,9 +55,10 @@ def _sipas(province, year: int, count: int, rng: random.Random, *, positive: flo
     campaign = existing.order_by("slug").first() or create_campaign(
         slug=f"sipas-{year}", kind=Campaign.Kind.SIPAS_CITIZENS, year=year, province=province
     )
-    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens.yaml")
+    file = "sipas_citizens_v1.yaml" if year <= FIRST_QUESTIONNAIRE_UNTIL else "sipas_citizens.yaml"
+    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / file)
     if report.errors:
-        raise ValueError(f"sipas_citizens.yaml: {report.errors}")
+        raise ValueError(f"{file}: {report.errors}")
     questionnaire = Questionnaire.objects.get(campaign=campaign, code="sipas-citizens", is_current=True)
     units = list(campaign.units.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.COMMUNE]))
     units = units or list(campaign.units.all())
