@@ -163,13 +163,24 @@ def sipas_campaign_for(campaign: Campaign) -> Campaign | None:
     )
 
 
-def sipas_points(sipas_share: float | None, items: list[totals.Node]) -> dict[str, Decimal]:
+def sipas_points(
+    sipas_share: float | None,
+    items: list[totals.Node],
+    parts: dict[str, float] | None = None,
+    item_parts: dict[str, str] | None = None,
+) -> dict[str, Decimal]:
     """SIPAS enters domain 8 in proportion to its percentage (methodology §7: 91.17% of max 10 → 9.12):
-    points = item maximum × SIPAS share, each SIPAS item of the tree (scoring.rules.survey)."""
-    if sipas_share is None:
-        return {}
-    percent = Decimal(repr(float(sipas_share))) * 100
-    return {item.code: survey(max_points=item.max_points, share=percent, places=2) for item in items}
+    points = item maximum × share, each SIPAS item of the tree (scoring.rules.survey); the share is the
+    weighted SIPAS part the item stands for (`item_parts`, docs/decisions.md D211), else the overall index."""
+    parts, item_parts = parts or {}, item_parts or {}
+    found = {}
+    for item in items:
+        share = parts.get(item_parts.get(item.code, ""), sipas_share)
+        if share is None:
+            continue
+        percent = Decimal(repr(float(share))) * 100
+        found[item.code] = survey(max_points=item.max_points, share=percent, places=2)
+    return found
 
 
 def survey_inputs(
@@ -195,9 +206,17 @@ def survey_inputs(
         except SipasInputError as exc:
             notes.append(str(exc))
     sipas_items = [n for n in totals.leaves(domains) if n.code in method.sipas_items]
-    from_sipas = sipas_points(overall_sipas(sipas), sipas_items)
+    from_sipas = sipas_points(overall_sipas(sipas), sipas_items, sipas_parts(sipas), dict(method.sipas_parts))
     points = (result.points() if result else {}) | from_sipas
     return SurveyInputs(points, result, sipas, sipas_campaign, from_sipas, notes)
+
+
+def sipas_parts(sipas: SipasResult | None) -> dict[str, float]:
+    """{part: weighted estimate} of the whole sample (parts with an estimate only)."""
+    if sipas is None or sipas.parts.empty:
+        return {}
+    whole = sipas.parts[sipas.parts["by"].isna() & ~sipas.parts["suppressed"].astype(bool)]
+    return {row["part"]: float(row["estimate"]) for _, row in whole.iterrows() if pd.notna(row["estimate"])}
 
 
 def overall_sipas(sipas: SipasResult | None) -> float | None:

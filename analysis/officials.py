@@ -38,6 +38,10 @@ class OfficialsMethod:
     rescale: str  # "min_max": lowest valid value → 0, highest → 1 | "over_top": value / highest value
     group_weights: Mapping[str, float] | None = None  # None: equal weights over groups with answers
     sipas_items: tuple[str, ...] = ("8.1.1", "8.1.2")  # survey items that SIPAS feeds, not the officials
+    # The SIPAS part each of those items takes (docs/decisions.md D211: 8.1.1 is named after service
+    # delivery, 8.1.2 after policy); an item not listed, or whose part the SIPAS result lacks, takes the
+    # overall SIPAS index.
+    sipas_parts: Mapping[str, str] = field(default_factory=lambda: {"8.1.1": "service", "8.1.2": "policy"})
     places: int = 4
     min_respondents: int = 5  # groups with fewer respondents are shown suppressed (they still count)
 

@@ -98,9 +98,11 @@ class SipasMethod:
 
 _SCALE = {"satisfied_values": (4, 5), "valid_values": (1, 2, 3, 4, 5), "missing_values": (0,)}
 INDEX_1001 = tuple(f"{POLICY}.{g}" for g in POLICY_GROUPS) + tuple(f"{SERVICE}.{e}" for e in SERVICE_ELEMENTS)
-# docs/decisions.md D203: w = 0.5 (the two parts count alike, as the decision names them side by side);
-# it is NOT fitted to the 2024 national figures, which a weight of about 0.6 would reproduce.
-DEFAULT_POLICY_WEIGHT = 0.5
+# docs/decisions.md D203: w = 0.6 is the weight that reproduces the published 2024 national SIPAS (83.94)
+# from its published parts (policy 83.84, service 84.09); 2023's figures give about 0.65. Two published
+# numbers are an inference, not the Ministry's formula: the default only shows what such a weighting gives
+# beside sipas-1001-parts (w = 0.5 would repeat it). A province replaces it by confirming its own w.
+DEFAULT_POLICY_WEIGHT = 0.6
 
 METHODS: dict[str, SipasMethod] = {
     method.name: method
@@ -151,7 +153,8 @@ METHODS: dict[str, SipasMethod] = {
             name="sipas-1001-weighted",
             description=(
                 "As sipas-1001-parts for groups, elements and parts; SIPAS = w · policy + (1 − w) · service, "
-                "w a parameter of the campaign (default 0.5)."
+                "w a parameter of the campaign (default 0.6, inferred from the 2024 national figures, not "
+                "official)."
             ),
             index_elements=INDEX_1001,
             sipas_aggregation="weighted_parts",

@@ -52,8 +52,11 @@ def _sipas(province, year: int, count: int, rng: random.Random, *, positive: flo
     existing = Campaign.objects.filter(province=province, year=year, kind=Campaign.Kind.SIPAS_CITIZENS)
     if Response.objects.filter(campaign__in=existing, status=Response.Status.SUBMITTED).exists():
         return 0
+    slug = f"sipas-{year}"
+    if Campaign.objects.filter(slug=slug).exclude(province=province).exists():
+        slug = f"sipas-{province.code}-{year}"  # the former Yên Bái's
     campaign = existing.order_by("slug").first() or create_campaign(
-        slug=f"sipas-{year}", kind=Campaign.Kind.SIPAS_CITIZENS, year=year, province=province
+        slug=slug, kind=Campaign.Kind.SIPAS_CITIZENS, year=year, province=province
     )
     file = "sipas_citizens_v1.yaml" if year <= FIRST_QUESTIONNAIRE_UNTIL else "sipas_citizens.yaml"
     report = load_questionnaire(campaign=campaign, path=DEFINITIONS / file)

@@ -104,7 +104,9 @@ def test_shipped_file_is_nfc_vietnamese_with_english_comments_and_well_formed_qu
     assert any(ch in definition["title"] for ch in "ảạấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữựđ")
     all_questions = questions(definition)
     # Perceptions and needs (sipas.perception, sipas.need) are choices reported as shares, not ratings.
-    scored = [q for q in all_questions if "feeds" in q and q["feeds"] not in ("sipas.perception", "sipas.need")]
+    scored = [
+        q for q in all_questions if "feeds" in q and q["feeds"] not in ("sipas.perception", "sipas.need")
+    ]
     assert scored and all(q["type"] == "scale" for q in scored)
     # Every rating can be left as "don't know", which the index must leave out.
     for q in scored:
