@@ -24,6 +24,7 @@ from .services.margins import decide_margins, propose_margins
 from .services.methods import decide_method, propose_method
 from .sipas import SipasInputError
 from .sipas.campaign import campaign_sipas, sipas_questionnaires
+from .sipas.comparison import previous_by_locality
 
 
 def _sipas_campaign(request, slug: str) -> Campaign:
@@ -53,7 +54,32 @@ def sipas_page(request, slug):
     else:
         sipas = sipas_summary(result)
         context |= {"sipas": sipas, **sipas_context(sipas, campaign)}
+        context["comparison"] = _comparison(context["breakdowns"].get("locality", []), campaign, result)
     return render(request, "analysis/sipas_campaign.html", context)
+
+
+def _comparison(rows: list[dict], campaign: Campaign, result) -> dict | None:
+    """This year's SIPAS by locality beside the latest earlier year's, on comparable units."""
+    previous = previous_by_locality(campaign, result)
+    if not previous:
+        return None
+    year = next(iter(previous.values())).year
+    lines = []
+    for row in rows:
+        found = previous.get(str(row["group"]))
+        before = round(found.estimate * 100, 2) if found and found.estimate is not None else None
+        now = None if row["suppressed"] else row["estimate"]
+        lines.append(
+            {
+                **row,
+                "previous": before,
+                "change": round(now - before, 2) if now is not None and before is not None else None,
+                "sources": found.sources if found else [],
+                "combined": bool(found and found.combined),
+                "weights_missing": bool(found and found.weights_missing),
+            }
+        )
+    return {"year": year, "rows": lines}
 
 
 def _coordinator_campaign(request, slug: str) -> Campaign:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from kit.tabular.problems import column_letter
 from kit.tabular.workbook import UnreadableFile, read_sheets
-from kit.text import clean_text, match_key
+from kit.text import clean_text, match_key, whole_number
 from respondents.models import Campaign, Unit
 from respondents.selectors import is_coordinator
 
@@ -153,7 +153,7 @@ def read_margins_table(*, campaign: Campaign, path: Path, file_name: str) -> tup
                 _("age group “%(value)s” is not one of %(choices)s")
                 % {"value": cell("age_group"), "choices": choices},
             )
-        population = _whole_number(cell("population"))
+        population = whole_number(row[columns["population"]] if columns["population"] < len(row) else "")
         if population is None:
             bad("population", _("population “%s” is not a whole number above 0") % cell("population"))
         if unit is None or gender is None or age is None or population is None:
@@ -168,14 +168,6 @@ def read_margins_table(*, campaign: Campaign, path: Path, file_name: str) -> tup
     if not cells and not problems:
         problems.append(TableProblem(_("the table has a header but no rows under it"), file_name, sheet.name))
     return cells, problems
-
-
-def _whole_number(text: str) -> int | None:
-    cleaned = text.replace(" ", "").replace("\u00a0", "")
-    if cleaned.endswith(".0"):
-        cleaned = cleaned[:-2]
-    cleaned = cleaned.replace(".", "").replace(",", "")
-    return int(cleaned) if cleaned.isdigit() and int(cleaned) > 0 else None
 
 
 def propose_margins(

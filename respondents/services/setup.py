@@ -42,7 +42,13 @@ _UNIT_COLUMNS = {
 # province has districts in the campaign's year, commune-level leaders when it has communes and no
 # districts (two-level local government from 1 July 2025, methodology.md §6; docs/decisions.md D208).
 DEFAULT_GROUPS = {
-    Campaign.Kind.PAR_OFFICIALS: ["hdnd", "dept_leader", "division_leader", "district_leader", "commune_leader"],
+    Campaign.Kind.PAR_OFFICIALS: [
+        "hdnd",
+        "dept_leader",
+        "division_leader",
+        "district_leader",
+        "commune_leader",
+    ],
     Campaign.Kind.SIPAS_CITIZENS: ["citizen", "organisation"],
 }
 
@@ -212,7 +218,9 @@ def create_campaign(
 def _link_sipas(campaign: Campaign) -> None:
     """A PAR campaign takes the SIPAS campaign of its province and year; a new SIPAS campaign becomes the
     link of that year's PAR campaigns that have none (docs/decisions.md D207)."""
-    same_year = Campaign.objects.filter(province=campaign.province, year=campaign.year).exclude(pk=campaign.pk)
+    same_year = Campaign.objects.filter(province=campaign.province, year=campaign.year).exclude(
+        pk=campaign.pk
+    )
     if campaign.kind == Campaign.Kind.PAR_OFFICIALS:
         sipas = same_year.filter(kind=Campaign.Kind.SIPAS_CITIZENS).order_by("slug").first()
         if sipas is not None:
