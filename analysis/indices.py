@@ -5,12 +5,13 @@ scores, the 0–100 index, its band, rank, change against last year and the poin
 Queries read answers with values_list and hand DataFrames to the pure modules; no formula lives here.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from respondents.models import Campaign
+from respondents.models import Campaign, Province, UnitSuccession
 from scoring import totals
 from scoring.models import Assessment
 from scoring.rules import survey
@@ -74,6 +75,7 @@ class AssessmentIndex:
     previous_year: int | None = None
     change: Decimal | None = None
     history: list[tuple[int, Decimal]] = field(default_factory=list)  # (year, index), oldest first
+    history_notes: list[str] = field(default_factory=list)  # years combined from merged predecessors
 
 
 @dataclass
@@ -341,11 +343,63 @@ def _history(found: AssessmentIndex, methods: dict) -> None:
     history = {}
     for assessment in earlier:
         history[assessment.campaign.year] = _index_with_surveys(assessment, methods)
+    if this.unit_id is None:
+        for year in list(history):
+            history[year] = _with_merged_predecessors(this, year, history[year], methods, found.history_notes)
     found.history = [*sorted(history.items()), (this.campaign.year, found.index)]
     if history:
         found.previous_year = max(history)
         found.previous_index = history[found.previous_year]
         found.change = totals.change(found.index, found.previous_index)
+
+
+def _with_merged_predecessors(
+    this: Assessment, year: int, index: Decimal, methods: dict, notes: list
+) -> Decimal:
+    """A province's index of a year before a merger, made comparable: combined with the provinces merged
+    into it later, weighted by the population their units brought (respondents.UnitSuccession), and said
+    (docs/decisions.md D210); when a predecessor's index is not in the database, said too."""
+    province = this.campaign.province
+    after = datetime.date(year, 12, 31)
+    rows = UnitSuccession.objects.filter(new__province=province, effective__gt=after).values_list(
+        "former__province", "population"
+    )
+    populations: dict[int, int] = {}
+    for former_province, population in rows:
+        populations[former_province] = populations.get(former_province, 0) + (population or 0)
+    others = {pk: people for pk, people in populations.items() if pk != province.pk}
+    if not others:
+        return index
+    names = dict(Province.objects.filter(pk__in=others).values_list("pk", "name"))
+    found, missing = [], []
+    for pk, people in others.items():
+        peer = (
+            Assessment.objects.filter(
+                unit__isnull=True, campaign__province_id=pk, campaign__year=year, tree__level=this.tree.level
+            )
+            .select_related("tree", "campaign__province")
+            .first()
+        )
+        if peer is None or not people or not populations.get(province.pk):
+            missing.append(names[pk])
+        else:
+            found.append((people, _index_with_surveys(peer, methods), names[pk]))
+    if missing:
+        notes.append(
+            f"{year}: the index of the former {', '.join(sorted(missing))} (merged into {province.name} "
+            f"later) "
+            f"is not in the database; the {year} figure is the former {province.name}'s alone"
+        )
+    if not found:
+        return index
+    own = Decimal(populations[province.pk])
+    total = own + sum(Decimal(p) for p, _, _ in found)
+    combined = (own * index + sum(Decimal(p) * i for p, i, _ in found)) / total
+    notes.append(
+        f"{year}: combined with the former {', '.join(n for _, _, n in found)} (population-weighted), "
+        f"as {province.name} is now"
+    )
+    return combined.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- plain data for the command, the dashboard and the workbook ---------------------------------------
@@ -378,7 +432,7 @@ def as_dict(result: CampaignIndices) -> dict:
         for p in (main.points_lost if main else [])
     ]
     data["units"] = [_index_dict(u) for u in result.units if u is not main]
-    data["notes"] = result.surveys.notes
+    data["notes"] = result.surveys.notes + (main.history_notes if main else [])
     return data
 
 
