@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from analysis.models import MarginSet, SipasMethodChoice
 from fieldwork.api.serializers import SubmissionSerializer, VerificationSerializer
 from fieldwork.models import Assignment, FieldMember, FieldTeam, Mismatch
 from fieldwork.services.submissions import SubmissionContext, submit_field_response
@@ -71,6 +72,8 @@ class World:
     questionnaire_id: int = 0  # the SIPAS questionnaire the field API serves
     response_id: int = 0  # the field record's response
     mismatch_id: int = 0
+    margin_set_id: int = 0  # a pending population table of the SIPAS campaign
+    method_choice_id: int = 0  # a pending SIPAS method of the SIPAS campaign
     # The same kinds of objects just outside a role's scope: another unit's import, team 2's assignment,
     # record and mismatch, an item led by another department.
     other: dict = field(default_factory=dict)
@@ -212,6 +215,13 @@ def build_world() -> World:
         enumerator=UserFactory(username="matrix-enumerator-2"),
         supervisor=UserFactory(username="matrix-supervisor-2"),
     )
+    # A population table and a method waiting for a second coordinator's confirmation.
+    world.margin_set_id = MarginSet.objects.create(
+        campaign=sipas, file_name="dan-so.csv", sha256="0" * 64, proposed_by=users["analyst"]
+    ).pk
+    world.method_choice_id = SipasMethodChoice.objects.create(
+        campaign=sipas, method="sipas-1001-pooled", proposed_by=users["analyst"]
+    ).pk
     return world
 
 

@@ -103,6 +103,14 @@ ROWS = [
     # --- indices (coordinators and the appraisal council, the index's analysts) -------------------------------
     ("indices-dashboard",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
     ("indices-report",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    # The SIPAS campaign's page (interviews, progress, indices) is read as the indices are; the weighting
+    # and the method change official figures: a coordinator proposes, another confirms (D205).
+    ("sipas-campaign",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("sipas-margins",              "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-margins",              "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-margins-decide",       "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-method",               "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-method-decide",        "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # --- audit log and personal-data access (audit app). A coordinator reads its own provinces' log, so the
     # other province's coordinator gets the page too (with none of this province's events).
     ("audit-log",                  "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW),
@@ -216,6 +224,11 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "field-api-questionnaire": {"pk": world.questionnaire_id},
         "field-api-response": {"pk": world.response_id},
         "field-frame": {"slug": world.sipas.slug},
+        **{
+            name: {"slug": world.sipas.slug}
+            for name in ("sipas-campaign", "sipas-margins", "sipas-margins-decide", "sipas-method")
+        },
+        "sipas-method-decide": {"slug": world.sipas.slug},
     }
     by_argument = {
         "slug": world.par.slug,
@@ -226,6 +239,8 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "code": world.item_code,
         "assignment_id": world.assignment_id,
         "mismatch_id": world.mismatch_id,
+        "margin_set_id": world.margin_set_id,
+        "choice_id": world.method_choice_id,
     }
     route = url_patterns()[name]
     arguments = re.findall(r"<(?:\w+:)?(\w+)>", route)
