@@ -45,12 +45,21 @@ def _chosen(series: pd.Series, question: CategoricalQuestion) -> tuple[np.ndarra
     options = [o for o in question.options if o not in question.missing]
     chosen = np.zeros((len(values), len(options)), dtype=bool)
     if question.multiple:
-        for i, value in enumerate(values):
-            if isinstance(value, str):
-                value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
-            if isinstance(value, list | tuple | np.ndarray):
-                picked = {str(v) for v in value}
-                chosen[i] = [str(o) in picked for o in options]
+        # Lists (JSON answers) or "a;b" texts (CSV): one row per choice, compared per option, vectorised.
+        plain = series.reset_index(drop=True)
+        texts = (
+            plain.map(lambda v: v if isinstance(v, list | tuple) else None) if plain.dtype == object else None
+        )
+        if texts is None or texts.isna().all():
+            exploded = plain.astype("string").str.split(r"[;,]").explode()
+        else:
+            exploded = texts.explode()
+        exploded = exploded.astype("string").str.strip()
+        rows = exploded.index.to_numpy()
+        values = exploded.to_numpy(dtype=object, na_value=None)
+        for j, option in enumerate(options):
+            hit = rows[values == str(option)]
+            chosen[hit, j] = True
         return chosen.any(axis=1), chosen
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         numbers = series.to_numpy(dtype=float, na_value=np.nan)
@@ -63,15 +72,68 @@ def _chosen(series: pd.Series, question: CategoricalQuestion) -> tuple[np.ndarra
     return chosen.any(axis=1), chosen
 
 
-def _group_sum(values: np.ndarray, keys: np.ndarray, size: int) -> np.ndarray:
-    """Row sums of `values` per key (0..size-1): one sort and one reduceat, not a loop."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    out = np.zeros((size, values.shape[1]))
-    if len(keys):
-        out[sorted_keys[starts]] = np.add.reduceat(values[order], starts, axis=0)
-    return out
+class _Summer:
+    """Sums per (stratum, category) block of PSU totals and of their squares and products, for one
+    breakdown: rows sorted by block once (each respondent its own PSU), or first summed into their (PSU,
+    category) cells (clustered designs; a domain's PSU totals are zero outside it)."""
+
+    def __init__(self, strata, n_strata, groups, n_groups, psus, weights):
+        self.shape = (n_strata, n_groups)
+        self.weights = weights
+        self.cells = None
+        if psus is not None:
+            keys, inverse = np.unique(psus * n_groups + groups, return_inverse=True)
+            stratum_of_psu = np.zeros(int(psus.max()) + 1, dtype=np.int64)
+            stratum_of_psu[psus] = strata
+            self.cells = _Sorted(inverse, len(keys))
+            block = stratum_of_psu[keys // n_groups] * n_groups + keys % n_groups
+        else:
+            block = strata * n_groups + groups
+        self.blocks = _Sorted(block, n_strata * n_groups)
+
+    def _totals(self, values: np.ndarray) -> np.ndarray:
+        """PSU totals in block order: the (PSU, category) cells' sums, or the rows themselves sorted."""
+        if self.cells is None:
+            return values[self.blocks.order]
+        return self.cells.sums(values)[self.blocks.order]
+
+    def _per_block(self, totals: np.ndarray) -> np.ndarray:
+        return self.blocks.sums_sorted(totals).reshape(*self.shape, totals.shape[1])
+
+    def moments(self, chosen: np.ndarray, answered: np.ndarray) -> dict:
+        wy = self._totals(chosen * self.weights[:, None])
+        wx = self._totals((answered * self.weights)[:, None])
+        return {
+            "y1": self._per_block(wy),
+            "x1": self._per_block(wx),
+            "yy": self._per_block(wy * wy),
+            "xy": self._per_block(wy * wx),
+            "xx": self._per_block(wx * wx),
+        }
+
+    def counts(self, answered: np.ndarray) -> np.ndarray:
+        return self._per_block(self._totals(answered[:, None])).sum(axis=0)
+
+
+class _Sorted:
+    """Row sums of matrices per key (0..size-1) with one sort shared by every matrix."""
+
+    def __init__(self, keys: np.ndarray, size: int):
+        self.order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[self.order]
+        self.starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(keys) else []
+        self.keys = sorted_keys[self.starts] if len(keys) else np.array([], dtype=np.int64)
+        self.size = size
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        return self.sums_sorted(values[self.order])
+
+    def sums_sorted(self, values: np.ndarray) -> np.ndarray:
+        """As sums, for values already in key order."""
+        out = np.zeros((self.size, values.shape[1]))
+        if len(self.keys):
+            out[self.keys] = np.add.reduceat(values, self.starts, axis=0)
+        return out
 
 
 def share_tables(
@@ -92,18 +154,12 @@ def share_tables(
     questions = [q for q in questions if q.code in frame.columns]
     if not questions:
         return pd.DataFrame(columns=COLUMNS)
-    unit = psus if psus is not None else np.arange(len(frame))
-    stratum_of_unit = np.zeros(int(unit.max()) + 1, dtype=np.int64)
-    stratum_of_unit[unit] = strata
     answered, chosen, labels = [], [], []
     for question in questions:
         a, c = _chosen(frame[question.code], question)
         answered.append(a)
         chosen.append(c)
         labels.extend((question, o) for o in question.options if o not in question.missing)
-    pairs = zip(answered, chosen, strict=True)
-    x = np.column_stack([np.repeat(a[:, None], c.shape[1], axis=1) for a, c in pairs]).astype(float)
-    y = np.column_stack(chosen).astype(float)
     frames = []
     breakdowns = [(None, np.zeros(len(frame), dtype=np.int64), [None])]
     for column in by:
@@ -112,27 +168,17 @@ def share_tables(
         breakdowns.append((column, codes.astype(np.int64), names))
     for column, groups, names in breakdowns:
         n_groups = len(names)
-        # PSU totals within each (PSU, category): a domain's PSU totals are zero outside it.
-        keys, inverse = np.unique(unit * n_groups + groups, return_inverse=True)
-        cell_unit, cell_group = keys // n_groups, keys % n_groups
-        sums = _group_sum(np.hstack([y * weights[:, None], x * weights[:, None], x]), inverse, len(keys))
-        wy, wx, counts = np.hsplit(sums, 3)
-        block = stratum_of_unit[cell_unit] * n_groups + cell_group
-        size = n_strata * n_groups
-
-        def per_block(values, block=block, size=size, n_groups=n_groups):
-            return _group_sum(values, block, size).reshape(n_strata, n_groups, values.shape[1])
-
-        ratio, variance = statistics.ratio_variance(
-            y1=per_block(wy),
-            x1=per_block(wx),
-            yy=per_block(wy * wy),
-            xy=per_block(wy * wx),
-            xx=per_block(wx * wx),
-            psus_per_stratum=psus_per_stratum,
-        )
-        n = per_block(counts).sum(axis=0)
-        weighted_n = per_block(wx).sum(axis=0)
+        summed = _Summer(strata, n_strata, groups, n_groups, psus, weights)
+        ratios, variances, ns, weighted_ns = [], [], [], []
+        for a, c in zip(answered, chosen, strict=True):
+            moments = summed.moments(c.astype(float), a.astype(float))
+            ratio, variance = statistics.ratio_variance(**moments, psus_per_stratum=psus_per_stratum)
+            ratios.append(ratio)
+            variances.append(variance)
+            ns.append(np.repeat(summed.counts(a.astype(float)), c.shape[1], axis=1))
+            weighted_ns.append(np.repeat(moments["x1"].sum(axis=0), c.shape[1], axis=1))
+        ratio, variance = np.hstack(ratios), np.hstack(variances)
+        n, weighted_n = np.hstack(ns), np.hstack(weighted_ns)
         low, high = statistics.korn_graubard_interval(
             estimate=ratio, variance=variance, n=n, n_respondents=n, df=df, level=method.confidence_level
         )
