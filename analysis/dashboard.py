@@ -10,6 +10,7 @@ from surveys.models import Questionnaire
 
 from .indices import CampaignIndices, as_dict
 from .sipas.campaign import AREA_QUESTION, area_level, sipas_questionnaires
+from .sipas.labels import method_description
 
 LOCALITY_TITLES = {
     Unit.Kind.DISTRICT: _("By district"),
@@ -45,6 +46,7 @@ def sipas_context(sipas: dict, campaign: Campaign) -> dict:
     level = area_level(campaign)
     breakdowns = _breakdowns(campaign, sipas["breakdowns"])
     labels = _question_labels(campaign)
+    sipas["method_label"] = method_description(sipas["method"], sipas.get("method_description", ""))
     return {
         "sipas_campaign": campaign,
         "policy_elements": policy,

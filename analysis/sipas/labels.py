@@ -43,3 +43,31 @@ def element_label(code: str) -> str:
 
 def part_label(code: str) -> str:
     return str(PARTS.get(code, code))
+
+
+METHOD_DESCRIPTIONS = {
+    "sipas-2023": _(
+        "First questionnaire (service delivery only): an element's index is the share of satisfied and very "
+        "satisfied answers among the valid answers to its items; SIPAS is the mean of the five elements."
+    ),
+    "sipas-2023-pooled": _(
+        "As sipas-2023, but SIPAS is the satisfied share of all valid answers to the five elements' items."
+    ),
+    "sipas-1001-parts": _(
+        "1001/QĐ-BNV: a policy group's or service element's index is the share of satisfied and very "
+        "satisfied answers among the valid answers to its items; the policy part is the mean of the 9 "
+        "groups, the service part the mean of the 5 elements; SIPAS is the mean of the two parts."
+    ),
+    "sipas-1001-pooled": _(
+        "As sipas-1001-parts for groups, elements and parts; SIPAS is the satisfied share of all valid "
+        "answers to the policy and service items."
+    ),
+    "sipas-1001-weighted": _(
+        "As sipas-1001-parts for groups, elements and parts; SIPAS = w × policy + (1 − w) × service, with w "
+        "a setting of the campaign (default 0.6, inferred from the 2024 national figures, not official)."
+    ),
+}
+
+
+def method_description(name: str, fallback: str = "") -> str:
+    return str(METHOD_DESCRIPTIONS.get(name, fallback))
