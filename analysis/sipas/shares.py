@@ -41,19 +41,16 @@ COLUMNS = [
 
 def _chosen(series: pd.Series, question: CategoricalQuestion) -> tuple[np.ndarray, np.ndarray]:
     """(answered: bool (n,), chosen: bool (n, options)) of one question's column."""
-    values = series.to_numpy(dtype=object)
     options = [o for o in question.options if o not in question.missing]
-    chosen = np.zeros((len(values), len(options)), dtype=bool)
+    chosen = np.zeros((len(series), len(options)), dtype=bool)
     if question.multiple:
         # Lists (JSON answers) or "a;b" texts (CSV): one row per choice, compared per option, vectorised.
         plain = series.reset_index(drop=True)
-        texts = (
-            plain.map(lambda v: v if isinstance(v, list | tuple) else None) if plain.dtype == object else None
-        )
-        if texts is None or texts.isna().all():
-            exploded = plain.astype("string").str.split(r"[;,]").explode()
+        present = plain.dropna()
+        if len(present) and isinstance(present.iloc[0], list | tuple | np.ndarray):
+            exploded = plain.explode()
         else:
-            exploded = texts.explode()
+            exploded = plain.astype("string").str.split(r"[;,]").explode()
         exploded = exploded.astype("string").str.strip()
         rows = exploded.index.to_numpy()
         values = exploded.to_numpy(dtype=object, na_value=None)
@@ -90,19 +87,22 @@ class _Summer:
         else:
             block = strata * n_groups + groups
         self.blocks = _Sorted(block, n_strata * n_groups)
-
-    def _totals(self, values: np.ndarray) -> np.ndarray:
-        """PSU totals in block order: the (PSU, category) cells' sums, or the rows themselves sorted."""
-        if self.cells is None:
-            return values[self.blocks.order]
-        return self.cells.sums(values)[self.blocks.order]
+        self.sorted_weights = weights[self.blocks.order] if psus is None else None
 
     def _per_block(self, totals: np.ndarray) -> np.ndarray:
         return self.blocks.sums_sorted(totals).reshape(*self.shape, totals.shape[1])
 
     def moments(self, chosen: np.ndarray, answered: np.ndarray) -> dict:
-        wy = self._totals(chosen * self.weights[:, None])
-        wx = self._totals((answered * self.weights)[:, None])
+        """Sums of the PSU totals (in block order) of w·chosen and w·answered, their squares and products;
+        `chosen` (n, options) and `answered` (n,) are booleans."""
+        if self.cells is None:  # each respondent its own PSU: sort the (narrow) booleans, not the floats
+            order, weights = self.blocks.order, self.sorted_weights
+            wy = chosen[order] * weights[:, None]
+            wx = (answered[order] * weights)[:, None]
+        else:
+            order = self.blocks.order
+            wy = self.cells.sums(chosen * self.weights[:, None])[order]
+            wx = self.cells.sums((answered * self.weights)[:, None])[order]
         return {
             "y1": self._per_block(wy),
             "x1": self._per_block(wx),
@@ -112,7 +112,11 @@ class _Summer:
         }
 
     def counts(self, answered: np.ndarray) -> np.ndarray:
-        return self._per_block(self._totals(answered[:, None])).sum(axis=0)
+        if self.cells is None:
+            totals = answered[self.blocks.order][:, None].astype(float)
+        else:
+            totals = self.cells.sums(answered[:, None].astype(float))[self.blocks.order]
+        return self._per_block(totals).sum(axis=0)
 
 
 class _Sorted:
@@ -171,11 +175,11 @@ def share_tables(
         summed = _Summer(strata, n_strata, groups, n_groups, psus, weights)
         ratios, variances, ns, weighted_ns = [], [], [], []
         for a, c in zip(answered, chosen, strict=True):
-            moments = summed.moments(c.astype(float), a.astype(float))
+            moments = summed.moments(c, a)
             ratio, variance = statistics.ratio_variance(**moments, psus_per_stratum=psus_per_stratum)
             ratios.append(ratio)
             variances.append(variance)
-            ns.append(np.repeat(summed.counts(a.astype(float)), c.shape[1], axis=1))
+            ns.append(np.repeat(summed.counts(a), c.shape[1], axis=1))
             weighted_ns.append(np.repeat(moments["x1"].sum(axis=0), c.shape[1], axis=1))
         ratio, variance = np.hstack(ratios), np.hstack(variances)
         n, weighted_n = np.hstack(ns), np.hstack(weighted_ns)
