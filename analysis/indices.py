@@ -51,7 +51,7 @@ class DomainRow:
 
     @property
     def share(self) -> Decimal:
-        """Points over maximum in percent: the domain's component index (methodology §7)."""
+        """Points over maximum in percent: the domain's component index (docs/methodology.md §1.5)."""
         if not self.max_points:
             return ZERO
         return (self.final / self.max_points * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -171,7 +171,7 @@ def sipas_points(
     parts: dict[str, float] | None = None,
     item_parts: dict[str, str] | None = None,
 ) -> dict[str, Decimal]:
-    """SIPAS enters domain 8 in proportion to its percentage (methodology §7: 91.17% of max 10 → 9.12):
+    """SIPAS enters domain 8 in proportion to its percentage (docs/methodology.md §3.4: 91.17% of 10 → 9.12):
     points = item maximum × share, each SIPAS item of the tree (scoring.rules.survey); the share is the
     weighted SIPAS part the item stands for (`item_parts`, docs/decisions.md D211), else the overall index."""
     parts, item_parts = parts or {}, item_parts or {}
@@ -327,7 +327,7 @@ def _index_with_surveys(assessment: Assessment, methods: dict) -> Decimal:
 
 def _history(found: AssessmentIndex, methods: dict) -> None:
     """Indices of the same province (or unit) in earlier campaigns of the same kind; change = against the
-    latest earlier year with an assessment (methodology §6: merged units have no earlier assessment)."""
+    latest earlier year with an assessment (docs/methodology.md §8.2: merged units have no earlier one)."""
     this = found.assessment
     earlier = (
         Assessment.objects.filter(

@@ -1,15 +1,15 @@
-"""Officials' survey → points of the sub-criteria it feeds (PAR INDEX, shared/domain/methodology.md §2, §7).
+"""Officials' survey → points of the sub-criteria it feeds (PAR INDEX, docs/methodology.md §5, §2.2).
 
 Pure: a questionnaire definition, the criteria tree as `scoring.totals.Node`s and a DataFrame of answers in;
-points per survey item out. No ORM. The conversion is "to confirm" in the methodology (§2), so every choice is
-a field of a named, versioned `OfficialsMethod`; results name the method they used.
+points per survey item out. No ORM. The conversion is a placeholder (docs/methodology.md §5.2), so every
+choice is a field of a named, versioned `OfficialsMethod`; results name the method they used.
 
-Reading implemented ("officials-876-v1", decided; no public text found that states the Ministry's formula):
+Reading implemented ("officials-876-v1", docs/decisions.md D22; no public text states the Ministry's formula):
 1. A question feeds the tree node named by its `feeds:` code. When that node is an item scored by the survey,
    the question feeds it; when it is another node (the shipped questionnaires name domain.criterion codes such
    as "1.1", written before the tree), the question feeds the officials' survey items under that node, or else
    those of the node's domain. Questions of a domain without an officials' survey item are not scored and are
-   reported (domain 8: its survey items are SIPAS's, methodology §7).
+   reported (domain 8: its survey items are SIPAS's, docs/methodology.md §4; docs/decisions.md D24).
 2. An answer on a scale is rescaled to 0–1 linearly between the scale's lowest and highest valid values
    (4-level scale: 1 → 0, 2 → 1/3, 3 → 2/3, 4 → 1); "don't know" (a `missing: true` option) is left out.
 3. A respondent's score for an item is the mean of their rescaled answers to the item's questions; a group's
@@ -276,8 +276,9 @@ def officials_points(
 
 def _group_cells(rows: list[dict], min_respondents: int) -> list[dict]:
     """Group scores of one item, those of fewer than `min_respondents` hidden. When exactly one group is
-    hidden, the smallest shown group is hidden too (complementary suppression, issue 6): the item's share is
-    the weighted mean of the groups, so it and the other groups' scores would give the hidden one back."""
+    hidden, the smallest shown group is hidden too (complementary suppression, docs/decisions.md D33): the
+    item's share is the weighted mean of the groups, so it and the other groups' scores would give the
+    hidden one back."""
     cells = [
         {
             "group": row[GROUP_COLUMN],

@@ -1,7 +1,8 @@
 """Who sees the indices: the province's coordinators (Sở Nội vụ), its analysts (Membership role analyst,
-issue 6) and its appraisal council members (scoring.ScoringRole "council"); superusers. Focal points,
-scorers of one unit and field enumerators do not (decided: the index is published by the province, not per
-unit). The pages hold no names, phones or e-mails, and answer cells under 5 respondents are suppressed."""
+docs/decisions.md D29) and its appraisal council members (scoring.ScoringRole "council"); superusers.
+Focal points, scorers of one unit and field enumerators do not (docs/decisions.md D28: the index is
+published by the province, not per unit). The pages hold no names, phones or e-mails, and answer cells
+under 5 respondents are suppressed."""
 
 from respondents.models import Campaign
 from respondents.selectors import is_analyst, is_coordinator

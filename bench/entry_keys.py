@@ -7,7 +7,8 @@ Counts the keys static/fieldwork/entry.js needs for one form, with a typical pat
 answered 4, single choice option 1, multiple choice options 1 and 2 (+ Enter), numbers of two digits
 (+ Enter), optional text left blank (Enter), required text of 20 characters (+ Enter), then Ctrl+Enter.
 Questions hidden by `show_if` under those answers cost nothing. Prints keys per form and the typing time
-at the given speed; target: a 30-question form under a minute (issue 4), i.e. well under 180 keys at 3/s.
+at the given speed; target: a 30-question form under a minute (docs/decisions.md D48), i.e. well under
+180 keys at 3/s.
 No server or database needed: the definitions are read with surveys.services.definitions.
 """
 

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_PEAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parindex_bench_peak")
 TARGET_P99_MS = 300
-PEAK_RESPONDENTS, PEAK_MINUTES = 2000, 10  # a province's last day (issue 6)
+PEAK_RESPONDENTS, PEAK_MINUTES = 2000, 10  # a province's last day (docs/decisions.md D48)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 

@@ -117,7 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Login throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name from one address
 # lock that pair out for AXES_COOLOFF_TIME, even with the right password. Keyed on the pair, not on the
-# address alone, because a whole department often reaches the internet through one address (decided).
+# address alone, because a whole department often reaches the internet through one address
+# (docs/decisions.md D36).
 # Unlock early: `manage.py axes_reset_username NAME` (or axes_reset_ip ADDRESS, axes_reset for all).
 AUTHENTICATION_BACKENDS = [
     "config.auth.LoginThrottleBackend",
@@ -195,9 +196,10 @@ TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Processes that send one queue side by side (send_invitations; Celery: tasks fanned out per round). Each
-# claims its own batches (services/messaging.py), so more workers never send anything twice.
+# claims its own batches (surveys/services/messaging/sending.py), so more workers never send anything twice.
 SENDING_WORKERS = env_int("SENDING_WORKERS", 2)
-# A `sending` claim older than this belongs to a dead worker and is taken again (services/messaging.py).
+# A `sending` claim older than this belongs to a dead worker and is taken again
+# (surveys/services/messaging/sending.py).
 SENDING_LEASE_SECONDS = env_int("SENDING_LEASE_SECONDS", 600)
 # Automatic retry while a mail or SMS server is down (or answers "try later"): after base, 2 x base, 4 x base
 # ... seconds, at most max apart, at most limit times; then what is left waits for the next run (tasks.py).
@@ -283,7 +285,7 @@ SECURE_REFERRER_POLICY = "same-origin"  # personal links never leak to another s
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content Security Policy (Django's own middleware). Scripts only from this site, inline ones only with the
 # request's nonce (`<script nonce="{{ csp_nonce }}">`). Styles allow 'unsafe-inline': the server-drawn SVG
-# charts and a few templates use style attributes, which cannot carry a nonce (decided).
+# charts and a few templates use style attributes, which cannot carry a nonce (docs/decisions.md D37).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -2,7 +2,7 @@
 sampling frame, field records of submitted responses, and double entry of paper forms.
 
 SIPAS field work is done by post-office teams, face to face, by phone, on paper or online
-(shared/domain/methodology.md §3). A field submission is a `surveys.Response` (mode, client_uuid,
+(docs/methodology.md §6.6). A field submission is a `surveys.Response` (mode, client_uuid,
 unit, entered_by) plus a one-to-one FieldRecord holding what only the field knows.
 """
 
@@ -60,7 +60,7 @@ class FieldMember(models.Model):
 
 class Assignment(models.Model):
     """Work given to a team (all its members) or to one enumerator of it: a questionnaire in an area,
-    optionally one service area, with a quota of completed interviews (methodology.md §3: the sample is
+    optionally one service area, with a quota of completed interviews (docs/methodology.md §7: the sample is
     allocated across districts and service areas)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="field_assignments")

@@ -4,8 +4,8 @@ Each flag function returns the flagged rows only (an empty frame with the same c
 flagged), keeping the input's index (a record id) or the enumerator as index, with a `reason` code and the
 numbers that justify the flag, so a supervisor can judge it. A flag asks for a look, it proves nothing.
 
-Thresholds are named fields of `Thresholds`; the `FIELD_QUALITY` setting overrides them (see README,
-"Supervising field work").
+Thresholds are named fields of `Thresholds`; the `FIELD_QUALITY` setting overrides them (see
+docs/guides/supervision.md).
 """
 
 from dataclasses import dataclass, field, fields

@@ -1,7 +1,7 @@
 """Vietnamese phone numbers as units type them, as E.164 (numbers stored as numbers, dots and spaces,
 +84/84/0084, several numbers in a cell, landlines, the 11-digit mobile prefixes retired in 2018).
 
-Policy and reasons: docs/methodology.md (respondent lists).
+Policy: docs/guides/lists.md; facts: docs/methodology.md §11.
 """
 
 import functools
@@ -13,7 +13,7 @@ import phonenumbers
 
 from .text import CONTROL_CHARACTERS, clean_text
 
-# In 2018 the 11-digit mobile prefixes moved to 10 digits (shared/domain/respondent-lists.md).
+# In 2018 the 11-digit mobile prefixes moved to 10 digits (docs/methodology.md §11.2).
 OLD_MOBILE_PREFIXES = {
     **{f"016{d}": f"03{d}" for d in "23456789"},
     "0120": "070",

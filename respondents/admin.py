@@ -55,8 +55,8 @@ class RespondentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # An edit outside imports goes to the audit log (issue 6); fields whose text is unchanged are left out
-        # (a JSON field re-posted as "[]" counts as changed for the form).
+        # An edit outside imports goes to the audit log (docs/decisions.md D34); fields whose text is
+        # unchanged are left out (a JSON field re-posted as "[]" counts as changed for the form).
         before = {f: str(form.initial.get(f, "")) for f in form.changed_data}
         after = {f: str(obj.serializable_value(f)) for f in form.changed_data}
         changed = [f for f in form.changed_data if before[f] != after[f]]

@@ -1,6 +1,6 @@
 """The respondent registry: provinces, units, groups, campaigns, respondents and the imports that fed them.
 
-Units and groups are dated data chosen per campaign (shared/domain/methodology.md §6: districts were
+Units and groups are dated data chosen per campaign (docs/methodology.md §8: districts were
 abolished on 1 July 2025), never constants in code.
 """
 
@@ -89,7 +89,7 @@ class RespondentGroup(models.Model):
 
 
 def default_list_deadline() -> datetime.date:
-    # The list goes to the Ministry by 10 December (shared/domain/respondent-lists.md).
+    # The list goes to the Ministry by 10 December (docs/methodology.md §5.1).
     return datetime.date(timezone.localdate().year, 12, 10)
 
 

@@ -141,7 +141,7 @@ class Assessment(models.Model):
         related_name="assessments",
         verbose_name=_("assessed unit"),
     )
-    # Calendar (shared/domain/methodology.md §5): self-assessment 1–25 December, appraisal by 15 January.
+    # Calendar (docs/methodology.md §10): self-assessment 1–25 December, appraisal by 15 January.
     self_opens = models.DateField(_("self-assessment opens"))
     self_closes = models.DateField(_("self-assessment closes"))
     appraisal_opens = models.DateField(_("appraisal opens"))

@@ -63,8 +63,8 @@ def district_bucket(*, kind: str, code: str, parent_kind: str | None, parent_cod
     - a commune whose parent is a district belongs to that district: ("district", parent's code);
     - departments, boards, sectors and the provincial council: ("province", None), the province level;
     - a commune without a district parent: ("commune", None), the commune level.
-    Units, kinds and parents are the campaign year's dated data (methodology §6): from 1 July 2025 there
-    are no districts, so a later campaign shows only the province and commune levels.
+    Units, kinds and parents are the campaign year's dated data (docs/methodology.md §8.1): from 1 July 2025
+    there are no districts, so a later campaign shows only the province and commune levels.
     """
     if kind == Unit.Kind.DISTRICT:
         return (DISTRICT_LEVEL, code)
@@ -92,8 +92,8 @@ def response_rates(campaign: Campaign, *, today: datetime.date | None = None) ->
     bounced; `opened`, `started`, `submitted` the Invitation timestamps; `response_rate` = submitted /
     invited in percent (None when nobody is invited). A group's target is
     `campaign.response_targets[code]`, `required` the submissions it asks for (rounded up) and `needed` those
-    still missing; the overall target *(decided)* is the groups' required submissions over everyone
-    invited, met when every targeted group is met.
+    still missing; the overall target (docs/decisions.md D14) is the groups' required submissions over
+    everyone invited, met when every targeted group is met.
     """
     today = today or timezone.localdate()
     cells, day_counts = _cells(campaign)
@@ -285,7 +285,8 @@ def _target_figures(tally: dict[str, int], target: Fraction | None) -> dict:
 
 def _overall_target(by_group: list[dict], invited: int) -> dict:
     """The overall target is the rate reached when every targeted group exactly meets its target: the
-    submissions the group targets require over everyone invited (decided). Met when every group is met."""
+    submissions the group targets require over everyone invited (docs/decisions.md D14). Met when every
+    group is met."""
     targeted = [row for row in by_group if row["target"] is not None and row["invited"]]
     if not targeted:
         return {"target": None, "target_met": None, "required": None, "needed": None}

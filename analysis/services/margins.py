@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,11 +122,11 @@ def read_margins_table(*, campaign: Campaign, path: Path, file_name: str) -> tup
     start, columns = _header(sheet.rows)
     for number, row in enumerate(sheet.rows[start + 1 :], start=start + 2):
 
-        def cell(name, row=row):
+        def cell(name: str, row: list = row) -> str:
             index = columns[name]
             return clean_text(row[index]) if index < len(row) else ""
 
-        def bad(name, message, number=number):
+        def bad(name: str, message: str, number: int = number) -> None:
             problems.append(
                 TableProblem(message, file_name, sheet.name, number, column_letter(columns[name]))
             )
@@ -175,7 +176,7 @@ def propose_margins(
     campaign: Campaign,
     path: Path,
     file_name: str,
-    user=None,
+    user: AbstractBaseUser | None = None,
     calibration: str = MarginSet.Calibration.CELLS,
 ) -> MarginsReport:
     """Check the table and, when every row is right, store it as a proposal waiting for a second
@@ -219,7 +220,7 @@ def propose_margins(
     return report
 
 
-def decide_margins(*, margin_set: MarginSet, user, confirm: bool) -> str | None:
+def decide_margins(*, margin_set: MarginSet, user: AbstractBaseUser, confirm: bool) -> str | None:
     """Confirm (or reject) a proposed table; None when done, else why not. The person who proposed it
     cannot confirm it: an official figure never changes on one person's word (docs/decisions.md D205)."""
     campaign = margin_set.campaign

@@ -3,6 +3,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,12 @@ from ..sipas.methods import METHODS
 
 
 def propose_method(
-    *, campaign: Campaign, method: str, user, policy_weight: str | float | None = None, reason: str = ""
+    *,
+    campaign: Campaign,
+    method: str,
+    user: AbstractBaseUser,
+    policy_weight: str | float | None = None,
+    reason: str = "",
 ) -> tuple[SipasMethodChoice | None, str | None]:
     """(the proposal, None) or (None, why not)."""
     if not is_coordinator(user, campaign.province_id):
@@ -44,7 +50,7 @@ def propose_method(
     return choice, None
 
 
-def decide_method(*, choice: SipasMethodChoice, user, confirm: bool) -> str | None:
+def decide_method(*, choice: SipasMethodChoice, user: AbstractBaseUser, confirm: bool) -> str | None:
     """Confirm (or reject) a proposed method; None when done, else why not."""
     campaign = choice.campaign
     if not is_coordinator(user, campaign.province_id):

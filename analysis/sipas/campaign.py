@@ -8,6 +8,7 @@ Columns added to the answers: `unit` (code of the interview's unit), `area` (ans
 """
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from . import sources
 from .compute import SipasInputError, SipasResult, calibrated_weights, compute_sipas, with_unweighted
 from .inputs import categorical_of_definition, elements_of_definition, read_margins_csv
 from .methods import SipasMethod, default_method_for, get_method
+from .shares import CategoricalQuestion
 
 SIPAS_GROUPS = {"citizen", "organisation"}
 AREA_QUESTION = "screening.area"
@@ -29,7 +31,7 @@ AGE_QUESTION = "background.age_group"
 CELL_COLUMN = "_gender_age"
 
 
-def sipas_questionnaires(campaign) -> list[tuple[int, dict]]:
+def sipas_questionnaires(campaign: Campaign) -> list[tuple[int, dict[str, Any]]]:
     """(id, definition) of the campaign's SIPAS questionnaires, current version first."""
     rows = Questionnaire.objects.filter(campaign=campaign).order_by("-is_current", "-version")
     return [
@@ -45,7 +47,7 @@ def area_level(campaign: Campaign) -> str:
     return Unit.Kind.DISTRICT if Unit.Kind.DISTRICT in kinds else Unit.Kind.COMMUNE
 
 
-def campaign_frame(campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
+def campaign_frame(campaign: Campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
     """One row per counting response (index = response id), one column per item, plus unit, locality and
     area."""
     rows = (
@@ -105,17 +107,23 @@ def calibration_margins(margin_set: MarginSet) -> list[Margin]:
             for category, total in cells.groupby(column)["population"].sum().items()
         ]
     totals = cells.groupby(["gender", "age_group"])["population"].sum()
-    return [Margin(CELL_COLUMN, f"{g}|{a}", float(total)) for (g, a), total in totals.items()]
+    return [
+        Margin(CELL_COLUMN, f"{gender}|{age}", float(total))
+        for gender, age, total in zip(
+            totals.index.get_level_values(0), totals.index.get_level_values(1), totals.to_numpy(), strict=True
+        )
+    ]
 
 
 def _weights_from_design(
     frame: pd.DataFrame, design: pd.DataFrame, notes: list[str]
-) -> tuple[pd.DataFrame, dict]:
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """The frame with weight / stratum / psu columns from the design, and what the design gave."""
     design = design.drop_duplicates("response_id").set_index("response_id")
     weights = design["design_weight"].reindex(frame.index)
     with_weight = weights.notna() & (weights > 0)
-    info = {"design": bool(with_weight.any()), "without_design_weight": int((~with_weight).sum())}
+    # {"design": 1 when any interview has a design weight, "without_design_weight": how many have none}
+    info = {"design": int(with_weight.any()), "without_design_weight": int((~with_weight).sum())}
     if not with_weight.any():
         return frame, info
     if (~with_weight).any():
@@ -133,7 +141,7 @@ def _weights_from_design(
 
 
 def campaign_sipas(
-    campaign,
+    campaign: Campaign,
     *,
     by: str | list[str] | None = None,
     margins: Path | str | list[Margin] | None = None,
@@ -151,7 +159,7 @@ def campaign_sipas(
     if not questionnaires:
         raise SipasInputError(f"campaign {campaign.slug}: no SIPAS questionnaire")
     elements: dict[str, list[str]] = {}
-    categorical = {}
+    categorical: dict[str, CategoricalQuestion] = {}
     for _, definition in questionnaires:
         for element, codes in elements_of_definition(definition).items():
             known = elements.setdefault(element, [])
@@ -180,13 +188,8 @@ def campaign_sipas(
         margins = read_margins_csv(Path(margins))
     margins = _usable_margins(weighted_frame, margins, notes)
     by_columns = [by] if isinstance(by, str) else list(by or [])
-    common = {
-        "elements": elements,
-        "method": chosen,
-        "by": by_columns,
-        "source": f"campaign {campaign.slug} (row = response id)",
-        "categorical": list(categorical.values()),
-    }
+    source = f"campaign {campaign.slug} (row = response id)"
+    questions = list(categorical.values())
     calibration = "none"
     if margins:
         start = weighted_frame["weight"].to_numpy(dtype=float) if "weight" in weighted_frame else None
@@ -196,7 +199,7 @@ def campaign_sipas(
                 np.ones(len(weighted_frame)) if start is None else start,
                 margins,
                 chosen,
-                common["source"],
+                source,
                 margins_source,
             )
         except SipasInputError as exc:
@@ -206,22 +209,37 @@ def campaign_sipas(
             margins, margin_set = None, None
         else:
             weighted_frame = weighted_frame.assign(weight=calibrated)
+    has_design = bool(design_info["design"])
     result = compute_sipas(
         weighted_frame,
+        elements=elements,
+        method=chosen,
+        by=by_columns,
+        source=source,
+        categorical=questions,
         weight="weight",
-        stratum="stratum" if design_info["design"] else stratum,
-        psu="psu" if design_info["design"] else None,
-        **common,
+        stratum="stratum" if has_design else stratum,
+        psu="psu" if has_design else None,
     )
     result.calibration = calibration
     if unweighted:
-        plain = compute_sipas(frame, weight=None, stratum=None, psu=None, **common)
+        plain = compute_sipas(
+            frame,
+            elements=elements,
+            method=chosen,
+            by=by_columns,
+            source=source,
+            categorical=questions,
+            weight=None,
+            stratum=None,
+            psu=None,
+        )
         result = with_unweighted(result, plain)
     result.notes.extend(notes)
     result.weighting = {
-        "weights": "calibrated" if margins else "design" if design_info["design"] else "equal",
+        "weights": "calibrated" if margins else "design" if has_design else "equal",
         "calibration": result.calibration,
-        "design": design_info["design"],
+        "design": has_design,
         "without_design_weight": design_info["without_design_weight"],
         "margins": _margins_info(margin_set),
         "method_source": method_source,
@@ -230,7 +248,9 @@ def campaign_sipas(
     return result
 
 
-def _usable_margins(frame: pd.DataFrame, margins: list[Margin] | None, notes: list[str]):
+def _usable_margins(
+    frame: pd.DataFrame, margins: list[Margin] | None, notes: list[str]
+) -> list[Margin] | None:
     """The margins when every interview has the variables they need; else None with a note."""
     if not margins:
         return None
@@ -251,7 +271,7 @@ def _usable_margins(frame: pd.DataFrame, margins: list[Margin] | None, notes: li
     return margins
 
 
-def _margins_info(margin_set: MarginSet | None) -> dict | None:
+def _margins_info(margin_set: MarginSet | None) -> dict[str, object] | None:
     if margin_set is None:
         return None
     return {

@@ -58,10 +58,10 @@ def previous_by_locality(campaign: Campaign, result: SipasResult) -> dict[str, P
     figures: dict[int, dict[str, float]] = {}
     for earlier in campaigns:
         try:
-            found = campaign_sipas(earlier, by=["locality"], unweighted=False)
+            earlier_result = campaign_sipas(earlier, by=["locality"], unweighted=False)
         except SipasInputError:
             continue
-        figures.setdefault(earlier.province_id, {}).update(_by_locality(found))
+        figures.setdefault(earlier.province_id, {}).update(_by_locality(earlier_result))
     units = {u.code: u for u in Unit.objects.filter(province=campaign.province, code__in=current)}
     successions = UnitSuccession.objects.filter(new__in=units.values()).select_related("former", "new")
     predecessors: dict[int, list[UnitSuccession]] = {}
@@ -73,15 +73,15 @@ def previous_by_locality(campaign: Campaign, result: SipasResult) -> dict[str, P
         if code in own:
             found[code] = Previous(year, own[code], [unit.name])
             continue
-        rows = [
-            (s, figures.get(s.former.province_id, {}).get(s.former.code))
-            for s in predecessors.get(unit.pk, [])
-        ]
-        rows = [(s, value) for s, value in rows if value is not None]
+        rows: list[tuple[UnitSuccession, float]] = []
+        for succession in predecessors.get(unit.pk, []):
+            value = figures.get(succession.former.province_id, {}).get(succession.former.code)
+            if value is not None:
+                rows.append((succession, value))
         if not rows:
             continue
         missing = any(s.population is None for s, _ in rows)
-        weights = [1.0 if missing else float(s.population) for s, _ in rows]
+        weights = [1.0 if s.population is None or missing else float(s.population) for s, _ in rows]
         estimate = sum(w * v for w, (_, v) in zip(weights, rows, strict=True)) / sum(weights)
         found[code] = Previous(
             year,

@@ -3,10 +3,12 @@ element and overall, for the whole sample and per category of any breakdown colu
 standard errors, Korn–Graubard intervals and small-cell suppression. Pure pandas/numpy; no ORM.
 
 Here: input checks, calibration, and estimates with SEs and intervals from the sums that
-analysis.sipas.moments gathers in one pass over the answers per breakdown (shared/domain/methodology.md §3).
+analysis.sipas.moments gathers in one pass over the answers per breakdown (docs/methodology.md §6, §7).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, NoReturn, cast
 
 import numpy as np
 import pandas as pd
@@ -47,7 +49,7 @@ class SipasResult:
     respondents: int
     weighted_respondents: float
     calibration: str
-    design: dict
+    design: dict[str, int | bool]
     sipas: pd.DataFrame
     elements: pd.DataFrame
     items: pd.DataFrame
@@ -57,9 +59,9 @@ class SipasResult:
     notes: list[str] = field(default_factory=list)
     # How a campaign's figures were weighted (analysis.sipas.campaign): weights calibrated | design | equal,
     # margins, method source. Empty for the CSV path.
-    weighting: dict = field(default_factory=dict)
+    weighting: dict[str, object] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method.name,
             "method_description": self.method.description,
@@ -79,7 +81,7 @@ class SipasResult:
             **({"weighting": self.weighting} if self.weighting else {}),
         }
 
-    def _shares(self, kind: str) -> list[dict]:
+    def _shares(self, kind: str) -> list[dict[str, object]]:
         return _records(self.shares[self.shares["kind"] == kind]) if len(self.shares) else []
 
 
@@ -111,8 +113,9 @@ def with_unweighted(weighted: SipasResult, plain: SipasResult) -> SipasResult:
     return weighted
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    records = table.astype(object).where(table.notna(), None).to_dict("records")
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    records = cast(list[dict[str, Any]], rows)  # the columns are named by strings
     for record in records:
         for key in ("n",):
             record[key] = int(record[key])
@@ -208,12 +211,27 @@ class _Design:
     df: int
 
 
-def _all_tables(frame, codes, weights, design: _Design, *, by, layout, method) -> dict:
+def _all_tables(
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    design: _Design,
+    *,
+    by: Sequence[str],
+    layout: Layout,
+    method: SipasMethod,
+) -> dict[str, list[pd.DataFrame]]:
     """Estimate tables for each breakdown column and for the whole sample."""
     luts = lookup_tables(method)
     strata, n_strata, psus = design.strata, design.n_strata, design.psus
     psus_per_stratum, df = design.psus_per_stratum, design.df
-    tables = {"sipas": [], "parts": [], "elements": [], "items": [], "alternatives": []}
+    tables: dict[str, list[pd.DataFrame]] = {
+        "sipas": [],
+        "parts": [],
+        "elements": [],
+        "items": [],
+        "alternatives": [],
+    }
     whole = None
     for column in by:
         groups, labels = _group_codes(frame[column])
@@ -253,7 +271,9 @@ def _layout(elements: dict[str, list[str]], method: SipasMethod, frame: pd.DataF
             raise SipasInputError(f"{source}: no item feeds the element {wanted!r} (sipas.{wanted})")
         resolved.append(found)
     ordered = resolved + [e for e in elements if e not in resolved and elements.get(e)]
-    items, item_elements, starts = [], [], []
+    items: list[str] = []
+    item_elements: list[str] = []
+    starts: list[int] = []
     for element in ordered:
         starts.append(len(items))
         for code in elements[element]:
@@ -306,7 +326,9 @@ def _answer_codes(frame: pd.DataFrame, items: list[str], method: SipasMethod, so
     return codes
 
 
-def _bad_value(frame, source, position, column, value, method) -> None:
+def _bad_value(
+    frame: pd.DataFrame, source: str, position: int, column: str, value: float, method: SipasMethod
+) -> NoReturn:
     shown = int(value) if float(value).is_integer() else value
     allowed = ", ".join(str(v) for v in (*method.valid_values, *method.missing_values))
     raise SipasInputError(
@@ -320,7 +342,8 @@ def _numbers(series: pd.Series, frame: pd.DataFrame, source: str, column: str) -
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.to_numpy(dtype=float, na_value=np.nan)
     text = series.astype("string").str.strip()
-    numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+    # pandas-stubs types replace() on a string Series without pd.NA as the new value.
+    numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")  # type: ignore[call-overload]
     bad = numbers.isna() & text.notna() & (text != "")
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
@@ -328,7 +351,8 @@ def _numbers(series: pd.Series, frame: pd.DataFrame, source: str, column: str) -
             f"{source}: {_row_label(frame, position)}, column {column!r}: "
             f"{text.iloc[position]!r} is not a number"
         )
-    return numbers.to_numpy(dtype=float, na_value=np.nan)
+    values: np.ndarray = numbers.to_numpy(dtype=float, na_value=np.nan)
+    return values
 
 
 def _weights(frame: pd.DataFrame, column: str | None, source: str) -> np.ndarray:
@@ -355,7 +379,9 @@ def _codes_of(frame: pd.DataFrame, column: str | None, source: str) -> tuple[np.
     return codes.astype(np.int64), len(labels)
 
 
-def _psus(frame, column, strata, n_strata, source) -> tuple[np.ndarray | None, np.ndarray]:
+def _psus(
+    frame: pd.DataFrame, column: str | None, strata: np.ndarray, n_strata: int, source: str
+) -> tuple[np.ndarray | None, np.ndarray]:
     """PSU codes (PSU labels are nested in strata) and the number of PSUs per stratum."""
     if not column or column not in frame.columns:
         return None, np.bincount(strata, minlength=n_strata)
@@ -366,12 +392,12 @@ def _psus(frame, column, strata, n_strata, source) -> tuple[np.ndarray | None, n
     return psus.astype(np.int64), np.bincount(stratum_of_psu, minlength=n_strata)
 
 
-def _group_codes(series: pd.Series) -> tuple[np.ndarray, list]:
+def _group_codes(series: pd.Series) -> tuple[np.ndarray, list[object]]:
     codes, labels = pd.factorize(series, use_na_sentinel=False, sort=True)
     return codes.astype(np.int64), [None if pd.isna(label) else _plain(label) for label in labels]
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
@@ -383,11 +409,11 @@ def calibrated_weights(
     source: str,
     margins_source: str,
 ) -> tuple[np.ndarray, str]:
-    """Post-stratification for one margin variable, raking for several (methodology.md §3: 'to confirm')."""
+    """Post-stratification for one margin variable, raking for several (docs/methodology.md §7)."""
     by_variable: dict[str, list[Margin]] = {}
     for margin in margins:
         by_variable.setdefault(margin.variable, []).append(margin)
-    fitted = []
+    fitted: list[tuple[np.ndarray, np.ndarray]] = []
     for variable, rows in by_variable.items():
         if variable not in frame.columns:
             raise SipasInputError(f"{margins_source}: variable {variable!r} is not a column of {source}")
@@ -395,7 +421,7 @@ def calibrated_weights(
         if len(set(categories)) != len(categories):
             raise SipasInputError(f"{margins_source}: variable {variable!r} lists a category twice")
         values = frame[variable].astype("string").str.strip()
-        codes = pd.Index(categories).get_indexer(values)
+        codes = pd.Index(categories).get_indexer(values)  # type: ignore[arg-type]  # any array-like works
         present = np.bincount(codes[codes >= 0], minlength=len(categories))
         if (codes < 0).any():
             position = int(np.flatnonzero(codes < 0)[0])
@@ -423,7 +449,16 @@ def calibrated_weights(
     return calibrated, f"raking ({iterations} iterations)"
 
 
-def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, labels, tables) -> None:
+def _estimates(
+    stats: FamilyStats,
+    psus_per_stratum: np.ndarray,
+    df: int,
+    layout: Layout,
+    method: SipasMethod,
+    by: str | None,
+    labels: Sequence[object],
+    tables: dict[str, list[pd.DataFrame]],
+) -> None:
     n_elements = len(layout.elements)
     index = layout.index_positions
     n_h = psus_per_stratum
@@ -481,8 +516,12 @@ def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, lab
     y_total = e1[..., :n_elements].sum(axis=0)
     x_total = e1[..., n_elements:].sum(axis=0)
     n_parts = len(layout.parts)
-    composites = {"parts": [], "sipas": [], "alternatives": []}
-    part_values = {}
+    composites: dict[str, list[tuple[np.ndarray, np.ndarray, object]]] = {
+        "parts": [],
+        "sipas": [],
+        "alternatives": [],
+    }
+    part_values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for p, positions in enumerate(layout.part_positions):
         estimate, gradient = _mean_of_ratios(y_total, x_total, positions)
         part_values[layout.parts[p]] = (estimate, gradient)
@@ -491,7 +530,7 @@ def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, lab
         estimate, gradient = _overall(m, y_total, x_total, index, part_values)
         composites["sipas" if m is method else "alternatives"].append((estimate, gradient, m.name))
 
-    def variance(gradient):
+    def variance(gradient: np.ndarray) -> np.ndarray:
         t1 = np.einsum("hgk,gk->hg", e1, gradient)
         tt = np.einsum("hgkl,gk,gl->hg", eg, gradient, gradient)
         return statistics.linear_variance(t1=t1, tt=tt, psus_per_stratum=n_h)
@@ -523,7 +562,7 @@ def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, lab
             _cells(
                 by,
                 labels,
-                {} if name == "sipas" else {"method": [r[2] for r in rows]},
+                {} if name == "sipas" else {"method": [str(r[2]) for r in rows]},
                 np.column_stack([r[0] for r in rows]),
                 np.column_stack([variance(r[1]) for r in rows]),
                 n=np.repeat(counts[:, -1:], len(rows), axis=1),
@@ -535,7 +574,9 @@ def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, lab
         )
 
 
-def _mean_of_ratios(y_total, x_total, positions) -> tuple[np.ndarray, np.ndarray]:
+def _mean_of_ratios(
+    y_total: np.ndarray, x_total: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(estimate, gradient) of the mean of the element ratios at `positions` that are defined in each cell
     (an element nobody rated in a cell is left out of that cell's mean)."""
     groups, n_elements = x_total.shape
@@ -553,7 +594,13 @@ def _mean_of_ratios(y_total, x_total, positions) -> tuple[np.ndarray, np.ndarray
     return estimate, gradient
 
 
-def _overall(method: SipasMethod, y_total, x_total, index, part_values) -> tuple[np.ndarray, np.ndarray]:
+def _overall(
+    method: SipasMethod,
+    y_total: np.ndarray,
+    x_total: np.ndarray,
+    index: np.ndarray,
+    part_values: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
     """(estimate, gradient) of the SIPAS index under `method` (methods.py: sipas_aggregation)."""
     groups, n_elements = x_total.shape
     if method.sipas_aggregation == "mean_of_elements":
@@ -583,7 +630,19 @@ def _overall(method: SipasMethod, y_total, x_total, index, part_values) -> tuple
         return np.where(total > 0, estimate / total, np.nan), np.nan_to_num(gradient / total[:, None])
 
 
-def _cells(by, labels, columns, estimate, variance, *, n, answers, weighted_n, df, method) -> pd.DataFrame:
+def _cells(
+    by: str | None,
+    labels: Sequence[object],
+    columns: dict[str, list[str]],
+    estimate: np.ndarray,
+    variance: np.ndarray,
+    *,
+    n: np.ndarray,
+    answers: np.ndarray,
+    weighted_n: np.ndarray,
+    df: int,
+    method: SipasMethod,
+) -> pd.DataFrame:
     """A table of cells (categories × estimates) with SE, interval and suppression."""
     groups, width = estimate.shape
     low, high = statistics.korn_graubard_interval(

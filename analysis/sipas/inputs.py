@@ -5,6 +5,7 @@ questionnaire definition (`feeds: sipas.<element>`). Problems become SipasInputE
 import csv
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ FEEDS_PREFIX = "sipas."
 CATEGORICAL_FEEDS = {"sipas.perception": "perception", "sipas.need": "need"}
 
 
-def elements_of_definition(definition: dict) -> dict[str, list[str]]:
+def elements_of_definition(definition: dict[str, Any]) -> dict[str, list[str]]:
     """{element: [item codes]} from the questions whose `feeds` is sipas.<element>, in questionnaire order."""
     elements: dict[str, list[str]] = {}
     for question in questions(definition):
@@ -29,7 +30,7 @@ def elements_of_definition(definition: dict) -> dict[str, list[str]]:
     return elements
 
 
-def categorical_of_definition(definition: dict) -> list[CategoricalQuestion]:
+def categorical_of_definition(definition: dict[str, object]) -> list[CategoricalQuestion]:
     """Perception and needs questions (single or multiple choice, `feeds: sipas.perception` / `sipas.need`),
     estimated as weighted shares of their options."""
     found = []
@@ -53,7 +54,7 @@ def elements_of_questionnaire_file(path: Path) -> dict[str, list[str]]:
     if not Path(path).is_file():
         raise SipasInputError(f"{path}: no such file")
     result = parse_definition_file(Path(path))
-    if not result.ok:
+    if not result.ok or result.definition is None:  # ok means a definition; mypy sees it here
         raise SipasInputError(f"{path}: " + "; ".join(result.errors[:3]))
     elements = elements_of_definition(result.definition)
     if not elements:
@@ -78,7 +79,8 @@ def read_answers_csv(path: Path) -> pd.DataFrame:
     if len(duplicated):
         raise SipasInputError(f"{path}: column {duplicated[0]!r} appears twice in the header")
     frame.index = pd.RangeIndex(2, len(frame) + 2)
-    return frame.apply(lambda column: column.str.strip().str.normalize("NFC"))
+    cleaned: pd.DataFrame = frame.apply(lambda column: column.str.strip().str.normalize("NFC"))
+    return cleaned
 
 
 def read_margins_csv(path: Path) -> list[Margin]:

@@ -1,12 +1,13 @@
 """Named, versioned SIPAS computation methods: every choice the methodology leaves open is a field here.
 
-docs/methodology.md "SIPAS under 1001/QĐ-BNV": satisfaction has a policy part (9 policy groups) and a
-service-delivery part (5 elements); an element's (or policy group's) index is the share of "satisfied" and
-"very satisfied" answers among the valid answers to its items. How the parts and the overall index are
-aggregated is not public (the published 2024 national figures, policy 83.84, service 84.09, overall 83.94,
-are not the plain mean of the parts), so the aggregation is a field and three 1001 methods stand side by
-side: `sipas-1001-parts`, `sipas-1001-pooled`, `sipas-1001-weighted`. The `sipas-2023*` methods read the
-first version of our questionnaire (service delivery only). A new reading gets a new name; results name it.
+docs/methodology.md §6.2–§6.4 (SIPAS under 1001/QĐ-BNV): satisfaction has a policy part (9 policy
+groups) and a service-delivery part (5 elements); an element's (or policy group's) index is the share of
+"satisfied" and "very satisfied" answers among the valid answers to its items. How the parts and the
+overall index are aggregated is not public (the published 2024 national figures, policy 83.84, service
+84.09, overall 83.94, are not the plain mean of the parts), so the aggregation is a field and three 1001
+methods stand side by side: `sipas-1001-parts`, `sipas-1001-pooled`, `sipas-1001-weighted`. The
+`sipas-2023*` methods read the first version of our questionnaire (service delivery only). A new reading
+gets a new name; results name it.
 """
 
 from dataclasses import dataclass, replace
@@ -59,11 +60,11 @@ class SipasMethod:
     policy_weight: float | None = None  # w of weighted_parts (docs/decisions.md D203)
     interval: str = "korn-graubard"  # the only interval implemented (analysis.statistics)
     confidence_level: float = 0.95
-    min_respondents: int = 5  # cells with fewer respondents are suppressed (issue 5)
+    min_respondents: int = 5  # cells with fewer respondents are suppressed (docs/decisions.md D31)
     raking_tolerance: float = 1e-10  # relative gap between weighted and population margins
     raking_max_iterations: int = 100
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.sipas_aggregation not in AGGREGATIONS:
             raise ValueError(f"unknown SIPAS aggregation {self.sipas_aggregation!r}")
         if self.interval != "korn-graubard":
@@ -85,7 +86,7 @@ class SipasMethod:
 
     def part_weights(self) -> dict[str, float]:
         """How the overall index combines the parts (mean_of_parts and weighted_parts only)."""
-        if self.sipas_aggregation == "weighted_parts":
+        if self.sipas_aggregation == "weighted_parts" and self.policy_weight is not None:
             return {POLICY: self.policy_weight, SERVICE: 1 - self.policy_weight}
         return dict.fromkeys(self.parts, 1.0)
 
@@ -96,7 +97,7 @@ class SipasMethod:
         return replace(self, policy_weight=float(policy_weight))
 
 
-_SCALE = {"satisfied_values": (4, 5), "valid_values": (1, 2, 3, 4, 5), "missing_values": (0,)}
+SATISFIED, VALID, MISSING = (4, 5), (1, 2, 3, 4, 5), (0,)
 INDEX_1001 = tuple(f"{POLICY}.{g}" for g in POLICY_GROUPS) + tuple(f"{SERVICE}.{e}" for e in SERVICE_ELEMENTS)
 # docs/decisions.md D203: w = 0.6 is the weight that reproduces the published 2024 national SIPAS (83.94)
 # from its published parts (policy 83.84, service 84.09); 2023's figures give about 0.65. Two published
@@ -116,7 +117,9 @@ METHODS: dict[str, SipasMethod] = {
             ),
             index_elements=ELEMENTS,
             sipas_aggregation="mean_of_elements",
-            **_SCALE,
+            satisfied_values=SATISFIED,
+            valid_values=VALID,
+            missing_values=MISSING,
         ),
         SipasMethod(
             name="sipas-2023-pooled",
@@ -126,7 +129,9 @@ METHODS: dict[str, SipasMethod] = {
             ),
             index_elements=ELEMENTS,
             sipas_aggregation="pooled_items",
-            **_SCALE,
+            satisfied_values=SATISFIED,
+            valid_values=VALID,
+            missing_values=MISSING,
         ),
         SipasMethod(
             name="sipas-1001-parts",
@@ -137,7 +142,9 @@ METHODS: dict[str, SipasMethod] = {
             ),
             index_elements=INDEX_1001,
             sipas_aggregation="mean_of_parts",
-            **_SCALE,
+            satisfied_values=SATISFIED,
+            valid_values=VALID,
+            missing_values=MISSING,
         ),
         SipasMethod(
             name="sipas-1001-pooled",
@@ -147,7 +154,9 @@ METHODS: dict[str, SipasMethod] = {
             ),
             index_elements=INDEX_1001,
             sipas_aggregation="pooled_items",
-            **_SCALE,
+            satisfied_values=SATISFIED,
+            valid_values=VALID,
+            missing_values=MISSING,
         ),
         SipasMethod(
             name="sipas-1001-weighted",
@@ -159,7 +168,9 @@ METHODS: dict[str, SipasMethod] = {
             index_elements=INDEX_1001,
             sipas_aggregation="weighted_parts",
             policy_weight=DEFAULT_POLICY_WEIGHT,
-            **_SCALE,
+            satisfied_values=SATISFIED,
+            valid_values=VALID,
+            missing_values=MISSING,
         ),
     )
 }

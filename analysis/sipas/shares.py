@@ -12,13 +12,17 @@ import pandas as pd
 
 from analysis import statistics
 
+from .methods import SipasMethod
+
 
 @dataclass(frozen=True)
 class CategoricalQuestion:
     code: str
     kind: str  # "perception" | "need"
-    options: tuple  # option values, in questionnaire order
-    missing: tuple = ()  # options that are no opinion ("don't know"): left out of the denominator
+    options: tuple[int | str, ...]  # option values, in questionnaire order
+    missing: tuple[
+        int | str, ...
+    ] = ()  # options that are no opinion ("don't know"): left out of the denominator
     multiple: bool = False  # several options may be chosen (the share is of respondents choosing each)
 
 
@@ -53,7 +57,7 @@ def _chosen(series: pd.Series, question: CategoricalQuestion) -> tuple[np.ndarra
             exploded = plain.astype("string").str.split(r"[;,]").explode()
         exploded = exploded.astype("string").str.strip()
         rows = exploded.index.to_numpy()
-        values = exploded.to_numpy(dtype=object, na_value=None)
+        values = exploded.fillna("").to_numpy(dtype="object")
         for j, option in enumerate(options):
             hit = rows[values == str(option)]
             chosen[hit, j] = True
@@ -63,7 +67,7 @@ def _chosen(series: pd.Series, question: CategoricalQuestion) -> tuple[np.ndarra
         for j, option in enumerate(options):
             chosen[:, j] = numbers == option if isinstance(option, int | float) else False
     else:
-        text = series.astype("string").str.strip().to_numpy(dtype=object, na_value=None)
+        text = series.astype("string").str.strip().fillna("").to_numpy(dtype="object")
         for j, option in enumerate(options):
             chosen[:, j] = text == str(option)
     return chosen.any(axis=1), chosen
@@ -74,7 +78,15 @@ class _Summer:
     breakdown: rows sorted by block once (each respondent its own PSU), or first summed into their (PSU,
     category) cells (clustered designs; a domain's PSU totals are zero outside it)."""
 
-    def __init__(self, strata, n_strata, groups, n_groups, psus, weights):
+    def __init__(
+        self,
+        strata: np.ndarray,
+        n_strata: int,
+        groups: np.ndarray,
+        n_groups: int,
+        psus: np.ndarray | None,
+        weights: np.ndarray,
+    ) -> None:
         self.shape = (n_strata, n_groups)
         self.weights = weights
         self.cells = None
@@ -92,11 +104,13 @@ class _Summer:
     def _per_block(self, totals: np.ndarray) -> np.ndarray:
         return self.blocks.sums_sorted(totals).reshape(*self.shape, totals.shape[1])
 
-    def moments(self, chosen: np.ndarray, answered: np.ndarray) -> dict:
+    def moments(self, chosen: np.ndarray, answered: np.ndarray) -> dict[str, np.ndarray]:
         """Sums of the PSU totals (in block order) of w·chosen and w·answered, their squares and products;
         `chosen` (n, options) and `answered` (n,) are booleans."""
-        if self.cells is None:  # each respondent its own PSU: sort the (narrow) booleans, not the floats
+        if self.cells is None or self.sorted_weights is not None:
+            # each respondent its own PSU: sort the (narrow) booleans, not the floats
             order, weights = self.blocks.order, self.sorted_weights
+            assert weights is not None
             wy = chosen[order] * weights[:, None]
             wx = (answered[order] * weights)[:, None]
         else:
@@ -122,10 +136,10 @@ class _Summer:
 class _Sorted:
     """Row sums of matrices per key (0..size-1) with one sort shared by every matrix."""
 
-    def __init__(self, keys: np.ndarray, size: int):
+    def __init__(self, keys: np.ndarray, size: int) -> None:
         self.order = np.argsort(keys, kind="stable")
         sorted_keys = keys[self.order]
-        self.starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(keys) else []
+        self.starts: np.ndarray = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         self.keys = sorted_keys[self.starts] if len(keys) else np.array([], dtype=np.int64)
         self.size = size
 
@@ -151,25 +165,29 @@ def share_tables(
     psus_per_stratum: np.ndarray,
     df: int,
     by: list[str] | tuple[str, ...],
-    method,
+    method: SipasMethod,
     source: str,
 ) -> pd.DataFrame:
     """One row per (breakdown cell, question, option); the whole sample first."""
     questions = [q for q in questions if q.code in frame.columns]
     if not questions:
         return pd.DataFrame(columns=COLUMNS)
-    answered, chosen, labels = [], [], []
+    answered: list[np.ndarray] = []
+    chosen: list[np.ndarray] = []
+    labels: list[tuple[CategoricalQuestion, int | str]] = []
     for question in questions:
         a, c = _chosen(frame[question.code], question)
         answered.append(a)
         chosen.append(c)
         labels.extend((question, o) for o in question.options if o not in question.missing)
     frames = []
-    breakdowns = [(None, np.zeros(len(frame), dtype=np.int64), [None])]
-    for column in by:
-        codes, values = pd.factorize(frame[column], use_na_sentinel=False, sort=True)
+    breakdowns: list[tuple[str | None, np.ndarray, list[object]]] = [
+        (None, np.zeros(len(frame), dtype=np.int64), [None])
+    ]
+    for by_column in by:
+        codes, values = pd.factorize(frame[by_column], use_na_sentinel=False, sort=True)
         names = [None if pd.isna(v) else (v.item() if isinstance(v, np.generic) else v) for v in values]
-        breakdowns.append((column, codes.astype(np.int64), names))
+        breakdowns.append((by_column, codes.astype(np.int64), names))
     for column, groups, names in breakdowns:
         n_groups = len(names)
         summed = _Summer(strata, n_strata, groups, n_groups, psus, weights)
@@ -190,10 +208,10 @@ def share_tables(
         table = pd.DataFrame(
             {
                 "by": column,
-                "group": np.repeat(np.array(names, dtype=object), len(labels)),
-                "kind": np.tile(np.array([q.kind for q, _ in labels], dtype=object), n_groups),
-                "question": np.tile(np.array([q.code for q, _ in labels], dtype=object), n_groups),
-                "option": np.tile(np.array([o for _, o in labels], dtype=object), n_groups),
+                "group": np.repeat(np.array(names, dtype="object"), len(labels)),
+                "kind": np.tile(np.array([q.kind for q, _ in labels], dtype="object"), n_groups),
+                "question": np.tile(np.array([q.code for q, _ in labels], dtype="object"), n_groups),
+                "option": np.tile(np.array([o for _, o in labels], dtype="object"), n_groups),
                 "estimate": ratio.ravel(),
                 "se": np.sqrt(variance).ravel(),
                 "ci_low": low.ravel(),

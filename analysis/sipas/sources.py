@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
+from fieldwork import selectors as field_selectors
 from respondents.models import Campaign
 from surveys.models import Response
 
@@ -19,25 +20,25 @@ DESIGN_COLUMNS = ["response_id", "stratum", "psu", "ssu", "design_weight"]
 
 
 def counting_responses(*, campaign: Campaign) -> QuerySet[Response]:
-    """Stand-in for fieldwork.selectors.counting_responses: the campaign's submitted responses."""
-    try:
-        from fieldwork.selectors import counting_responses as selector
-    except ImportError:
+    """fieldwork.selectors.counting_responses once it exists; meanwhile the campaign's submitted responses."""
+    selector = getattr(field_selectors, "counting_responses", None)
+    if selector is None:
         return Response.objects.filter(campaign=campaign, status=Response.Status.SUBMITTED)
-    return selector(campaign=campaign)
+    found: QuerySet[Response] = selector(campaign=campaign)
+    return found
 
 
 def design_frame(*, campaign: Campaign) -> pd.DataFrame:
-    """Stand-in for fieldwork.selectors.design_frame: no design stored, so NaN design weights."""
-    try:
-        from fieldwork.selectors import design_frame as selector
-    except ImportError:
+    """fieldwork.selectors.design_frame once it exists; meanwhile no design: NaN design weights."""
+    selector = getattr(field_selectors, "design_frame", None)
+    if selector is None:
         ids = list(counting_responses(campaign=campaign).values_list("id", flat=True))
         return explicit_design_frame([(pk, None, None, None, np.nan) for pk in ids])
-    return selector(campaign=campaign)
+    frame: pd.DataFrame = selector(campaign=campaign)
+    return frame
 
 
-def explicit_design_frame(rows: list[tuple]) -> pd.DataFrame:
+def explicit_design_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     """(response_id, stratum, psu, ssu, design_weight) rows as the frame design_frame returns."""
     frame = pd.DataFrame(rows, columns=DESIGN_COLUMNS)
     frame["design_weight"] = pd.to_numeric(frame["design_weight"], errors="coerce").astype(float)

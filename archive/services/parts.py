@@ -14,10 +14,12 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from analysis.models import MarginSet, PopulationMargin, SipasMethodChoice
 from fieldwork.models import (
     AnswerCorrection,
     Assignment,
@@ -28,7 +30,6 @@ from fieldwork.models import (
     SamplingFrameEntry,
     VerificationEntry,
 )
-from analysis.models import MarginSet, PopulationMargin, SipasMethodChoice
 from respondents.models import (
     Campaign,
     ImportBatch,
@@ -144,7 +145,8 @@ PARTS: list[Part] = [
         lambda c: RespondentRevision.objects.filter(respondent__campaign=c).order_by("pk"),
         refs={"respondent": "respondents/respondents", "batch": "respondents/import_batches"},
     ),
-    # Analysts' access to the campaign's personal data (issue 6), like the memberships: who may see what.
+    # Analysts' access to the campaign's personal data (docs/decisions.md D29), like the memberships: who may
+    # see what.
     Part(
         "respondents/personal_data_grants",
         PersonalDataGrant,
@@ -175,7 +177,7 @@ PARTS: list[Part] = [
         },
     ),
     # Only SHA-256 digests of the personal links: kept so that links already sent keep working after a
-    # restore; a digest does not give the link back (decided, README).
+    # restore; a digest does not give the link back (docs/decisions.md D42).
     Part(
         "surveys/invitation_tokens",
         InvitationToken,
@@ -333,12 +335,12 @@ PARTS: list[Part] = [
 ]
 PARTS_BY_NAME = {part.name: part for part in PARTS}
 
-# User fields kept: who the person is, never credentials or privileges (decided: an imported user gets an
-# unusable password and no staff or superuser flag).
+# User fields kept: who the person is, never credentials or privileges (docs/decisions.md D44: an imported
+# user gets an unusable password and no staff or superuser flag).
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 
 
-def nfc(value):
+def nfc(value: Any) -> Any:  # noqa: ANN401 (any JSON value)
     """Text NFC-normalised, recursively through JSON values."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -349,7 +351,7 @@ def nfc(value):
     return value
 
 
-def encode(field_: models.Field, value):
+def encode(field_: models.Field, value: Any) -> Any:  # noqa: ANN401 (any field's value, any JSON value)
     """A field's value as JSON: Decimal as a string with the field's places, datetimes ISO in UTC."""
     if value is None:
         return None
@@ -364,7 +366,7 @@ def encode(field_: models.Field, value):
     return nfc(value)
 
 
-def decode(field_: models.Field, value):
+def decode(field_: models.Field, value: Any) -> Any:  # noqa: ANN401 (any JSON value, any field's value)
     if value is None:
         return None
     if isinstance(field_, models.DateTimeField):

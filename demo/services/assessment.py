@@ -24,7 +24,7 @@ USERS = [  # username, unit code (None: council), full name
     ("cham-skhdt", "SKHDT", "Chấm điểm Sở Kế hoạch và Đầu tư"),
     ("hdtd", None, "Thành viên Hội đồng thẩm định"),
 ]
-# Sở KH&ĐT's indicators (this year, previous year) or (achieved, target), methodology §1 style.
+# Sở KH&ĐT's indicators (this year, previous year) or (achieved, target), docs/methodology.md §3 style.
 INDICATORS = {
     "8.2.1": {"value_current": "41250", "value_previous": "38900"},
     "8.3.1": {"value_current": "612", "value_previous": "655"},
@@ -41,7 +41,7 @@ INDICATORS = {
 def seed_demo_scoring(*, campaign: Campaign, password: str, rng: random.Random) -> dict:
     tree = load_criteria_tree(path=TREE_FILE).tree
     today = timezone.localdate()
-    # Windows open around today, so that both pages can be tried in the demo (decided).
+    # Windows open around today, so that both pages can be tried in the demo (docs/decisions.md D21).
     assessment = open_assessment(
         campaign=campaign,
         tree=tree,

@@ -3,12 +3,13 @@
 Synthetic only: 4 enumerators (and a supervisor per team), assignments with quotas per district, and
 ~600 submitted SIPAS interviews spread over districts, modes, days and service areas. Satisfaction items
 lean positive so that the SIPAS index comes out plausible (~80–90% satisfied; Lào Cai had 80.01% in 2020,
-shared/domain/methodology.md §3), with some "don't know" answers. Running it again changes nothing.
+docs/methodology.md §6.6), with some "don't know" answers. Running it again changes nothing.
 """
 
 import datetime
 import random
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -82,7 +83,7 @@ AGE_GROUPS = [("18-29", 0.14), ("30-44", 0.24), ("45-59", 0.32), ("60+", 0.30)]
 AGE_MOOD = {"18-29": -0.06, "30-44": -0.02, "45-59": 0.01, "60+": 0.04}
 
 
-def _pick(rng: random.Random, weighted):
+def _pick[T](rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
     return rng.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
 
 

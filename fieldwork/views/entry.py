@@ -125,7 +125,7 @@ def _entry_form(request, assignment_id: int, *, kind: str):
 
 def _areas(area: Unit) -> list[Unit]:
     """The assignment's area and the units under it (communes of a district) that exist today
-    (methodology.md §6: units are dated; a commune merged away no longer takes interviews)."""
+    (docs/methodology.md §8: units are dated; a commune merged away no longer takes interviews)."""
     today = timezone.localdate()
     below = (
         Unit.objects.filter(Q(parent=area) | Q(parent__parent=area))

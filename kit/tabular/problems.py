@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-# Stable codes (documented in README); the messages may change, the codes may not.
+# Stable codes (documented in docs/reference/problems.md); the messages may change, the codes may not.
 MESSAGES = {
     # errors
     "file_unreadable": _("The file cannot be read as an Excel workbook: {detail}"),

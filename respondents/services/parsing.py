@@ -1,6 +1,7 @@
 """Turning the sheets of a unit's list into validated respondent rows, errors and warnings (no ORM).
 
-Policy: shared/domain/respondent-lists.md. Every problem names file, sheet, Excel row and column.
+Policy: docs/guides/lists.md, facts in docs/methodology.md §11. Every problem names file, sheet, Excel row
+and column.
 """
 
 import re

@@ -38,9 +38,9 @@ _UNIT_COLUMNS = {
     "valid_until": {"valid until", "den ngay", "hieu luc den"},
 }
 
-# Groups a campaign of each kind surveys (shared/domain/respondent-lists.md); district leaders while the
-# province has districts in the campaign's year, commune-level leaders when it has communes and no
-# districts (two-level local government from 1 July 2025, methodology.md §6; docs/decisions.md D208).
+# Groups a campaign of each kind surveys (docs/methodology.md §5.1); district leaders while the province
+# has districts in the campaign's year, commune-level leaders when it has communes and no districts
+# (two-level local government from 1 July 2025, docs/methodology.md §5.3, §8.1; docs/decisions.md D208).
 DEFAULT_GROUPS = {
     Campaign.Kind.PAR_OFFICIALS: [
         "hdnd",

@@ -39,7 +39,7 @@ class SuccessionReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _header(rows) -> tuple[int, dict[str, int]] | None:
+def _header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
     for number, row in enumerate(rows[:20]):
         columns: dict[str, int] = {}
         for index, label in enumerate(row):
@@ -52,7 +52,7 @@ def _header(rows) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _date(value) -> datetime.date | None:
+def _date(value: object) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -97,11 +97,11 @@ def import_unit_mapping(*, province: Province, path: Path) -> SuccessionReport:
         if not any(clean_text(v) for v in row):
             continue
 
-        def cell(name, row=row):
+        def cell(name: str, row: list = row) -> object:
             index = columns.get(name)
             return row[index] if index is not None and index < len(row) else ""
 
-        def where(name, number=number):
+        def where(name: str, number: int = number) -> str:
             return (
                 f"{path.name} / {sheet.name} / " + _("row %d") % number + f", {column_letter(columns[name])}"
             )

@@ -2,9 +2,10 @@
 
 A tree is identified by its code. Loading a file identical to the current version changes nothing; a
 current version nobody has scored yet (no Score row) is rebuilt in place; a current version with scores is
-never changed: the file becomes the next version, the current one from then on (README, "Scoring").
+never changed: the file becomes the next version, the current one from then on (docs/decisions.md D9).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -96,7 +97,7 @@ def _create_nodes(tree: CriteriaTree, definition: dict) -> None:
         ]
 
 
-def _depth_first(nodes: list[dict]):
+def _depth_first(nodes: list[dict]) -> Iterator[dict]:
     for node in nodes:
         yield node
         yield from _depth_first(node["children"])

@@ -1,6 +1,6 @@
 """Questionnaire definitions: a human-readable YAML/JSON document, validated with every problem's path.
 
-Format (README, "Questionnaire files"):
+Format (docs/reference/questionnaire-format.md):
 
     code: par-officials            # slug; versions of one questionnaire share it
     title: Phiếu khảo sát …
@@ -32,6 +32,7 @@ Format (README, "Questionnaire files"):
 """
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def validate_definition(document: object) -> DefinitionResult:
     return DefinitionResult(definition=_normalised(document))
 
 
-def _check_options(options, where: str, errors: list[str]) -> None:
+def _check_options(options: object, where: str, errors: list[str]) -> None:
     if not isinstance(options, list) or not options:
         errors.append(f"{where}: a non-empty list of options")
         return
@@ -125,7 +126,7 @@ def _check_options(options, where: str, errors: list[str]) -> None:
             values.add(value)
 
 
-def _checked_code(code, where: str, taken, errors: list[str]) -> str | None:
+def _checked_code(code: object, where: str, taken: Container[str], errors: list[str]) -> str | None:
     """The code when it is well formed and new, else None (with the problem reported at `where.code`)."""
     if not isinstance(code, str) or not _CODE.match(code):
         errors.append(f"{where}.code: required, lower-case letters, digits, '-', '_' or '.'")
@@ -136,7 +137,7 @@ def _checked_code(code, where: str, taken, errors: list[str]) -> str | None:
     return code
 
 
-def _check_question(question, where: str, scales: dict, seen: dict, errors: list[str]) -> None:
+def _check_question(question: object, where: str, scales: dict, seen: dict, errors: list[str]) -> None:
     if not isinstance(question, dict):
         errors.append(f"{where}: a mapping is expected")
         return
@@ -173,7 +174,7 @@ def _check_question(question, where: str, scales: dict, seen: dict, errors: list
         seen[code] = question
 
 
-def _check_condition(condition, where: str, seen: dict, scales: dict, errors: list[str]) -> None:
+def _check_condition(condition: object, where: str, seen: dict, scales: dict, errors: list[str]) -> None:
     if not isinstance(condition, dict) or "question" not in condition:
         errors.append(f"{where}: {{question: CODE, equals: VALUE}} or {{question: CODE, in: [VALUES]}}")
         return

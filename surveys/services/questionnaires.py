@@ -3,7 +3,7 @@
 A questionnaire is identified by (campaign, code). Loading a file identical to the current version changes
 nothing; a current version nobody has answered yet (no Response row, draft or submitted) is updated in
 place; a current version with responses is never changed: the file becomes the next version, which is
-then the current one (README, "Questionnaire files").
+then the current one (docs/decisions.md D9).
 """
 
 from dataclasses import dataclass, field
@@ -110,7 +110,9 @@ def _fill(questionnaire: Questionnaire, definition: dict, digest: str, path: Pat
     questionnaire.source_file = path.name[:255]
 
 
-def _new_version(campaign, current, definition: dict, digest: str, path: Path) -> Questionnaire:
+def _new_version(
+    campaign: Campaign, current: Questionnaire | None, definition: dict, digest: str, path: Path
+) -> Questionnaire:
     latest = (
         Questionnaire.objects.filter(campaign=campaign, code=definition["code"])
         .order_by("-version")

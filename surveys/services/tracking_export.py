@@ -1,13 +1,15 @@
 """The response-tracking workbook: figures by group, unit, district and day, and the non-responders to chase.
 
 Headers are in Vietnamese (the file goes to units as is); every cell goes through respondents' `put`, so a
-name typed as '=HYPERLINK(…)' stays text. For analysts (issue 6) the small rows are hidden ("< 5") and,
-without a coordinator's grant, non-responders appear as pseudonyms; every export is in the audit log.
+name typed as '=HYPERLINK(…)' stays text. For analysts (docs/decisions.md D32) the small rows are hidden
+("< 5") and, without a coordinator's grant, non-responders appear as pseudonyms; every export is in the
+audit log.
 """
 
 import datetime
 from typing import BinaryIO
 
+from django.contrib.auth.models import AnonymousUser, User
 from openpyxl import Workbook
 
 from audit.services import Action, record
@@ -16,6 +18,7 @@ from kit.xlsx import stream_table
 from respondents.models import Campaign
 from respondents.services.privacy import MIN_CELL, pseudonym
 
+from ..models import Invitation
 from ..selectors import non_responders, response_rates
 from .tracking_privacy import FIGURES, suppress_small_rows, suppressed_unit_codes
 
@@ -45,7 +48,7 @@ def export_tracking(
     campaign: Campaign,
     stream: BinaryIO,
     today: datetime.date | None = None,
-    by=None,
+    by: User | AnonymousUser | None = None,
     personal: bool = True,
     suppress: bool = False,
 ) -> dict:
@@ -161,7 +164,7 @@ def export_tracking(
     return report
 
 
-def progress(invitation) -> str:
+def progress(invitation: Invitation) -> str:
     """How far a respondent got: submitted, started, opened or none."""
     if invitation.submitted_at:
         return "submitted"

@@ -1,6 +1,6 @@
 """What analysts see of response tracking: rows of fewer than 5 invited people hidden, no personal data.
 
-Decided (issue 6): tracking figures count who took part, not what anyone answered, so within a row of at
+docs/decisions.md D32: tracking figures count who took part, not what anyone answered, so within a row of at
 least 5 invited people the counts (even a single submission) are shown; a row whose base (invited) is 1–4 is
 hidden whole, since knowing a 3-person unit's figures is close to knowing each person's participation. Days
 are not a set of people (their base is the whole campaign), so they are shown when the campaign has 5 or more

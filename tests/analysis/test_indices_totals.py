@@ -19,7 +19,7 @@ def result(tmp_path, province, units, campaign):
 
 
 def test_sipas_enters_domain_8_in_proportion_to_its_percentage():
-    # methodology §7: a SIPAS of 91.17% gave 9.12 of 10 points in 2021
+    # docs/methodology.md §3.4: a SIPAS of 91.17% gave 9.12 of 10 points in 2021
     items = [Node("8.1.1", "a", "sub_criterion", D(10)), Node("8.1.2", "b", "sub_criterion", D(6))]
     assert sipas_points(0.9117, items) == {"8.1.1": D("9.12"), "8.1.2": D("5.47")}
     assert sipas_points(None, items) == {}

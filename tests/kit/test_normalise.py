@@ -1,7 +1,7 @@
 """What units type, cell by cell: names, e-mails, phone numbers and header labels (pure functions, no DB).
 
-Policy: shared/domain/respondent-lists.md. Expected values are written out here, never read back from the
-service's own tables, so that a wrong mapping in the service makes a test fail.
+Policy: docs/guides/lists.md, docs/methodology.md §11. Expected values are written out here, never read back
+from the service's own tables, so that a wrong mapping in the service makes a test fail.
 """
 
 import random
@@ -166,7 +166,7 @@ def test_mobile_written_any_usual_way_is_one_e164_number(text):
     assert parse(text) == type(parse(text))("+84912345678", mobile=True)
 
 
-# The policy's table (shared/domain/respondent-lists.md), written out in full.
+# The prefix table (docs/methodology.md §11.2), written out in full.
 OLD_TO_NEW = {
     **{f"016{d}": f"03{d}" for d in "23456789"},  # Viettel
     **{"0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078"},  # MobiFone

@@ -67,7 +67,8 @@ def test_suppression_blanks_rows_of_one_to_four_invited_but_not_empty_or_large_o
     assert shown["by_group"][0]["suppressed"] and shown["by_group"][0]["submitted"] is None
     assert shown["by_group"][0]["needed"] is None
     assert [r["suppressed"] for r in shown["by_unit"]] == [False, False]
-    assert shown["by_unit"][1]["submitted"] == 1  # participation within a row of 5 is shown (decided)
+    # Participation within a row of 5 is shown (docs/decisions.md D32).
+    assert shown["by_unit"][1]["submitted"] == 1
     assert shown["by_district"][0]["response_rate"] is None
     assert shown["by_day"] == report["by_day"] and report["by_group"][0]["submitted"] == 1  # a copy
 

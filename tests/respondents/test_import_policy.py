@@ -1,4 +1,4 @@
-"""Messy respondent lists through import_list, as real xlsx files (policy: shared/domain/respondent-lists.md).
+"""Messy respondent lists through import_list, as real xlsx files (policy: docs/guides/lists.md).
 
 Every error is asserted with its code and exact place (sheet, Excel row, column letter), and the database
 state after the import is checked.

@@ -64,7 +64,7 @@ def test_campaign_gets_the_units_and_groups_of_its_year(province):
     new = create_campaign(slug="par-2026", kind="par_officials", year=2026, province=province)
     assert set(old.units.values_list("code", flat=True)) == {"STP", "BX"}
     assert "district_leader" in old.groups.values_list("code", flat=True)
-    # After 1 July 2025 there are no districts, so no district leaders to survey (methodology.md §6).
+    # After 1 July 2025 there are no districts, so no district leaders to survey (docs/methodology.md §8.1).
     assert set(new.units.values_list("code", flat=True)) == {"STP", "XBV"}
     assert "district_leader" not in new.groups.values_list("code", flat=True)
     assert new.list_deadline == datetime.date(2026, 12, 10)

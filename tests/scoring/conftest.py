@@ -70,7 +70,7 @@ def focal_sapa(province, units):
 
 @pytest.fixture
 def assessment(campaign, tree876, lead_units):
-    """The province's 876 assessment of 2023, with the calendar of methodology §5."""
+    """The province's 876 assessment of 2023, with the calendar of docs/methodology.md §10."""
     return open_assessment(campaign=campaign, tree=tree876)
 
 

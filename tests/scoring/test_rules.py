@@ -1,4 +1,4 @@
-"""Scoring rules, with the Lào Cai figures of shared/domain/methodology.md §1 computed by hand."""
+"""Scoring rules, with the Lào Cai figures of docs/methodology.md §3 computed by hand."""
 
 from decimal import Decimal
 

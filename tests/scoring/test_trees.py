@@ -26,7 +26,7 @@ def test_the_shipped_876_tree_has_8_domains_37_criteria_and_88_sub_criteria(tree
         d.code: (d.children.count(), Criterion.objects.filter(parent__parent=d).count())
         for d in nodes.filter(kind="domain")
     }
-    # methodology §1 table: criteria and sub-criteria per domain
+    # docs/methodology.md §1.2 table: criteria and sub-criteria per domain
     assert per_domain == {
         "1": (7, 2),
         "2": (4, 8),

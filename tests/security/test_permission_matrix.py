@@ -50,7 +50,7 @@ ROWS = [
     # Logging out always lands on the login page, whoever asks.
     ("logout",                     "POST", LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("healthz",                    "GET",  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
-    # Policy (decided): the API schema and its docs are public; they describe endpoints, never data, and the
+    # Policy (docs/decisions.md D39): the API schema and its docs are public; they describe endpoints, never data, and the
     # devices' developers need them. Every endpoint they describe checks its caller.
     ("api-schema",                 "GET",  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     ("api-docs",                   "GET",  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
@@ -90,7 +90,7 @@ ROWS = [
     ("campaign-distribution",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("campaign-distribution-send", "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # --- scoring (the province's assessment; the scorer leads domain 2, whose item 2.1.1 is used) ------------
-    # Policy (decided, as built): a superuser appraises (council rights) but never enters a department's
+    # Policy (docs/decisions.md D40, as built): a superuser appraises (council rights) but never enters a department's
     # self-assessment; coordinators read every item but score none.
     ("scoring-assessments",        "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  ALLOW),
     ("scoring-overview",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  ALLOW),

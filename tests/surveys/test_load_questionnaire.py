@@ -1,6 +1,6 @@
 """Loading questionnaire files into a campaign: the shipped files, the versioning rule and the command.
 
-The rule (README, "Questionnaire files"): an identical file changes nothing; a version nobody has answered
+The rule (docs/decisions.md D9): an identical file changes nothing; a version nobody has answered
 is updated in place; a version with responses is never changed: the file becomes the next version.
 """
 
