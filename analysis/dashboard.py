@@ -9,6 +9,7 @@ from respondents.models import Campaign, RespondentGroup, Unit
 from surveys.models import Questionnaire
 
 from .indices import CampaignIndices, as_dict
+from .models import MarginSet
 from .sipas.campaign import AREA_QUESTION, area_level, sipas_questionnaires
 from .sipas.labels import method_description
 
@@ -47,6 +48,9 @@ def sipas_context(sipas: dict, campaign: Campaign) -> dict:
     breakdowns = _breakdowns(campaign, sipas["breakdowns"])
     labels = _question_labels(campaign)
     sipas["method_label"] = method_description(sipas["method"], sipas.get("method_description", ""))
+    margins = (sipas.get("weighting") or {}).get("margins") or {}
+    if margins.get("calibration") in MarginSet.Calibration.values:
+        sipas["calibration_label"] = MarginSet.Calibration(margins["calibration"]).label
     return {
         "sipas_campaign": campaign,
         "policy_elements": policy,

@@ -97,6 +97,9 @@ COMMUNES = [
     ("XVANCHAN", "Xã Văn Chấn", ("VANCHAN", "yen-bai"), 27_000),
     ("XYENBINH", "Xã Yên Bình", ("YENBINH", "yen-bai"), 26_000),
 ]
+# Further predecessors (new unit, former district, former province or None, population of the part):
+# a ward formed from parts of two former districts, so comparisons show a population-weighted combination.
+EXTRA_SUCCESSIONS = [("PVANPHU", "YENBINH", "yen-bai", 6_000), ("PCAMDUONG", "BAOTHANG", None, 8_000)]
 # Units that have not sent their list yet, so the coordinator's page shows who is missing.
 NOT_YET_SENT = {"SCT", "SKHCN", "SIMACAI", "XSIMACAI"}
 
@@ -254,7 +257,11 @@ def demo_units() -> tuple[Province, dict[str, Unit]]:
             code=code,
             defaults={"name": name, "kind": Unit.Kind.DISTRICT, "valid_until": last_day},
         )
-    for code, _name, (predecessor, from_province), population in COMMUNES:
+    successions = [
+        (code, predecessor, from_province, people)
+        for code, _n, (predecessor, from_province), people in COMMUNES
+    ]
+    for code, predecessor, from_province, population in successions + EXTRA_SUCCESSIONS:
         old = former_units[predecessor] if from_province else units[predecessor]
         UnitSuccession.objects.update_or_create(
             former=old, new=units[code], defaults={"effective": TWO_LEVEL_FROM, "population": population}
