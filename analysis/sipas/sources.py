@@ -1,14 +1,10 @@
-"""Where the campaign pipeline gets the interviews that count and their sample design.
-
-Field work (issue 16) owns both: `fieldwork.selectors.counting_responses(*, campaign)` (not rejected in
-review where the campaign reviews, not test responses) and `fieldwork.selectors.design_frame(*, campaign)`
-(response_id, stratum, psu, ssu, design_weight = 1/(π₁·π₂·π₃), NaN without a design). Until they are on
-main this module stands in for them with the same signatures and shapes: every submitted response counts
-and no interview has a design weight. `explicit_design_frame` builds the same frame from given rows (tests,
-and a province that computed its weights elsewhere).
+"""Where the campaign pipeline gets the interviews that count and their sample design: field work's
+`fieldwork.selectors.counting_responses(*, campaign)` (submitted, not test answers, field interviews in a
+review state the campaign counts) and `design_frame(*, campaign)` (response_id, stratum, psu, ssu,
+design_weight = 1/(π₁·π₂·π₃), NaN without a drawn unit). `explicit_design_frame` builds the same frame
+from given rows (tests, and a province that computed its weights elsewhere); docs/decisions.md D212.
 """
 
-import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 
@@ -20,21 +16,13 @@ DESIGN_COLUMNS = ["response_id", "stratum", "psu", "ssu", "design_weight"]
 
 
 def counting_responses(*, campaign: Campaign) -> QuerySet[Response]:
-    """fieldwork.selectors.counting_responses once it exists; meanwhile the campaign's submitted responses."""
-    selector = getattr(field_selectors, "counting_responses", None)
-    if selector is None:
-        return Response.objects.filter(campaign=campaign, status=Response.Status.SUBMITTED)
-    found: QuerySet[Response] = selector(campaign=campaign)
-    return found
+    """The campaign's interviews that count (fieldwork.selectors.counting_responses)."""
+    return field_selectors.counting_responses(campaign=campaign)
 
 
 def design_frame(*, campaign: Campaign) -> pd.DataFrame:
-    """fieldwork.selectors.design_frame once it exists; meanwhile no design: NaN design weights."""
-    selector = getattr(field_selectors, "design_frame", None)
-    if selector is None:
-        ids = list(counting_responses(campaign=campaign).values_list("id", flat=True))
-        return explicit_design_frame([(pk, None, None, None, np.nan) for pk in ids])
-    frame: pd.DataFrame = selector(campaign=campaign)
+    """Each counting interview's stratum, PSU, SSU and design weight (fieldwork.selectors.design_frame)."""
+    frame: pd.DataFrame = field_selectors.design_frame(campaign=campaign)
     return frame
 
 

@@ -128,6 +128,24 @@ ROWS = [
     ("field-mismatch-resolve",     "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-progress",             "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-progress-export",      "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # Review before data counts, outcome rates, files of unsent forms: supervisors and coordinators.
+    ("field-review",               "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-detail",        "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-decide",        "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-correct",       "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-hold-flagged",  "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-form-number-note",     "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-contacts",             "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-queue-import",         "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-queue-import",         "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # The enumerator's work list and contact attempts: those who key forms only.
+    ("field-work-list",            "GET",  LOGIN, LOGIN, DENY,  ALLOW, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    ("field-work-list-attempt",    "POST", LOGIN, LOGIN, DENY,  ALLOW, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    # The service worker of the field pages: a public script, no data (the pages it keeps check their users).
+    ("field-service-worker",       "GET",  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    # The sample design: the coordinator draws or loads it.
+    ("field-sample",               "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-sample",               "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-frame",                "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-frame",                "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # Field API. Lists are scoped (visible_assignments / visible_records): any logged-in user gets 200 with
@@ -141,6 +159,9 @@ ROWS = [
     ("field-api-response",         "GET",  LOGIN, LOGIN, DENY,  ALLOW, ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-api-verifications",    "POST", LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     ("field-api-stats-today",      "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    # The work list is scoped (empty for those who key nothing); an empty attempt reaches validation (400).
+    ("field-api-work-list",        "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    ("field-api-contacts",         "POST", LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
 ]
 # fmt: on
 
@@ -229,6 +250,7 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
             for name in ("sipas-campaign", "sipas-margins", "sipas-margins-decide", "sipas-method")
         },
         "sipas-method-decide": {"slug": world.sipas.slug},
+        "field-sample": {"slug": world.sipas.slug},
     }
     by_argument = {
         "slug": world.par.slug,
@@ -241,6 +263,8 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "mismatch_id": world.mismatch_id,
         "margin_set_id": world.margin_set_id,
         "choice_id": world.method_choice_id,
+        "record_id": world.record_id,
+        "unit_id": world.unit_id,
     }
     route = url_patterns()[name]
     arguments = re.findall(r"<(?:\w+:)?(\w+)>", route)
@@ -332,6 +356,8 @@ OUT_OF_SCOPE = [
     ("enumerator", "field-api-response", "GET", {"pk": "response_id"}, ""),
     ("supervisor", "field-api-response", "GET", {"pk": "response_id"}, ""),
     ("supervisor", "field-mismatch-resolve", "POST", {"mismatch_id": "mismatch_id"}, ""),
+    ("supervisor", "field-review-detail", "GET", {"record_id": "record_id"}, ""),
+    ("supervisor", "field-review-decide", "POST", {"record_id": "record_id"}, ""),
     ("scorer", "scoring-history", "GET", {"code": "item_code"}, ""),
     ("scorer", "scoring-self-save", "POST", {"code": "item_code"}, ""),
 ]
