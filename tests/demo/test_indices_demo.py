@@ -44,7 +44,9 @@ def test_the_demo_campaign_computes_end_to_end_with_plausible_figures(demo, tmp_
     # The 2026 SIPAS of the merged province: both parts, 9 policy groups, 5 service elements, weighted
     # (calibrated to the confirmed margins) beside unweighted; domain 8 takes the weighted figure.
     assert (sipas["campaign"], sipas["method"]) == ("sipas-2026", "sipas-1001-parts")
-    assert sipas["weighting"]["weights"] == "calibrated"
+    # design weights from the demo's sample design (a design file drawn on paper), calibrated to the table
+    assert sipas["weighting"]["weights"] == "calibrated" and sipas["weighting"]["design"]
+    assert sipas["weighting"]["without_design_weight"] == 0
     assert sipas["weighting"]["margins"]["confirmed_by"] == "snv-2"
     assert [p["part"] for p in sipas["parts"]] == ["policy", "service"]
     assert sum(e["part"] == "policy" for e in sipas["elements"]) == 9

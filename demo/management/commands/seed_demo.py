@@ -39,7 +39,8 @@ class Command(BaseCommand):
         )
         weighting = seed_demo_sipas_weighting(par=campaign, sipas=field["campaign"])
         self.stdout.write(
-            f"SIPAS weighting: {weighting['margins']} population cells confirmed for {field['campaign'].slug}"
+            f"SIPAS weighting: {weighting['design']} interviews linked to the sample design, "
+            f"{weighting['margins']} population cells confirmed for {field['campaign'].slug}"
         )
         indices = seed_demo_indices(campaign=campaign, rng=random.Random(campaign.year + 2))
         self.stdout.write(f"Indices: {indices['earlier_campaigns']} earlier campaigns for the trend")
