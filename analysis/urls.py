@@ -20,4 +20,5 @@ urlpatterns = [
         sipas_views.method_decide,
         name="sipas-method-decide",
     ),
+    path("campaigns/<slug:slug>/indices/settings/", views.index_settings, name="indices-settings"),
 ]

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('analysis', '0001_index_settings_and_published_results'),
         ('respondents', '0007_unit_succession'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
