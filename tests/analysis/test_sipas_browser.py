@@ -20,7 +20,6 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.integration
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = Path("/tmp/sipas-campaign.png")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -95,7 +94,6 @@ def test_coordinators_see_the_sipas_campaign_and_weight_it_with_confirmed_margin
     expect(page.locator("#sipas-parts tr[data-method='sipas-1001-pooled']")).to_be_visible()
     expect(page.locator("#sipas-policy svg")).to_be_visible()
     expect(page.locator("#perceptions tr[data-question='perception.harassment']").first).to_be_visible()
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # A table with a bad row: every problem named by row and column, nothing stored.
     page.get_by_role("link", name="Biên dân số").first.click()
