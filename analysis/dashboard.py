@@ -1,23 +1,22 @@
-"""What the index dashboard shows: the campaign's figures (analysis.indices.as_dict) with chart geometry
-and readable labels for SIPAS elements, units and service areas."""
+"""What the index dashboard and the SIPAS campaign page show: the figures (analysis.indices.as_dict,
+sipas_summary) with chart geometry and readable labels for SIPAS parts, policy groups, service elements,
+localities (communes/wards or districts, as the campaign's units are) and service areas."""
 
 from django.utils.translation import gettext_lazy as _
 
 from kit.charts import bars as charts
-from respondents.models import RespondentGroup, Unit
+from respondents.models import Campaign, RespondentGroup, Unit
 from surveys.models import Questionnaire
 
 from .indices import CampaignIndices, as_dict
+from .models import MarginSet
+from .sipas.campaign import AREA_QUESTION, area_level, sipas_questionnaires
+from .sipas.labels import method_description
 
-ELEMENTS = {
-    "access": _("Access to services"),
-    "procedure": _("Administrative procedures"),
-    "staff": _("Civil servants handling the case"),
-    "result": _("Results of the service"),
-    "feedback": _("Feedback and complaints handling"),
-    "overall": _("Overall satisfaction"),
+LOCALITY_TITLES = {
+    Unit.Kind.DISTRICT: _("By district"),
+    Unit.Kind.COMMUNE: _("By commune or ward"),
 }
-AREA_QUESTION = "screening.area"
 
 
 def dashboard_context(result: CampaignIndices) -> dict:
@@ -33,32 +32,73 @@ def dashboard_context(result: CampaignIndices) -> dict:
         "sipas": sipas,
         "officials": data["survey"]["officials"],
         "group_names": dict(RespondentGroup.objects.values_list("code", "name")),
+        "linked_explicitly": bool(result.campaign.sipas_campaign_id),
     }
-    if sipas:
-        elements = [{**e, "label": str(ELEMENTS.get(e["element"], e["element"]))} for e in sipas["elements"]]
-        context["elements"] = elements
-        context["element_chart"] = charts.percent_bars(elements)
-        breakdowns = _breakdowns(result, sipas["breakdowns"])
-        context["breakdowns"] = breakdowns
-        context["breakdown_charts"] = {by: charts.percent_bars(rows) for by, rows in breakdowns.items()}
+    if sipas and result.surveys.sipas_campaign:
+        context |= sipas_context(sipas, result.surveys.sipas_campaign)
     return context
 
 
-def _breakdowns(result: CampaignIndices, cells: list[dict]) -> dict[str, list[dict]]:
-    """SIPAS by unit (district or department of the interview) and by service area, with names."""
-    units = dict(Unit.objects.filter(province_id=result.campaign.province_id).values_list("code", "name"))
+def sipas_context(sipas: dict, campaign: Campaign) -> dict:
+    """Charts and labelled rows of one SIPAS summary (analysis.indices.sipas_summary) of `campaign`."""
+    elements = sipas["elements"]
+    policy = [e for e in elements if e["part"] == "policy"]
+    service = [e for e in elements if e["part"] != "policy"]
+    level = area_level(campaign)
+    breakdowns = _breakdowns(campaign, sipas["breakdowns"])
+    labels = _question_labels(campaign)
+    sipas["method_label"] = method_description(sipas["method"], sipas.get("method_description", ""))
+    margins = (sipas.get("weighting") or {}).get("margins") or {}
+    if margins.get("calibration") in MarginSet.Calibration.values:
+        sipas["calibration_label"] = MarginSet.Calibration(margins["calibration"]).label
+    return {
+        "sipas_campaign": campaign,
+        "policy_elements": policy,
+        "service_elements": service,
+        "policy_chart": charts.percent_bars(policy),
+        "element_chart": charts.percent_bars(service),
+        "breakdowns": breakdowns,
+        "breakdown_charts": {by: charts.percent_bars(rows) for by, rows in breakdowns.items()},
+        "locality_title": LOCALITY_TITLES.get(level, _("By unit")),
+        "perceptions": _labelled(sipas["perceptions"], labels),
+        "needs": _labelled(sipas["needs"], labels),
+    }
+
+
+def _question_labels(campaign: Campaign) -> dict:
+    """{question code: text} and {(question code, option value): label} of the SIPAS questionnaires."""
+    labels: dict = {}
+    for _pk, definition in sipas_questionnaires(campaign):
+        for section in definition["sections"]:
+            for question in section["questions"]:
+                labels.setdefault(question["code"], question["text"])
+                for option in question.get("options", []):
+                    labels.setdefault((question["code"], str(option["value"])), option["label"])
+    return labels
+
+
+def _labelled(cells: list[dict], labels: dict) -> list[dict]:
+    """Share cells grouped by question: [{question, text, options: [cell + label]}]."""
+    grouped: dict[str, dict] = {}
+    for cell in cells:
+        code = cell["question"]
+        entry = grouped.setdefault(code, {"question": code, "text": labels.get(code, code), "options": []})
+        entry["options"].append({**cell, "label": labels.get((code, str(cell["option"])), cell["option"])})
+    return list(grouped.values())
+
+
+def _breakdowns(campaign: Campaign, cells: list[dict]) -> dict[str, list[dict]]:
+    """SIPAS by locality (commune/ward or district of the interview) or unit, and by service area."""
+    units = dict(Unit.objects.filter(province_id=campaign.province_id).values_list("code", "name"))
     areas = {}
-    if result.surveys.sipas_campaign:
-        for definition in Questionnaire.objects.filter(campaign=result.surveys.sipas_campaign).values_list(
-            "definition", flat=True
-        ):
-            for section in definition["sections"]:
-                for question in section["questions"]:
-                    if question["code"] == AREA_QUESTION:
-                        areas |= {str(o["value"]): o["label"] for o in question["options"]}
+    for definition in Questionnaire.objects.filter(campaign=campaign).values_list("definition", flat=True):
+        for section in definition["sections"]:
+            for question in section["questions"]:
+                if question["code"] == AREA_QUESTION:
+                    areas |= {str(o["value"]): o["label"] for o in question["options"]}
     found: dict[str, list[dict]] = {}
     for cell in cells:
-        names = units if cell["by"] == "unit" else areas
-        label = names.get(str(cell["group"]), str(cell["group"]))
+        names = units if cell["by"] in ("unit", "locality") else areas
+        label = names.get(str(cell["group"]), str(cell["group"]) if cell["group"] is not None else "–")
         found.setdefault(cell["by"], []).append({**cell, "label": label})
     return found

@@ -13,9 +13,19 @@ from scoring.selectors import campaign_tree
 from surveys.models import Questionnaire
 
 from .sipas.inputs import FEEDS_PREFIX
-from .sipas.methods import ELEMENTS
+from .sipas.methods import ELEMENTS, POLICY, POLICY_GROUPS, SERVICE
 
-SIPAS_KEYS = (*ELEMENTS, "overall")
+# The first questionnaire's elements, the 1001 policy groups and service elements, the overall question,
+# and the perception and needs questions (docs/decisions.md D200).
+SIPAS_KEYS = (
+    *ELEMENTS,
+    *(f"{POLICY}.{group}" for group in POLICY_GROUPS),
+    *(f"{SERVICE}.{element}" for element in ELEMENTS),
+    "overall",
+    "perception",
+    "need",
+)
+KNOWN = ", ".join((*ELEMENTS, "overall", "perception", "need", "policy.<group>", "service.<element>"))
 
 
 def feeds_problems(definition: dict, codes: set[str] | None, tree_label: str = "") -> list[str]:
@@ -30,9 +40,7 @@ def feeds_problems(definition: dict, codes: set[str] | None, tree_label: str = "
             if feeds.startswith(FEEDS_PREFIX):
                 key = feeds[len(FEEDS_PREFIX) :]
                 if key not in SIPAS_KEYS:
-                    problems.append(
-                        f"{where}: unknown SIPAS element '{key}' (one of {', '.join(SIPAS_KEYS)})"
-                    )
+                    problems.append(f"{where}: unknown SIPAS element '{key}' (one of {KNOWN})")
             elif codes is not None and feeds not in codes:
                 problems.append(f"{where}: '{feeds}' is not a code of the criteria tree {tree_label}")
     return problems

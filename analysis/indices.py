@@ -5,12 +5,14 @@ scores, the 0–100 index, its band, rank, change against last year and the poin
 Queries read answers with values_list and hand DataFrames to the pure modules; no formula lives here.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from respondents.models import Campaign
+from kit.text import match_key
+from respondents.models import Campaign, Province, UnitSuccession
 from scoring import totals
 from scoring.models import Assessment
 from scoring.rules import survey
@@ -22,7 +24,9 @@ from . import officials
 from .models import IndexSettings
 from .sipas import SipasInputError, SipasResult
 from .sipas.campaign import SIPAS_GROUPS, campaign_sipas, sipas_questionnaires
+from .sipas.labels import element_label, part_label
 from .sipas.methods import DEFAULT_METHOD as DEFAULT_SIPAS_METHOD
+from .sipas.methods import part_of
 
 ZERO = Decimal(0)
 
@@ -76,6 +80,7 @@ class AssessmentIndex:
     previous_year: int | None = None
     change: Decimal | None = None
     history: list[tuple[int, Decimal]] = field(default_factory=list)  # (year, index), oldest first
+    history_notes: list[str] = field(default_factory=list)  # years combined from merged predecessors
     history_basis: dict[int, str] = field(default_factory=dict)  # year → decision and tree version
     change_across_trees: bool = False  # last year was scored under another criteria set
 
@@ -153,9 +158,12 @@ def officials_survey(
 
 def sipas_campaign_for(campaign: Campaign) -> Campaign | None:
     """The campaign whose SIPAS feeds this one: itself when it has a SIPAS questionnaire, else the SIPAS
-    campaign of the same province and year (docs/decisions.md D25: field work runs as its own campaign)."""
+    campaign it is linked to (Campaign.sipas_campaign), else the SIPAS campaign of the same province and
+    year (docs/decisions.md D207: SIPAS field work runs as its own campaign)."""
     if campaign.kind == Campaign.Kind.SIPAS_CITIZENS or sipas_questionnaires(campaign):
         return campaign
+    if campaign.sipas_campaign_id:
+        return campaign.sipas_campaign
     return (
         Campaign.objects.filter(
             province_id=campaign.province_id, year=campaign.year, kind=Campaign.Kind.SIPAS_CITIZENS
@@ -165,13 +173,24 @@ def sipas_campaign_for(campaign: Campaign) -> Campaign | None:
     )
 
 
-def sipas_points(sipas_share: float | None, items: list[totals.Node]) -> dict[str, Decimal]:
+def sipas_points(
+    sipas_share: float | None,
+    items: list[totals.Node],
+    parts: dict[str, float] | None = None,
+    item_parts: dict[str, str] | None = None,
+) -> dict[str, Decimal]:
     """SIPAS enters domain 8 in proportion to its percentage (docs/methodology.md §3.4: 91.17% of 10 → 9.12):
-    points = item maximum × SIPAS share, each SIPAS item of the tree (scoring.rules.survey)."""
-    if sipas_share is None:
-        return {}
-    percent = Decimal(repr(float(sipas_share))) * 100
-    return {item.code: survey(max_points=item.max_points, share=percent, places=2) for item in items}
+    points = item maximum × share, each SIPAS item of the tree (scoring.rules.survey); the share is the
+    weighted SIPAS part the item stands for (`item_parts`, docs/decisions.md D211), else the overall index."""
+    parts, item_parts = parts or {}, item_parts or {}
+    found = {}
+    for item in items:
+        share = parts.get(item_parts.get(item.code, ""), sipas_share)
+        if share is None:
+            continue
+        percent = Decimal(repr(float(share))) * 100
+        found[item.code] = survey(max_points=item.max_points, share=percent, places=2)
+    return found
 
 
 def campaign_officials_method(campaign: Campaign) -> str:
@@ -187,7 +206,7 @@ def survey_inputs(
     domains: list[totals.Node],
     *,
     officials_method: str | None = None,
-    sipas_method: str = DEFAULT_SIPAS_METHOD,
+    sipas_method: str | None = None,
     sipas_by: list[str] | None = None,
 ) -> SurveyInputs:
     """The survey points of a campaign's province assessment: the one computation behind the dashboard, the
@@ -207,7 +226,8 @@ def survey_inputs(
         except SipasInputError as exc:
             notes.append(str(exc))
     sipas_items = [n for n in totals.leaves(domains) if n.scored_by == "survey" and n.survey == "sipas"]
-    from_sipas = sipas_points(overall_sipas(sipas), sipas_items)
+    item_parts = {n.code: part for n in sipas_items if (part := sipas_part_of_item(n.name))}
+    from_sipas = sipas_points(overall_sipas(sipas), sipas_items, sipas_parts(sipas), item_parts)
     points = (result.points() if result else {}) | from_sipas
     return SurveyInputs(points, result, sipas, sipas_campaign, from_sipas, notes, method)
 
@@ -223,6 +243,25 @@ def assessment_survey_points(assessment: Assessment) -> SurveyPoints:
         sipas_method=inputs.sipas.method.name if inputs.sipas else DEFAULT_SIPAS_METHOD,
         notes=inputs.notes,
     )
+
+
+def sipas_part_of_item(name: str) -> str | None:
+    """The SIPAS part a tree item stands for, read from its name (docs/decisions.md D211): "chính sách"
+    (policy) or "dịch vụ" (service delivery); None: the overall index."""
+    key = match_key(name)
+    if "chinh sach" in key:
+        return "policy"
+    if "dich vu" in key:
+        return "service"
+    return None
+
+
+def sipas_parts(sipas: SipasResult | None) -> dict[str, float]:
+    """{part: weighted estimate} of the whole sample (parts with an estimate only)."""
+    if sipas is None or sipas.parts.empty:
+        return {}
+    whole = sipas.parts[sipas.parts["by"].isna() & ~sipas.parts["suppressed"].astype(bool)]
+    return {row["part"]: float(row["estimate"]) for _, row in whole.iterrows() if pd.notna(row["estimate"])}
 
 
 def overall_sipas(sipas: SipasResult | None) -> float | None:
@@ -277,7 +316,7 @@ def campaign_indices(
     campaign: Campaign,
     *,
     officials_method: str | None = None,
-    sipas_method: str = DEFAULT_SIPAS_METHOD,
+    sipas_method: str | None = None,
     sipas_by: list[str] | None = None,
     with_history: bool = True,
 ) -> CampaignIndices:
@@ -364,6 +403,10 @@ def _history(found: AssessmentIndex, methods: dict) -> None:
     history = {}
     for assessment in earlier:
         history[assessment.campaign.year] = (_index_with_surveys(assessment, methods), assessment.tree)
+    if this.unit_id is None:
+        for year, (index, tree) in list(history.items()):
+            combined = _with_merged_predecessors(this, year, index, methods, found.history_notes)
+            history[year] = (combined, tree)
     found.history = [*((y, i) for y, (i, _t) in sorted(history.items())), (this.campaign.year, found.index)]
     found.history_basis = {y: t.basis for y, (_i, t) in history.items()} | {
         this.campaign.year: this.tree.basis
@@ -373,6 +416,55 @@ def _history(found: AssessmentIndex, methods: dict) -> None:
         found.previous_index, previous_tree = history[found.previous_year]
         found.change = totals.change(found.index, found.previous_index)
         found.change_across_trees = previous_tree.code != this.tree.code
+
+
+def _with_merged_predecessors(
+    this: Assessment, year: int, index: Decimal, methods: dict, notes: list
+) -> Decimal:
+    """A province's index of a year before a merger, made comparable: combined with the provinces merged
+    into it later, weighted by the population their units brought (respondents.UnitSuccession), and said
+    (docs/decisions.md D210); when a predecessor's index is not in the database, said too."""
+    province = this.campaign.province
+    after = datetime.date(year, 12, 31)
+    rows = UnitSuccession.objects.filter(new__province=province, effective__gt=after).values_list(
+        "former__province", "population"
+    )
+    populations: dict[int, int] = {}
+    for former_province, population in rows:
+        populations[former_province] = populations.get(former_province, 0) + (population or 0)
+    others = {pk: people for pk, people in populations.items() if pk != province.pk}
+    if not others:
+        return index
+    names = dict(Province.objects.filter(pk__in=others).values_list("pk", "name"))
+    found, missing = [], []
+    for pk, people in others.items():
+        peer = (
+            Assessment.objects.filter(
+                unit__isnull=True, campaign__province_id=pk, campaign__year=year, tree__level=this.tree.level
+            )
+            .select_related("tree", "campaign__province")
+            .first()
+        )
+        if peer is None or not people or not populations.get(province.pk):
+            missing.append(names[pk])
+        else:
+            found.append((people, _index_with_surveys(peer, methods), names[pk]))
+    if missing:
+        notes.append(
+            f"{year}: the index of the former {', '.join(sorted(missing))} (merged into {province.name} "
+            f"later) "
+            f"is not in the database; the {year} figure is the former {province.name}'s alone"
+        )
+    if not found:
+        return index
+    own = Decimal(populations[province.pk])
+    total = own + sum(Decimal(p) for p, _, _ in found)
+    combined = (own * index + sum(Decimal(p) * i for p, i, _ in found)) / total
+    notes.append(
+        f"{year}: combined with the former {', '.join(n for _, _, n in found)} (population-weighted), "
+        f"as {province.name} is now"
+    )
+    return combined.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- plain data for the command, the dashboard and the workbook ---------------------------------------
@@ -405,7 +497,7 @@ def as_dict(result: CampaignIndices) -> dict:
         for p in (main.points_lost if main else [])
     ]
     data["units"] = [_index_dict(u) for u in result.units if u is not main]
-    data["notes"] = result.surveys.notes
+    data["notes"] = result.surveys.notes + (main.history_notes if main else [])
     data["basis"] = basis_dict(result)
     data["standing"] = standing_dict(result.standing)
     if main is result.province and main is not None:
@@ -504,37 +596,84 @@ def _percent_or_none(value) -> float | None:
     return round(float(value) * 100, 2)
 
 
+def _number_or_none(value, places: int = 2) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), places)
+
+
 def _cells(table: pd.DataFrame, extra: list[str]) -> list[dict]:
-    return [
-        {
+    """Cells in percent; `unweighted` (percent) and `deff` when the weighted result carries them."""
+    cells = []
+    for row in table.astype(object).where(table.notna(), None).to_dict("records"):
+        cell = {
             **{key: row[key] for key in extra},
             "estimate": _percent_or_none(row["estimate"]),
+            "se": _percent_or_none(row["se"]),
             "ci_low": _percent_or_none(row["ci_low"]),
             "ci_high": _percent_or_none(row["ci_high"]),
             "n": int(row["n"]),
             "suppressed": bool(row["suppressed"]),
         }
-        for row in table.astype(object).where(table.notna(), None).to_dict("records")
-    ]
+        if "unweighted" in row:
+            cell["unweighted"] = _percent_or_none(row["unweighted"])
+            cell["deff"] = _number_or_none(row["deff"])
+        if "weighted_count" in row:
+            cell["weighted_count"] = _number_or_none(row["weighted_count"], 0)
+        cells.append(cell)
+    return cells
+
+
+def sipas_summary(sipas: SipasResult) -> dict:
+    """A SIPAS result as plain data in percent: overall (with the method, and the other methods beside it),
+    parts, policy groups, service elements (and the overall question), breakdown cells, perceptions and
+    needs, and how it was weighted. Element codes are the `feeds:` codes without `sipas.`."""
+    whole = sipas.sipas[sipas.sipas["by"].isna()]
+    overall = _cells(whole, [])[0] if len(whole) else {}
+    in_whole = {name: getattr(sipas, name) for name in ("parts", "elements", "alternatives", "shares")}
+    in_whole = {name: t[t["by"].isna()] if len(t) else t for name, t in in_whole.items()}
+    elements = _cells(in_whole["elements"], ["element"])
+    for element in elements:
+        element["part"] = part_of(element["element"])
+        element["label"] = element_label(element["element"])
+    parts = _cells(in_whole["parts"], ["part"]) if len(in_whole["parts"]) else []
+    for part in parts:
+        part["label"] = part_label(part["part"])
+    shares = in_whole["shares"]
+    return {
+        "method": sipas.method.name,
+        "method_description": sipas.method.description,
+        "policy_weight": sipas.method.policy_weight,
+        "respondents": sipas.respondents,
+        "index": overall.get("estimate"),
+        "se": overall.get("se"),
+        "ci_low": overall.get("ci_low"),
+        "ci_high": overall.get("ci_high"),
+        "unweighted": overall.get("unweighted"),
+        "deff": overall.get("deff"),
+        "parts": parts,
+        "elements": elements,
+        "alternatives": _cells(in_whole["alternatives"], ["method"]) if len(in_whole["alternatives"]) else [],
+        "breakdowns": _cells(sipas.sipas[sipas.sipas["by"].notna()], ["by", "group"]),
+        "perceptions": _cells(shares[shares["kind"] == "perception"], ["question", "option"])
+        if len(shares)
+        else [],
+        "needs": _cells(shares[shares["kind"] == "need"], ["question", "option"]) if len(shares) else [],
+        "weighting": sipas.weighting,
+        "notes": list(sipas.notes),
+    }
 
 
 def sipas_dict(inputs: SurveyInputs) -> dict | None:
-    """SIPAS in percent with 95% intervals: overall, per element, per breakdown cell (suppressed below the
-    method's minimum respondents), and the points it gives domain 8."""
+    """SIPAS in percent with 95% intervals (sipas_summary), the campaign it comes from, and the points it
+    gives domain 8."""
     sipas = inputs.sipas
     if sipas is None:
         return None
-    whole = sipas.sipas[sipas.sipas["by"].isna()]
-    overall = _cells(whole, [])[0] if len(whole) else {}
-    elements = sipas.elements[sipas.elements["by"].isna()]
+    linked = inputs.sipas_campaign
     return {
-        "campaign": inputs.sipas_campaign.slug if inputs.sipas_campaign else None,
-        "method": sipas.method.name,
-        "respondents": sipas.respondents,
-        "index": overall.get("estimate"),
-        "ci_low": overall.get("ci_low"),
-        "ci_high": overall.get("ci_high"),
-        "elements": _cells(elements, ["element"]),
-        "breakdowns": _cells(sipas.sipas[sipas.sipas["by"].notna()], ["by", "group"]),
+        "campaign": linked.slug if linked else None,
+        "campaign_name": linked.name if linked else None,
+        **sipas_summary(sipas),
         "points": inputs.sipas_points,
     }

@@ -8,6 +8,7 @@ text cell goes through kit.xlsx, so user text (explanations, reasons) is never a
 from decimal import Decimal
 from io import BytesIO
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
@@ -15,6 +16,7 @@ from openpyxl.styles import Font
 from kit.xlsx import put, write_table
 
 from .indices import CampaignIndices, as_dict
+from .sipas.labels import element_label, part_label
 
 SOURCES = {"self": "Tự chấm", "survey": "Điều tra xã hội học", "computed": "Chỉ tiêu tính toán"}
 NUMBER = "0.00"
@@ -252,17 +254,49 @@ def _group_score(group: dict) -> str:
     return "(ẩn, < 5 phiếu)" if group["suppressed"] else f"{group['score'] * 100:.1f}%"
 
 
+WEIGHTS_VI = {
+    "calibrated": "trọng số thiết kế hiệu chỉnh theo dân số (biên dân số đã xác nhận)",
+    "design": "chỉ có trọng số thiết kế (chưa có biên dân số được xác nhận)",
+    "equal": "không có trọng số (chưa có thiết kế mẫu và biên dân số)",
+}
+
+
 def _sipas(ws, sipas: dict | None) -> None:
     put(ws, 1, 1, "Chỉ số hài lòng SIPAS").font = Font(bold=True, size=12)
     if not sipas:
         put(ws, 3, 1, "Chưa có kết quả SIPAS.")
         return
-    put(ws, 2, 1, f"Phương pháp {sipas['method']}; {sipas['respondents']} phiếu; khoảng tin cậy 95%.")
-    rows = [["SIPAS", sipas["index"], sipas["ci_low"], sipas["ci_high"], sipas["respondents"]]]
-    rows += [[e["element"], e["estimate"], e["ci_low"], e["ci_high"], e["n"]] for e in sipas["elements"]]
-    headers = ["Yếu tố", "Tỷ lệ hài lòng (%)", "Cận dưới (%)", "Cận trên (%)", "Số phiếu"]
-    write_table(ws, headers, rows, [28, 16, 14, 14, 10], first_row=4)
-    _formats(ws, 5, 4 + len(rows), range(2, 5), NUMBER)
+    weighting = WEIGHTS_VI.get((sipas.get("weighting") or {}).get("weights"), "")
+    source = f"từ đợt khảo sát {sipas['campaign']}; " if sipas.get("campaign") else ""
+    put(
+        ws,
+        2,
+        1,
+        f"Phương pháp {sipas['method']}; {source}{sipas['respondents']} phiếu; {weighting}; "
+        "khoảng tin cậy 95%.",
+    )
+
+    def line(label, cell):
+        return [
+            label,
+            None if cell.get("suppressed") else cell.get("estimate"),
+            cell.get("ci_low"),
+            cell.get("ci_high"),
+            cell.get("n"),
+            cell.get("unweighted"),
+            cell.get("deff"),
+        ]
+
+    with translation.override("vi"):
+        overall = {k: sipas.get(k) for k in ("index", "ci_low", "ci_high", "unweighted", "deff")}
+        overall |= {"estimate": sipas["index"], "n": sipas["respondents"]}
+        rows = [line(f"SIPAS ({sipas['method']})", overall)]
+        rows += [line(part_label(p["part"]), p) for p in sipas.get("parts", [])]
+        rows += [line(element_label(e["element"]), e) for e in sipas["elements"]]
+    headers = ["Chỉ số, phần, nhóm chính sách, yếu tố", "Có trọng số (%)", "Cận dưới (%)", "Cận trên (%)"]
+    headers += ["Số phiếu", "Không trọng số (%)", "Hệ số thiết kế"]
+    write_table(ws, headers, rows, [40, 16, 14, 14, 10, 16, 14], first_row=4)
+    _formats(ws, 5, 4 + len(rows), [2, 3, 4, 6, 7], NUMBER)
     chart = BarChart()
     chart.type = "col"
     chart.title = "Tỷ lệ hài lòng theo yếu tố (%)"
@@ -273,6 +307,11 @@ def _sipas(ws, sipas: dict | None) -> None:
     chart.height, chart.width = 8, 16
     ws.add_chart(chart, "H4")
     start = 7 + len(rows)
+    alternatives = [line(f"SIPAS theo {a['method']}", a) for a in sipas.get("alternatives", [])]
+    if alternatives:
+        put(ws, start - 1, 1, "So sánh với các phương pháp khác").font = Font(bold=True)
+        write_table(ws, headers, alternatives, [40, 16, 14, 14, 10, 16, 14], first_row=start)
+        start += len(alternatives) + 3
     put(ws, start - 1, 1, "Điểm vào lĩnh vực 8").font = Font(bold=True)
     points = [[code, _num(value)] for code, value in sipas["points"].items()]
     write_table(ws, ["Tiêu chí", "Điểm"], points, [28, 16], first_row=start)

@@ -1,11 +1,24 @@
-"""Index dashboard and report, under a campaign."""
+"""Index dashboard and report, and the SIPAS campaign's pages, under a campaign."""
 
 from django.urls import path
 
-from . import views
+from . import sipas_views, views
 
 urlpatterns = [
     path("campaigns/<slug:slug>/indices/", views.dashboard, name="indices-dashboard"),
     path("campaigns/<slug:slug>/indices/report.xlsx", views.report, name="indices-report"),
+    path("campaigns/<slug:slug>/sipas/", sipas_views.sipas_page, name="sipas-campaign"),
+    path("campaigns/<slug:slug>/sipas/margins/", sipas_views.margins_page, name="sipas-margins"),
+    path(
+        "campaigns/<slug:slug>/sipas/margins/<int:margin_set_id>/decide/",
+        sipas_views.margins_decide,
+        name="sipas-margins-decide",
+    ),
+    path("campaigns/<slug:slug>/sipas/method/", sipas_views.method_propose, name="sipas-method"),
+    path(
+        "campaigns/<slug:slug>/sipas/method/<int:choice_id>/decide/",
+        sipas_views.method_decide,
+        name="sipas-method-decide",
+    ),
     path("campaigns/<slug:slug>/indices/settings/", views.index_settings, name="indices-settings"),
 ]

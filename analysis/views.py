@@ -27,14 +27,17 @@ def _campaign(request, slug: str) -> Campaign:
 @login_required
 def dashboard(request, slug):
     campaign = _campaign(request, slug)
-    result = campaign_indices(campaign, sipas_by=["unit", "area"])
+    if campaign.kind == Campaign.Kind.SIPAS_CITIZENS:
+        # A SIPAS campaign has no assessment: its indices are its SIPAS figures (its own page).
+        return redirect("sipas-campaign", slug=campaign.slug)
+    result = campaign_indices(campaign, sipas_by=["locality", "area"])
     return render(request, "analysis/dashboard.html", dashboard_context(result))
 
 
 @login_required
 def report(request, slug):
     campaign = _campaign(request, slug)
-    result = campaign_indices(campaign, sipas_by=["unit", "area"])
+    result = campaign_indices(campaign, sipas_by=["locality", "area"])
     response = HttpResponse(workbook_bytes(result), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="chi-so-{campaign.slug}.xlsx"'
     return response

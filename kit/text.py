@@ -77,3 +77,19 @@ def _visible(text: str) -> str:
         return text
     text = unicodedata.normalize("NFC", text)
     return INVISIBLE_CHARACTERS.sub("", text) if INVISIBLE_CHARACTERS.search(text) else text
+_WHOLE = re.compile(r"\d{1,3}(?:[.,\s]\d{3})+|\d+")
+
+
+def whole_number(value: object) -> int | None:
+    """A positive whole number as a spreadsheet gives it: 24000, 24000.0, '24.000', '24,000', '24 000'."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() and value > 0 else None
+    text = clean_text(value).replace("\u00a0", " ")
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not _WHOLE.fullmatch(text):
+        return None
+    number = int(re.sub(r"\D", "", text))
+    return number if number > 0 else None

@@ -121,6 +121,17 @@ class Campaign(models.Model):
     # Target response rate per group code, in percent, e.g. {"hdnd": 80}.
     response_targets = models.JSONField(_("response-rate targets"), default=dict, blank=True)
     units = models.ManyToManyField(Unit, related_name="campaigns", verbose_name=_("units"))
+    # The SIPAS campaign whose figures feed this PAR campaign's domain 8; empty: the SIPAS campaign of the
+    # same province and year (analysis.indices.sipas_campaign_for, docs/decisions.md D207).
+    sipas_campaign = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_par_campaigns",
+        limit_choices_to={"kind": "sipas_citizens"},
+        verbose_name=_("SIPAS campaign"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,6 +166,29 @@ class Campaign(models.Model):
     def requires_contacts(self) -> bool:
         """Officials get their questionnaire by e-mail and SMS, so both are required."""
         return self.kind == self.Kind.PAR_OFFICIALS
+
+
+class UnitSuccession(models.Model):
+    """A former unit continued by a new one from a date: districts abolished on 1 July 2025, communes
+    merged, a merged province's units (methodology.md §6). A new unit formed from several predecessors has
+    one row per predecessor; `population` weighs them when their figures are combined (docs/decisions.md
+    D210)."""
+
+    former = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="successors")
+    new = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="predecessors")
+    effective = models.DateField(_("effective from"))
+    population = models.PositiveBigIntegerField(_("population of the former unit"), null=True, blank=True)
+    source_file = models.CharField(max_length=255, blank=True)
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unit succession")
+        verbose_name_plural = _("unit successions")
+        ordering = ["new__name", "former__name"]
+        constraints = [models.UniqueConstraint(fields=["former", "new"], name="unit_succession_once")]
+
+    def __str__(self) -> str:
+        return f"{self.former} → {self.new} ({self.effective})"
 
 
 class Membership(models.Model):

@@ -33,6 +33,9 @@ def _require_coordinator(user, campaign: Campaign) -> None:
 @login_required
 def campaign_detail(request, slug):
     campaign = _campaign_for(request.user, slug)
+    if campaign.kind == Campaign.Kind.SIPAS_CITIZENS:
+        # A SIPAS campaign has interviews, not respondent lists: its page is the SIPAS one (analysis).
+        return redirect("sipas-campaign", slug=campaign.slug)
     if not selectors.is_coordinator(request.user, campaign.province_id):
         units = list(selectors.accessible_units(request.user, campaign))
         if len(units) == 1:

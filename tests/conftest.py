@@ -47,6 +47,7 @@ def standard_groups(db):
     """The groups created by a data migration; a transactional test's flush removes them, so recreate."""
     migration = importlib.import_module("respondents.migrations.0002_standard_groups")
     migration.create_groups(apps, None)
+    importlib.import_module("respondents.migrations.0007_commune_leader_group").create_group(apps, None)
 
 
 @pytest.fixture

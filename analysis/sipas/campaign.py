@@ -1,24 +1,34 @@
-"""SIPAS of a campaign: its citizen/organisation responses that count (fieldwork.selectors.counting_responses:
-submitted, and for field interviews let through by review) read with values_list into a DataFrame
-(stratum columns `unit` = the unit code of the interview, `area` = answer to screening.area), then the same
-computation as the CSV path (analysis.sipas.compute)."""
+"""SIPAS of a campaign: the interviews that count (analysis.sipas.sources), weighted from the sample design
+and calibrated to the campaign's confirmed population margins, computed with the campaign's method; the
+unweighted figures and design effects beside them. The same computation as the CSV path
+(analysis.sipas.compute); only the reading of the ORM lives here.
+
+Columns added to the answers: `unit` (code of the interview's unit), `area` (answer to screening.area),
+`locality` (the interview's commune/ward or district, as the campaign's units have them).
+"""
 
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from analysis.models import MarginSet, SipasMethodChoice
 from analysis.statistics import Margin
-from fieldwork.selectors import counting_responses
-from respondents.models import Campaign
+from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire
 
-from .compute import SipasInputError, SipasResult, compute_sipas
-from .inputs import elements_of_definition, read_margins_csv
-from .methods import DEFAULT_METHOD, get_method
+from . import sources
+from .compute import SipasInputError, SipasResult, calibrated_weights, compute_sipas, with_unweighted
+from .inputs import categorical_of_definition, elements_of_definition, read_margins_csv
+from .methods import SipasMethod, default_method_for, get_method
+from .shares import CategoricalQuestion
 
 SIPAS_GROUPS = {"citizen", "organisation"}
 AREA_QUESTION = "screening.area"
+GENDER_QUESTION = "background.gender"
+AGE_QUESTION = "background.age_group"
+CELL_COLUMN = "_gender_age"
 
 
 def sipas_questionnaires(campaign: Campaign) -> list[tuple[int, dict[str, Any]]]:
@@ -31,20 +41,103 @@ def sipas_questionnaires(campaign: Campaign) -> list[tuple[int, dict[str, Any]]]
     ]
 
 
+def area_level(campaign: Campaign) -> str:
+    """ "district" when the campaign's units have districts (before 1 July 2025), else "commune"."""
+    kinds = set(campaign.units.values_list("kind", flat=True))
+    return Unit.Kind.DISTRICT if Unit.Kind.DISTRICT in kinds else Unit.Kind.COMMUNE
+
+
 def campaign_frame(campaign: Campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
-    """One row per counting response (index = response id), one column per item, plus unit and area; a
-    field interview rejected in review (or not yet approved, by the campaign's setting) is left out."""
+    """One row per counting response (index = response id), one column per item, plus unit, locality and
+    area."""
     rows = (
-        counting_responses(campaign=campaign)
+        sources.counting_responses(campaign=campaign)
         .filter(questionnaire_id__in=questionnaire_ids)
-        .values_list("id", "unit__code", "answers")
+        .order_by("pk")
+        .values_list("id", "unit__code", "unit__kind", "unit__parent__code", "answers")
     )
-    ids, units, answers = zip(*rows, strict=True) if rows else ((), (), ())
+    ids, units, kinds, parents, answers = zip(*rows, strict=True) if rows else ((), (), (), (), ())
     frame = pd.DataFrame.from_records(list(answers), index=pd.Index(ids, name="response"))
     frame = frame.reindex(columns=list(dict.fromkeys([*items, *frame.columns])))
     frame["unit"] = pd.Series(units, index=frame.index, dtype="object")
+    district_level = area_level(campaign) == Unit.Kind.DISTRICT
+    # A commune interview counts under its district in a campaign that still has districts.
+    locality = [
+        parent if district_level and kind == Unit.Kind.COMMUNE and parent else unit
+        for unit, kind, parent in zip(units, kinds, parents, strict=True)
+    ]
+    frame["locality"] = pd.Series(locality, index=frame.index, dtype="object")
     frame["area"] = frame[AREA_QUESTION] if AREA_QUESTION in frame.columns else None
     return frame
+
+
+def campaign_method(campaign: Campaign, elements: dict[str, list[str]]) -> tuple[SipasMethod, str]:
+    """(method, where it comes from): the campaign's confirmed choice, else the default for its
+    questionnaire (1001 with a policy part, sipas-2023 for the first version; docs/decisions.md D204)."""
+    choice = (
+        SipasMethodChoice.objects.filter(campaign=campaign, status=SipasMethodChoice.Status.CONFIRMED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if choice is None:
+        return get_method(default_method_for(elements)), "default"
+    weight = float(choice.policy_weight) if choice.policy_weight is not None else None
+    return get_method(choice.method).with_parameters(policy_weight=weight), "campaign"
+
+
+def confirmed_margins(campaign: Campaign) -> MarginSet | None:
+    return (
+        MarginSet.objects.filter(campaign=campaign, status=MarginSet.Status.CONFIRMED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def calibration_margins(margin_set: MarginSet) -> list[Margin]:
+    """The population totals calibrated to: gender × age-group cells summed over the table's areas
+    (post-stratification), or the gender and the age-group totals (raking); docs/decisions.md D206."""
+    cells = pd.DataFrame(
+        margin_set.cells.values_list("gender", "age_group", "population"),
+        columns=["gender", "age_group", "population"],
+    )
+    if margin_set.calibration == MarginSet.Calibration.RAKING:
+        return [
+            Margin(question, str(category), float(total))
+            for question, column in ((GENDER_QUESTION, "gender"), (AGE_QUESTION, "age_group"))
+            for category, total in cells.groupby(column)["population"].sum().items()
+        ]
+    totals = cells.groupby(["gender", "age_group"])["population"].sum()
+    return [
+        Margin(CELL_COLUMN, f"{gender}|{age}", float(total))
+        for gender, age, total in zip(
+            totals.index.get_level_values(0), totals.index.get_level_values(1), totals.to_numpy(), strict=True
+        )
+    ]
+
+
+def _weights_from_design(
+    frame: pd.DataFrame, design: pd.DataFrame, notes: list[str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The frame with weight / stratum / psu columns from the design, and what the design gave."""
+    design = design.drop_duplicates("response_id").set_index("response_id")
+    weights = design["design_weight"].reindex(frame.index)
+    with_weight = weights.notna() & (weights > 0)
+    # {"design": 1 when any interview has a design weight, "without_design_weight": how many have none}
+    info = {"design": int(with_weight.any()), "without_design_weight": int((~with_weight).sum())}
+    if not with_weight.any():
+        return frame, info
+    if (~with_weight).any():
+        # docs/decisions.md D206: an interview outside the drawn sample has no probability; it is left out of
+        # the weighted figures (kept in the unweighted ones) and named in a note.
+        notes.append(
+            f"{int((~with_weight).sum())} interviews have no design weight (not in the drawn sample) and are "
+            "left out of the weighted figures"
+        )
+    kept = frame[with_weight.to_numpy()].copy()
+    kept["weight"] = weights[with_weight]
+    kept["stratum"] = design["stratum"].reindex(kept.index).fillna("").astype(str)
+    kept["psu"] = design["psu"].reindex(kept.index).fillna("").astype(str)
+    return kept, info
 
 
 def campaign_sipas(
@@ -52,38 +145,145 @@ def campaign_sipas(
     *,
     by: str | list[str] | None = None,
     margins: Path | str | list[Margin] | None = None,
-    method: str = DEFAULT_METHOD,
+    method: str | None = None,
     stratum: str | None = None,
+    design: pd.DataFrame | None = None,
+    unweighted: bool = True,
 ) -> SipasResult:
-    """SIPAS for a campaign; `by` names breakdown columns (unit, area or any question code), `margins` is a
-    margins CSV (variable,category,population) or a list of Margin, `stratum` an optional stratum column."""
-    chosen = get_method(method)
+    """SIPAS for a campaign; `by` names breakdown columns (unit, locality, area or any question code);
+    `method` overrides the campaign's method; `margins` (a margins CSV or Margins) overrides its confirmed
+    margins; `design` overrides sources.design_frame (response_id, stratum, psu, ssu, design_weight).
+    The result's `weighting` says how it was weighted; with `unweighted`, its tables carry the unweighted
+    estimate and the design effect beside each weighted one."""
     questionnaires = sipas_questionnaires(campaign)
+    if not questionnaires:
+        raise SipasInputError(f"campaign {campaign.slug}: no SIPAS questionnaire")
     elements: dict[str, list[str]] = {}
+    categorical: dict[str, CategoricalQuestion] = {}
     for _, definition in questionnaires:
         for element, codes in elements_of_definition(definition).items():
             known = elements.setdefault(element, [])
             known.extend(code for code in codes if code not in known)
-    if not questionnaires:
-        raise SipasInputError(f"campaign {campaign.slug}: no SIPAS questionnaire")
+        for question in categorical_of_definition(definition):
+            categorical.setdefault(question.code, question)
     items = [code for codes in elements.values() for code in codes]
     frame = campaign_frame(campaign, [pk for pk, _ in questionnaires], items)
     if frame.empty:
         raise SipasInputError(f"campaign {campaign.slug}: no submitted SIPAS response yet")
-    margins_source = "margins"
-    if isinstance(margins, str | Path):
+    if method is None:
+        chosen, method_source = campaign_method(campaign, elements)
+    else:
+        chosen, method_source = get_method(method), "asked"
+    notes: list[str] = []
+    weighted_frame, design_info = _weights_from_design(
+        frame, sources.design_frame(campaign=campaign) if design is None else design, notes
+    )
+    margin_set, margins_source = None, "margins"
+    strict = margins is not None  # margins asked for: their problems are errors, not notes
+    if margins is None:
+        margin_set = confirmed_margins(campaign)
+        margins = calibration_margins(margin_set) if margin_set else None
+    elif isinstance(margins, str | Path):
         margins_source = str(margins)
         margins = read_margins_csv(Path(margins))
+    margins = _usable_margins(weighted_frame, margins, notes)
     by_columns = [by] if isinstance(by, str) else list(by or [])
-    return compute_sipas(
-        frame,
+    source = f"campaign {campaign.slug} (row = response id)"
+    questions = list(categorical.values())
+    calibration = "none"
+    if margins:
+        start = weighted_frame["weight"].to_numpy(dtype=float) if "weight" in weighted_frame else None
+        try:
+            calibrated, calibration = calibrated_weights(
+                weighted_frame,
+                np.ones(len(weighted_frame)) if start is None else start,
+                margins,
+                chosen,
+                source,
+                margins_source,
+            )
+        except SipasInputError as exc:
+            if strict:
+                raise
+            notes.append(f"calibration not possible ({exc}); figures are design-weighted only")
+            margins, margin_set = None, None
+        else:
+            weighted_frame = weighted_frame.assign(weight=calibrated)
+    has_design = bool(design_info["design"])
+    result = compute_sipas(
+        weighted_frame,
         elements=elements,
         method=chosen,
         by=by_columns,
-        margins=margins,
-        weight=None,
-        stratum=stratum,
-        psu=None,
-        source=f"campaign {campaign.slug} (row = response id)",
-        margins_source=margins_source,
+        source=source,
+        categorical=questions,
+        weight="weight",
+        stratum="stratum" if has_design else stratum,
+        psu="psu" if has_design else None,
     )
+    result.calibration = calibration
+    if unweighted:
+        plain = compute_sipas(
+            frame,
+            elements=elements,
+            method=chosen,
+            by=by_columns,
+            source=source,
+            categorical=questions,
+            weight=None,
+            stratum=None,
+            psu=None,
+        )
+        result = with_unweighted(result, plain)
+    result.notes.extend(notes)
+    result.weighting = {
+        "weights": "calibrated" if margins else "design" if has_design else "equal",
+        "calibration": result.calibration,
+        "design": has_design,
+        "without_design_weight": design_info["without_design_weight"],
+        "margins": _margins_info(margin_set),
+        "method_source": method_source,
+        "interviews": len(frame),
+    }
+    return result
+
+
+def _usable_margins(
+    frame: pd.DataFrame, margins: list[Margin] | None, notes: list[str]
+) -> list[Margin] | None:
+    """The margins when every interview has the variables they need; else None with a note."""
+    if not margins:
+        return None
+    if any(m.variable == CELL_COLUMN for m in margins):
+        gender = frame.get(GENDER_QUESTION, pd.Series(index=frame.index, dtype=object))
+        age = frame.get(AGE_QUESTION, pd.Series(index=frame.index, dtype=object))
+        missing = gender.isna() | age.isna()
+        frame[CELL_COLUMN] = gender.astype("string") + "|" + age.astype("string")
+    else:
+        needed = [m.variable for m in margins if m.variable in frame.columns]
+        missing = frame[needed].isna().any(axis=1) if needed else pd.Series(False, index=frame.index)
+    if missing.any():
+        notes.append(
+            f"{int(missing.sum())} interviews have no gender or age group; the margins cannot be used and "
+            "figures are design-weighted only"
+        )
+        return None
+    return margins
+
+
+def _margins_info(margin_set: MarginSet | None) -> dict[str, object] | None:
+    if margin_set is None:
+        return None
+    return {
+        "id": margin_set.pk,
+        "file": margin_set.file_name,
+        "calibration": margin_set.calibration,
+        "population": margin_set.population,
+        "confirmed_at": margin_set.decided_at.isoformat() if margin_set.decided_at else None,
+        "confirmed_by": margin_set.decided_by.get_username() if margin_set.decided_by else None,
+        "proposed_by": margin_set.proposed_by.get_username() if margin_set.proposed_by else None,
+    }
+
+
+def unit_names(campaign: Campaign) -> dict[str, str]:
+    return dict(Unit.objects.filter(province_id=campaign.province_id).values_list("code", "name"))

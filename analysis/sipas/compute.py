@@ -17,8 +17,9 @@ from threadpoolctl import threadpool_limits
 from analysis import statistics
 from analysis.statistics import Margin
 
-from .methods import SipasMethod
+from .methods import SipasMethod, comparable_methods, part_of, same_element
 from .moments import FamilyStats, Layout, family_stats, lookup_tables, stats_from_cells
+from .shares import CategoricalQuestion, share_tables
 
 # Internal code of a blank answer in the int8 answer matrix. Blanks and "don't know" (missing_values) need no
 # recoding: the satisfied / valid lookup tables give 0 for both.
@@ -35,8 +36,11 @@ class SipasResult:
 
     Tables (pandas DataFrames), one row per cell:
       sipas:    by, group, estimate, se, ci_low, ci_high, n, weighted_n, suppressed
-      elements: by, group, element, estimate, ...
+      parts:    by, group, part (policy | service), estimate, ...
+      elements: by, group, element, estimate, ...   (policy groups, service elements, overall)
       items:    by, group, element, item, estimate, ...
+      alternatives: by, group, method, estimate, ...   (SIPAS by the comparable methods)
+      shares:   by, group, kind (perception | need), question, option, estimate, ..., weighted_count
     `by` is None and `group` None for the whole sample; otherwise the breakdown column and its category.
     n = respondents with at least one valid answer in the cell (unweighted), weighted_n = their weights.
     """
@@ -49,21 +53,64 @@ class SipasResult:
     sipas: pd.DataFrame
     elements: pd.DataFrame
     items: pd.DataFrame
+    parts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    alternatives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shares: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    # How a campaign's figures were weighted (analysis.sipas.campaign): weights calibrated | design | equal,
+    # margins, method source. Empty for the CSV path.
+    weighting: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method.name,
             "method_description": self.method.description,
+            "policy_weight": self.method.policy_weight,
             "respondents": self.respondents,
             "weighted_respondents": self.weighted_respondents,
             "calibration": self.calibration,
             "design": self.design,
             "sipas": _records(self.sipas),
+            "parts": _records(self.parts),
             "elements": _records(self.elements),
             "items": _records(self.items),
+            "alternatives": _records(self.alternatives),
+            "perceptions": self._shares("perception"),
+            "needs": self._shares("need"),
             "notes": self.notes,
+            **({"weighting": self.weighting} if self.weighting else {}),
         }
+
+    def _shares(self, kind: str) -> list[dict[str, object]]:
+        return _records(self.shares[self.shares["kind"] == kind]) if len(self.shares) else []
+
+
+UNWEIGHTED_KEYS = {
+    "sipas": ["by", "group"],
+    "parts": ["by", "group", "part"],
+    "elements": ["by", "group", "element"],
+    "items": ["by", "group", "element", "item"],
+    "alternatives": ["by", "group", "method"],
+    "shares": ["by", "group", "question", "option"],
+}
+
+
+def with_unweighted(weighted: SipasResult, plain: SipasResult) -> SipasResult:
+    """The weighted result with, in each table, the unweighted estimate and the design effect (the weighted
+    estimate's variance over the variance of the unweighted estimate of the same cell as a simple random
+    sample: docs/decisions.md D206) beside each cell."""
+    for name, keys in UNWEIGHTED_KEYS.items():
+        table = getattr(weighted, name)
+        other = getattr(plain, name)
+        if table.empty:
+            continue
+        lookup = other[[*keys, "estimate", "se"]].rename(columns={"estimate": "unweighted", "se": "_se"})
+        merged = table.merge(lookup.astype({k: object for k in keys}), on=keys, how="left")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            merged["deff"] = (merged["se"] / merged["_se"]) ** 2
+        merged.loc[merged["suppressed"], ["unweighted", "deff"]] = np.nan
+        setattr(weighted, name, merged.drop(columns=["_se"]))
+    return weighted
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -88,8 +135,12 @@ def compute_sipas(
     psu: str | None = "psu",
     source: str = "data",
     margins_source: str = "margins",
+    categorical: list[CategoricalQuestion] | None = None,
+    calibrated: bool = True,
 ) -> SipasResult:
-    """SIPAS estimates for `frame`; `elements` maps element code (access, …, overall) to its item columns.
+    """SIPAS estimates for `frame`; `elements` maps element code (policy.education, service.access, …,
+    overall; or the first questionnaire's access, …) to its item columns; `categorical` lists perception and
+    needs questions, estimated as weighted shares of their options.
 
     `weight`, `stratum`, `psu` name optional design columns (used when present in the frame; no weight
     column = weight 1, no stratum = one stratum, no psu = each respondent its own PSU). Row labels of the
@@ -105,7 +156,7 @@ def compute_sipas(
             raise SipasInputError(f"{source}: no column {column!r} to break down by")
     calibration = "none"
     if margins:
-        weights, calibration = _calibrate(frame, weights, margins, method, source, margins_source)
+        weights, calibration = calibrated_weights(frame, weights, margins, method, source, margins_source)
     strata, n_strata = _codes_of(frame, stratum, source)
     psus, psus_per_stratum = _psus(frame, psu, strata, n_strata, source)
     total_psus = int(psus_per_stratum.sum())
@@ -115,6 +166,19 @@ def compute_sipas(
     with threadpool_limits(limits=1, user_api="blas"):
         design = _Design(strata, n_strata, psus, psus_per_stratum, df)
         tables = _all_tables(frame, codes, weights, design, by=by, layout=layout, method=method)
+        shares = share_tables(
+            frame,
+            categorical or [],
+            weights=weights,
+            strata=strata,
+            n_strata=n_strata,
+            psus=psus,
+            psus_per_stratum=psus_per_stratum,
+            df=df,
+            by=by,
+            method=method,
+            source=source,
+        )
 
     columns = ["by", "group"]
     value_columns = ["estimate", "se", "ci_low", "ci_high", "n", "weighted_n", "suppressed"]
@@ -130,8 +194,11 @@ def compute_sipas(
             "degrees_of_freedom": df,
         },
         sipas=_table(tables["sipas"], columns + value_columns),
+        parts=_table(tables["parts"], [*columns, "part", *value_columns]),
         elements=_table(tables["elements"], [*columns, "element", *value_columns]),
         items=_table(tables["items"], [*columns, "element", "item", *value_columns]),
+        alternatives=_table(tables["alternatives"], [*columns, "method", *value_columns]),
+        shares=shares,
     )
 
 
@@ -158,7 +225,13 @@ def _all_tables(
     luts = lookup_tables(method)
     strata, n_strata, psus = design.strata, design.n_strata, design.psus
     psus_per_stratum, df = design.psus_per_stratum, design.df
-    tables: dict[str, list[pd.DataFrame]] = {"sipas": [], "elements": [], "items": []}
+    tables: dict[str, list[pd.DataFrame]] = {
+        "sipas": [],
+        "parts": [],
+        "elements": [],
+        "items": [],
+        "alternatives": [],
+    }
     whole = None
     for column in by:
         groups, labels = _group_codes(frame[column])
@@ -189,11 +262,15 @@ def _table(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 
 def _layout(elements: dict[str, list[str]], method: SipasMethod, frame: pd.DataFrame, source: str) -> Layout:
-    for element in method.index_elements:
-        if not elements.get(element):
-            raise SipasInputError(f"{source}: no item feeds the element {element!r} (sipas.{element})")
-    ordered = [e for e in method.index_elements] + [e for e in elements if e not in method.index_elements]
-    ordered = [e for e in ordered if elements.get(e)]
+    """Item columns grouped by element, the method's index elements first (matched to the questionnaire's
+    codes by methods.same_element), then the parts' element positions."""
+    resolved = []
+    for wanted in method.index_elements:
+        found = next((e for e in elements if elements.get(e) and same_element(wanted, e)), None)
+        if found is None:
+            raise SipasInputError(f"{source}: no item feeds the element {wanted!r} (sipas.{wanted})")
+        resolved.append(found)
+    ordered = resolved + [e for e in elements if e not in resolved and elements.get(e)]
     items: list[str] = []
     item_elements: list[str] = []
     starts: list[int] = []
@@ -204,8 +281,13 @@ def _layout(elements: dict[str, list[str]], method: SipasMethod, frame: pd.DataF
                 raise SipasInputError(f"{source}: missing column {code!r} (an item of element {element!r})")
             items.append(code)
             item_elements.append(element)
-    index = np.array([ordered.index(e) for e in method.index_elements])
-    return Layout(items, item_elements, ordered, np.array(starts), index)
+    index = np.arange(len(resolved))
+    parts = method.parts
+    part_positions = tuple(
+        np.array([i for i, wanted in enumerate(method.index_elements) if part_of(wanted) == part])
+        for part in parts
+    )
+    return Layout(items, item_elements, ordered, np.array(starts), index, parts, part_positions)
 
 
 def _row_label(frame: pd.DataFrame, position: int) -> str:
@@ -319,7 +401,7 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _calibrate(
+def calibrated_weights(
     frame: pd.DataFrame,
     weights: np.ndarray,
     margins: list[Margin],
@@ -428,43 +510,124 @@ def _estimates(
         )
     )
 
-    # The SIPAS index is a smooth function of the element ratios; its linearised value is
-    # z = sum_e c_y[e]·y_e + c_x[e]·x_e, so its PSU totals are that combination of the element totals.
-    y_total = e1[..., :n_elements].sum(axis=0)[:, index]
-    x_total = e1[..., n_elements:].sum(axis=0)[:, index]
-    coefficients = np.zeros((len(labels), 2 * n_elements))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method.sipas_aggregation == "mean_of_elements":
-            defined = x_total > 0
-            k = defined.sum(axis=1, keepdims=True)
-            ratios = np.where(defined, y_total / x_total, 0.0)
-            estimate = np.where(k[:, 0] > 0, ratios.sum(axis=1) / k[:, 0], np.nan)
-            c_y = np.where(defined, 1.0 / (k * x_total), 0.0)
-            c_x = -ratios * c_y
-        else:
-            pooled_x = x_total.sum(axis=1, keepdims=True)
-            estimate = y_total.sum(axis=1) / pooled_x[:, 0]
-            c_y = np.broadcast_to(1.0 / pooled_x, x_total.shape)
-            c_x = -estimate[:, None] * c_y
-    coefficients[:, index] = np.nan_to_num(c_y)
-    coefficients[:, index + n_elements] = np.nan_to_num(c_x)
-    t1 = np.einsum("hgk,gk->hg", e1, coefficients)
-    tt = np.einsum("hgkl,gk,gl->hg", eg, coefficients, coefficients)
-    sipas_var = statistics.linear_variance(t1=t1, tt=tt, psus_per_stratum=n_h)
-    tables["sipas"].append(
-        _cells(
-            by,
-            labels,
-            {},
-            estimate[:, None],
-            sipas_var[:, None],
-            n=counts[:, -1:],
-            answers=answers[:, index].sum(axis=1, keepdims=True),
-            weighted_n=weighted[:, -1:],
-            df=df,
-            method=method,
+    # Parts and the SIPAS index are smooth functions of the element totals (Y_e, X_e): each is linearised
+    # as z = sum_e c_y[e]·y_e + c_x[e]·x_e with the gradient c, so its PSU totals are that combination of
+    # the element totals and its variance is c' S c with S the element totals' second moments (eg).
+    y_total = e1[..., :n_elements].sum(axis=0)
+    x_total = e1[..., n_elements:].sum(axis=0)
+    n_parts = len(layout.parts)
+    composites: dict[str, list[tuple[np.ndarray, np.ndarray, object]]] = {
+        "parts": [],
+        "sipas": [],
+        "alternatives": [],
+    }
+    part_values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for p, positions in enumerate(layout.part_positions):
+        estimate, gradient = _mean_of_ratios(y_total, x_total, positions)
+        part_values[layout.parts[p]] = (estimate, gradient)
+        composites["parts"].append((estimate, gradient, p))
+    for m in [method, *comparable_methods(method)]:
+        estimate, gradient = _overall(m, y_total, x_total, index, part_values)
+        composites["sipas" if m is method else "alternatives"].append((estimate, gradient, m.name))
+
+    def variance(gradient: np.ndarray) -> np.ndarray:
+        t1 = np.einsum("hgk,gk->hg", e1, gradient)
+        tt = np.einsum("hgkl,gk,gl->hg", eg, gradient, gradient)
+        return statistics.linear_variance(t1=t1, tt=tt, psus_per_stratum=n_h)
+
+    if composites["parts"]:
+        estimates = np.column_stack([c[0] for c in composites["parts"]])
+        variances = np.column_stack([variance(c[1]) for c in composites["parts"]])
+        part_answers = np.column_stack([answers[:, pos].sum(axis=1) for pos in layout.part_positions])
+        tables["parts"].append(
+            _cells(
+                by,
+                labels,
+                {"part": list(layout.parts)},
+                estimates,
+                variances,
+                n=counts[:, n_elements : n_elements + n_parts],
+                answers=part_answers,
+                weighted_n=weighted[:, n_elements : n_elements + n_parts],
+                df=df,
+                method=method,
+            )
         )
-    )
+    index_answers = answers[:, index].sum(axis=1, keepdims=True)
+    for name in ("sipas", "alternatives"):
+        rows = composites[name]
+        if not rows:
+            continue
+        tables[name].append(
+            _cells(
+                by,
+                labels,
+                {} if name == "sipas" else {"method": [str(r[2]) for r in rows]},
+                np.column_stack([r[0] for r in rows]),
+                np.column_stack([variance(r[1]) for r in rows]),
+                n=np.repeat(counts[:, -1:], len(rows), axis=1),
+                answers=np.repeat(index_answers, len(rows), axis=1),
+                weighted_n=np.repeat(weighted[:, -1:], len(rows), axis=1),
+                df=df,
+                method=method,
+            )
+        )
+
+
+def _mean_of_ratios(
+    y_total: np.ndarray, x_total: np.ndarray, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(estimate, gradient) of the mean of the element ratios at `positions` that are defined in each cell
+    (an element nobody rated in a cell is left out of that cell's mean)."""
+    groups, n_elements = x_total.shape
+    member = np.zeros(n_elements, dtype=bool)
+    member[positions] = True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        defined = (x_total > 0) & member
+        k = defined.sum(axis=1, keepdims=True)
+        ratios = np.where(defined, y_total / x_total, 0.0)
+        estimate = np.where(k[:, 0] > 0, ratios.sum(axis=1) / k[:, 0], np.nan)
+        c_y = np.where(defined, 1.0 / (k * x_total), 0.0)
+    gradient = np.zeros((groups, 2 * n_elements))
+    gradient[:, :n_elements] = np.nan_to_num(c_y)
+    gradient[:, n_elements:] = np.nan_to_num(-ratios * c_y)
+    return estimate, gradient
+
+
+def _overall(
+    method: SipasMethod,
+    y_total: np.ndarray,
+    x_total: np.ndarray,
+    index: np.ndarray,
+    part_values: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(estimate, gradient) of the SIPAS index under `method` (methods.py: sipas_aggregation)."""
+    groups, n_elements = x_total.shape
+    if method.sipas_aggregation == "mean_of_elements":
+        return _mean_of_ratios(y_total, x_total, index)
+    if method.sipas_aggregation == "pooled_items":
+        pooled_y = y_total[:, index].sum(axis=1)
+        pooled_x = x_total[:, index].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            estimate = pooled_y / pooled_x
+            gradient = np.zeros((groups, 2 * n_elements))
+            gradient[:, index] = (1.0 / pooled_x)[:, None]
+            gradient[:, index + n_elements] = (-estimate / pooled_x)[:, None]
+        return estimate, np.nan_to_num(gradient)
+    # mean_of_parts, weighted_parts: sum_p w_p·part_p over the parts defined in the cell, divided by the sum
+    # of their weights (a cell where one part has no answer takes the other; the weights are constants, so
+    # the gradient is the same combination of the parts' gradients).
+    weights = method.part_weights()
+    total = np.zeros(groups)
+    estimate = np.zeros(groups)
+    gradient = np.zeros((groups, 2 * n_elements))
+    for part, (value, part_gradient) in part_values.items():
+        w = np.where(np.isfinite(value), weights.get(part, 0.0), 0.0)
+        total += w
+        estimate += w * np.nan_to_num(value)
+        gradient += w[:, None] * part_gradient
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total > 0, estimate / total, np.nan), np.nan_to_num(gradient / total[:, None])
 
 
 def _cells(

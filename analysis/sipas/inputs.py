@@ -13,8 +13,10 @@ from kit.text import nfc
 from surveys.services.definitions import parse_definition_file, questions
 
 from .compute import SipasInputError
+from .shares import CategoricalQuestion
 
 FEEDS_PREFIX = "sipas."
+CATEGORICAL_FEEDS = {"sipas.perception": "perception", "sipas.need": "need"}
 
 
 def elements_of_definition(definition: dict[str, Any]) -> dict[str, list[str]]:
@@ -22,9 +24,30 @@ def elements_of_definition(definition: dict[str, Any]) -> dict[str, list[str]]:
     elements: dict[str, list[str]] = {}
     for question in questions(definition):
         feeds = question.get("feeds") or ""
-        if feeds.startswith(FEEDS_PREFIX) and question.get("type") == "scale":
+        scored = question.get("type") == "scale" and feeds not in CATEGORICAL_FEEDS
+        if feeds.startswith(FEEDS_PREFIX) and scored:
             elements.setdefault(feeds[len(FEEDS_PREFIX) :], []).append(question["code"])
     return elements
+
+
+def categorical_of_definition(definition: dict[str, object]) -> list[CategoricalQuestion]:
+    """Perception and needs questions (single or multiple choice, `feeds: sipas.perception` / `sipas.need`),
+    estimated as weighted shares of their options."""
+    found = []
+    for question in questions(definition):
+        kind = CATEGORICAL_FEEDS.get(question.get("feeds") or "")
+        if kind and question.get("type") in ("single", "multiple"):
+            options = question.get("options", [])
+            found.append(
+                CategoricalQuestion(
+                    code=question["code"],
+                    kind=kind,
+                    options=tuple(o["value"] for o in options),
+                    missing=tuple(o["value"] for o in options if o.get("missing")),
+                    multiple=question["type"] == "multiple",
+                )
+            )
+    return found
 
 
 def elements_of_questionnaire_file(path: Path) -> dict[str, list[str]]:

@@ -20,7 +20,9 @@ class Layout:
     item_elements: list[str]
     elements: list[str]
     starts: np.ndarray
-    index_positions: np.ndarray  # positions in `elements` of the elements averaged into the SIPAS index
+    index_positions: np.ndarray  # positions in `elements` of the elements entering the SIPAS index
+    parts: tuple[str, ...] = ()  # the method's parts (policy, service)
+    part_positions: tuple[np.ndarray, ...] = ()  # positions in `elements` of each part's elements
 
 
 def _indicator(column: np.ndarray, lut: np.ndarray, *, out: np.ndarray) -> None:
@@ -45,7 +47,8 @@ class FamilyStats:
     """Per (stratum, category) sums of the PSU totals and of their squares and products.
 
     Shapes: items (H, G, q); elements' first moments (H, G, 2K) ordered [satisfied_e..., valid_e...] and
-    second moments (H, G, 2K, 2K); respondent counts (H, G, K + 1), the last column for the SIPAS index.
+    second moments (H, G, 2K, 2K); respondent counts (H, G, K + P + 1): per element, per part, and the last
+    column for the SIPAS index.
     """
 
     y1: np.ndarray
@@ -86,9 +89,10 @@ def family_stats(
     sorted_key = key[order]
     w = weights[order]
     # One column-major matrix [satisfied items | valid items | satisfied_e, valid_e per element | answered
-    # flags per element and for the index], so every step reads contiguous columns and one matrix product
-    # per (stratum, category) block gives all first moments and counts.
-    n_columns = 2 * q + 3 * n_elements + 1
+    # flags per element, per part and for the index], so every step reads contiguous columns and one matrix
+    # product per (stratum, category) block gives all first moments and counts.
+    n_parts = len(layout.part_positions)
+    n_columns = 2 * q + 3 * n_elements + n_parts + 1
     data = np.empty((n, n_columns), order="F")
     for j in range(q):
         column = np.take(codes[:, j], order)
@@ -102,7 +106,10 @@ def family_stats(
     for e, (start, end) in enumerate(zip(column_starts, column_ends, strict=True)):
         np.sum(indicators[:, start:end], axis=1, out=per_element[:, e])
     np.greater(per_element[:, n_elements:], 0, out=flags[:, :n_elements])
-    np.greater(per_element[:, n_elements + layout.index_positions].sum(axis=1), 0, out=flags[:, n_elements])
+    for p, positions in enumerate(layout.part_positions):
+        answered = per_element[:, n_elements + positions].sum(axis=1)
+        np.greater(answered, 0, out=flags[:, n_elements + p])
+    np.greater(per_element[:, n_elements + layout.index_positions].sum(axis=1), 0, out=flags[:, -1])
 
     if psus is not None:
         # Clustered: a cell is a PSU's part in one (stratum, category); per cell, the weights 1 and w

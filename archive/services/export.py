@@ -24,6 +24,7 @@ from .parts import (
     FORMAT_NAME,
     FORMAT_VERSION,
     GROUP,
+    LINKED,
     MANIFEST,
     PARTS,
     PARTS_BY_NAME,
@@ -137,6 +138,8 @@ def _part_lines(
                 continue
             if pk is None:
                 row[f.name] = None
+            elif target == LINKED:
+                row[f.name] = Campaign.objects.filter(pk=pk).values_list("slug", flat=True).first()
             elif target in (USER, UNIT, GROUP):
                 row[f.name] = names.name(target, pk, where)
             elif pk in refs.get(target, {}):

@@ -27,6 +27,7 @@ from .parts import (
     FORMAT_NAME,
     FORMAT_VERSION,
     GROUP,
+    LINKED,
     MANIFEST,
     PARTS,
     PARTS_BY_NAME,
@@ -216,6 +217,9 @@ def _build(part: Part, row: dict, number: int, context: _Context) -> models.Mode
         target = part.refs[name]
         if target == CAMPAIGN:
             values[f.attname] = context.campaign.pk
+        elif target == LINKED:
+            linked = row.get(name)
+            values[f.attname] = Campaign.objects.filter(slug=linked).values_list("pk", flat=True).first()
         elif target == PROVINCE:
             values[f.attname] = context.province.pk
         else:

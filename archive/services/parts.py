@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from analysis.models import IndexSettings
+from analysis.models import IndexSettings, MarginSet, PopulationMargin, SipasMethodChoice
 from fieldwork.models import (
     AnswerCorrection,
     Assignment,
@@ -66,8 +66,10 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 EVIDENCE_DIR = "scoring/evidence"
 
-# Natural-key targets of a foreign key (anything else names another part, by ref).
+# Natural-key targets of a foreign key (anything else names another part, by ref). LINKED names another
+# campaign by its slug (a PAR campaign's SIPAS campaign): restored when that campaign exists, else empty.
 USER, UNIT, GROUP, CAMPAIGN, PROVINCE = "@user", "@unit", "@group", "@campaign", "@province"
+LINKED = "@linked-campaign"
 
 
 class ArchiveError(Exception):
@@ -120,7 +122,7 @@ PARTS: list[Part] = [
         "respondents/campaign",
         Campaign,
         lambda c: Campaign.objects.filter(pk=c.pk),
-        refs={"province": PROVINCE},
+        refs={"province": PROVINCE, "sipas_campaign": LINKED},
         m2m={"groups": GROUP, "units": UNIT},
     ),
     Part(
@@ -400,6 +402,24 @@ PARTS: list[Part] = [
         AnswerCorrection,
         lambda c: AnswerCorrection.objects.filter(response__campaign=c).order_by("pk"),
         refs={"response": "surveys/responses", "mismatch": "fieldwork/mismatches", "corrected_by": USER},
+    ),
+    Part(
+        "analysis/sipas_methods",
+        SipasMethodChoice,
+        lambda c: SipasMethodChoice.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "proposed_by": USER, "decided_by": USER},
+    ),
+    Part(
+        "analysis/margin_sets",
+        MarginSet,
+        lambda c: MarginSet.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "proposed_by": USER, "decided_by": USER},
+    ),
+    Part(
+        "analysis/population_cells",
+        PopulationMargin,
+        lambda c: PopulationMargin.objects.filter(margin_set__campaign=c).order_by("pk"),
+        refs={"margin_set": "analysis/margin_sets", "area": UNIT},
     ),
 ]
 PARTS_BY_NAME = {part.name: part for part in PARTS}

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from fieldwork.models import Assignment, FieldMember, FieldRecord, FieldTeam, ReviewEvent
 from fieldwork.services.submissions import district_of
-from respondents.models import Campaign, Province, Unit
+from respondents.models import Campaign, Province
 from respondents.services.setup import create_campaign
 from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers, is_visible
@@ -27,12 +27,24 @@ from surveys.services.questionnaires import load_questionnaire
 
 SIPAS_FILE = Path(__file__).resolve().parents[2] / "surveys" / "definitions" / "sipas_citizens.yaml"
 DEMO_PASSWORD = "demo-par-2026"
-# team code, name, districts (demo unit codes), members: (username, role, full name)
+# team code, name, areas (demo unit codes: districts before 1 July 2025, communes and wards after; an
+# assignment is made for those the campaign has), members: (username, role, full name)
 TEAMS = [
     (
         "bd-team1",
         "Bưu điện tỉnh – Đội 1 (Lào Cai, Bát Xát, Bảo Thắng, Sa Pa, Bảo Yên)",
-        ["TPLC", "BATXAT", "BAOTHANG", "SAPA", "BAOYEN"],
+        [
+            "TPLC",
+            "BATXAT",
+            "BAOTHANG",
+            "SAPA",
+            "BAOYEN",
+            "PLAOCAI",
+            "XBATXAT",
+            "XBAOTHANG",
+            "PSAPA",
+            "XBAOYEN",
+        ],
         [
             ("bd-team1-a", "enumerator", "Nguyễn Thị Lan (Bưu điện)"),
             ("bd-team1-b", "enumerator", "Lò Văn Hùng (Bưu điện)"),
@@ -41,8 +53,8 @@ TEAMS = [
     ),
     (
         "bd-team2",
-        "Bưu điện tỉnh – Đội 2 (Bắc Hà, Mường Khương, Si Ma Cai, Văn Bàn)",
-        ["BACHA", "MUONGKHUONG", "SIMACAI", "VANBAN"],
+        "Bưu điện tỉnh – Đội 2 (Bắc Hà, Mường Khương, Si Ma Cai, Văn Bàn, Yên Bái, Nghĩa Lộ)",
+        ["BACHA", "MUONGKHUONG", "SIMACAI", "VANBAN", "XBACHA", "XMUONGKHUONG", "PYENBAI", "PNGHIALO"],
         [
             ("bd-team2-a", "enumerator", "Giàng Thị Mai (Bưu điện)"),
             ("bd-team2-b", "enumerator", "Hoàng Văn Sơn (Bưu điện)"),
@@ -64,6 +76,11 @@ SERVICE_AREAS = [
 ]
 # Satisfaction answers: 5 very satisfied … 1 very dissatisfied, 0 don't know (left out of the index).
 SATISFACTION = [(5, 0.33), (4, 0.5), (3, 0.09), (2, 0.03), (1, 0.01), (0, 0.04)]
+# Who answers: more women and older people than in the population (so calibration to the margins moves the
+# figures), and older people a little more satisfied.
+GENDERS = [("female", 0.58), ("male", 0.42)]
+AGE_GROUPS = [("18-29", 0.14), ("30-44", 0.24), ("45-59", 0.32), ("60+", 0.30)]
+AGE_MOOD = {"18-29": -0.06, "30-44": -0.02, "45-59": 0.01, "60+": 0.04}
 
 
 def _pick[T](rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
@@ -72,18 +89,23 @@ def _pick[T](rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
 
 def sipas_answers(definition: dict, rng: random.Random, *, service_area: str, mood: float = 0.0) -> dict:
     """Plausible answers; `mood` (−0.1…0.1) shifts a district's satisfaction a little."""
-    answers: dict = {}
+    answers: dict = {"background.age_group": _pick(rng, AGE_GROUPS), "background.gender": _pick(rng, GENDERS)}
+    mood += AGE_MOOD[answers["background.age_group"]]
     weights = [(v, w * (1 + mood * 3) if v in (4, 5) else w) for v, w in SATISFACTION]
     for question in questions(definition):
         if not is_visible(question, answers):
             continue
         code, kind = question["code"], question["type"]
+        if code in ("background.age_group", "background.gender"):
+            continue
         if code == "screening.area":
             answers[code] = service_area
         elif code == "screening.channel":
             answers[code] = _pick(rng, [("in_person", 0.7), ("postal", 0.12), ("online", 0.18)])
-        elif code == "feedback.given":
+        elif code.endswith("feedback.given"):
             answers[code] = 1 if rng.random() < 0.15 else 2
+        elif code in ("perception.harassment", "perception.informal_payment"):
+            answers[code] = _pick(rng, [(2, 0.88), (1, 0.07), (0, 0.05)])
         elif kind == "scale":
             allowed = {o["value"] for o in question["options"]}
             answers[code] = _pick(rng, [(v, w) for v, w in weights if v in allowed])
@@ -133,7 +155,7 @@ def seed_field_demo(
     if report.errors:
         raise ValueError(f"{SIPAS_FILE.name}: {report.errors}")
     questionnaire = Questionnaire.objects.get(campaign=campaign, code="sipas-citizens", is_current=True)
-    units = {u.code: u for u in Unit.objects.filter(province=province).select_related("parent")}
+    units = {u.code: u for u in campaign.units.select_related("parent")}
     User = get_user_model()
     assignments: list[Assignment] = []
     for code, name, districts, members in TEAMS:

@@ -22,10 +22,14 @@ from surveys.services.questionnaires import load_questionnaire
 from .assessment import load_shipped_trees
 from .published import seed_published_tables
 from .questionnaires import random_answers
+from .registry import FORMER_PROVINCE
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "surveys" / "definitions"
 SIPAS_RESPONSES = 600
+# 2025 (merged province, communes and wards), 2024 and 2023 (the former province's districts); the former
+# Yên Bái has a SIPAS of its own in 2024 (docs/decisions.md D209).
 EARLIER_YEARS = 3
+FIRST_QUESTIONNAIRE_UNTIL = 2023  # campaigns up to 2023 keep the first (service-only) questionnaire
 
 
 @transaction.atomic
@@ -42,6 +46,9 @@ def seed_demo_indices(*, campaign: Campaign, rng: random.Random) -> dict:
             created["sipas_responses"] += _sipas(
                 campaign.province, year, 200, rng, positive=0.85 - 0.04 * back
             )
+    former = Province.objects.filter(code=FORMER_PROVINCE[0]).first()
+    if former is not None:
+        created["sipas_responses"] += _sipas(former, campaign.year - 2, 200, rng, positive=0.78)
     created["published_tables"] = seed_published_tables(random.Random(campaign.year + 3))
     return created
 
@@ -51,12 +58,16 @@ def _sipas(province: Province, year: int, count: int, rng: random.Random, *, pos
     existing = Campaign.objects.filter(province=province, year=year, kind=Campaign.Kind.SIPAS_CITIZENS)
     if Response.objects.filter(campaign__in=existing, status=Response.Status.SUBMITTED).exists():
         return 0
+    slug = f"sipas-{year}"
+    if Campaign.objects.filter(slug=slug).exclude(province=province).exists():
+        slug = f"sipas-{province.code}-{year}"  # the former Yên Bái's
     campaign = existing.order_by("slug").first() or create_campaign(
-        slug=f"sipas-{year}", kind=Campaign.Kind.SIPAS_CITIZENS, year=year, province=province
+        slug=slug, kind=Campaign.Kind.SIPAS_CITIZENS, year=year, province=province
     )
-    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens.yaml")
+    file = "sipas_citizens_v1.yaml" if year <= FIRST_QUESTIONNAIRE_UNTIL else "sipas_citizens.yaml"
+    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / file)
     if report.errors:
-        raise ValueError(f"sipas_citizens.yaml: {report.errors}")
+        raise ValueError(f"{file}: {report.errors}")
     questionnaire = Questionnaire.objects.get(campaign=campaign, code="sipas-citizens", is_current=True)
     units = list(campaign.units.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.COMMUNE]))
     units = units or list(campaign.units.all())

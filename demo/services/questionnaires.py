@@ -14,7 +14,7 @@ from django.utils import timezone
 from respondents.models import Campaign
 from surveys.models import Invitation, Message, Response
 from surveys.services.answers import is_visible
-from surveys.services.definitions import questions
+from surveys.services.definitions import parse_definition_file, questions
 from surveys.services.invitations import create_invitations
 from surveys.services.questionnaires import load_questionnaire
 
@@ -54,10 +54,15 @@ def seed_demo_surveys(*, campaign: Campaign, rng: random.Random, today: datetime
             "dept_leader": 90,
             "division_leader": 80,
             "district_leader": 85,
+            "commune_leader": 85,
         }
         campaign.status = Campaign.Status.SURVEYING
         campaign.save()
+    surveyed = set(campaign.groups.values_list("code", flat=True))
     for path in sorted(DEFINITIONS.glob("par_*.yaml")):
+        groups = set(parse_definition_file(path).definition["groups"])
+        if not groups & surveyed:
+            continue  # district leaders before July 2025, commune-level leaders after (methodology §6)
         report = load_questionnaire(campaign=campaign, path=path)
         if report.errors:
             raise ValueError(f"{path.name}: {report.errors}")

@@ -1,9 +1,16 @@
 """A demo province (Lào Cai-like) with a PAR campaign, demo users and ~600 synthetic respondents.
 
+The province is shown across the two-level local government (methodology.md §6): until 30 June 2025 the
+former Lào Cai had districts (and so had the former Yên Bái, a province of its own); from 1 July 2025 the
+merged Lào Cai has communes and wards, no districts. Units are dated, so campaigns of 2023 and 2024 take the
+districts and campaigns of 2025 and 2026 the communes and wards (a demo subset of them), and the successions
+(former district → new communes, with populations) let figures be compared across the merger.
+
 Synthetic data only: names are drawn from common Vietnamese name parts, e-mails use a demo domain and phone
 numbers are random valid mobile numbers. Running it again changes nothing.
 """
 
+import datetime
 import random
 import unicodedata
 
@@ -12,7 +19,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from respondents.models import Campaign, ImportBatch, Membership, Province, Respondent, RespondentGroup, Unit
+from respondents.models import (
+    Campaign,
+    ImportBatch,
+    Membership,
+    Province,
+    Respondent,
+    RespondentGroup,
+    Unit,
+    UnitSuccession,
+)
 from respondents.services.setup import create_campaign
 
 PROVINCE = ("lao-cai", "Lào Cai")
@@ -46,8 +62,46 @@ DISTRICTS = [
     ("SIMACAI", "Huyện Si Ma Cai"),
     ("VANBAN", "Huyện Văn Bàn"),
 ]
+# The former Yên Bái province (merged into Lào Cai on 1 July 2025): its districts, dated.
+FORMER_PROVINCE = ("yen-bai", "Yên Bái")
+FORMER_DISTRICTS = [
+    ("TPYB", "Thành phố Yên Bái"),
+    ("NGHIALO", "Thị xã Nghĩa Lộ"),
+    ("LUCYEN", "Huyện Lục Yên"),
+    ("MUCANGCHAI", "Huyện Mù Cang Chải"),
+    ("TRANYEN", "Huyện Trấn Yên"),
+    ("VANCHAN", "Huyện Văn Chấn"),
+    ("YENBINH", "Huyện Yên Bình"),
+]
+TWO_LEVEL_FROM = datetime.date(2025, 7, 1)
+# Communes and wards of the merged province (a demo subset): code, name, predecessor district (code,
+# former province or None for Lào Cai itself), population of the predecessor's part.
+COMMUNES = [
+    ("PLAOCAI", "Phường Lào Cai", ("TPLC", None), 71_000),
+    ("PCAMDUONG", "Phường Cam Đường", ("TPLC", None), 52_000),
+    ("XBATXAT", "Xã Bát Xát", ("BATXAT", None), 24_000),
+    ("XYTY", "Xã Y Tý", ("BATXAT", None), 9_000),
+    ("XBAOTHANG", "Xã Bảo Thắng", ("BAOTHANG", None), 31_000),
+    ("XBAOYEN", "Xã Bảo Yên", ("BAOYEN", None), 22_000),
+    ("XBACHA", "Xã Bắc Hà", ("BACHA", None), 18_000),
+    ("XMUONGKHUONG", "Xã Mường Khương", ("MUONGKHUONG", None), 17_000),
+    ("PSAPA", "Phường Sa Pa", ("SAPA", None), 26_000),
+    ("XSIMACAI", "Xã Si Ma Cai", ("SIMACAI", None), 14_000),
+    ("XVANBAN", "Xã Văn Bàn", ("VANBAN", None), 21_000),
+    ("PYENBAI", "Phường Yên Bái", ("TPYB", "yen-bai"), 60_000),
+    ("PVANPHU", "Phường Văn Phú", ("TPYB", "yen-bai"), 28_000),
+    ("PNGHIALO", "Phường Nghĩa Lộ", ("NGHIALO", "yen-bai"), 32_000),
+    ("XLUCYEN", "Xã Lục Yên", ("LUCYEN", "yen-bai"), 25_000),
+    ("XMUCANGCHAI", "Xã Mù Cang Chải", ("MUCANGCHAI", "yen-bai"), 16_000),
+    ("XTRANYEN", "Xã Trấn Yên", ("TRANYEN", "yen-bai"), 23_000),
+    ("XVANCHAN", "Xã Văn Chấn", ("VANCHAN", "yen-bai"), 27_000),
+    ("XYENBINH", "Xã Yên Bình", ("YENBINH", "yen-bai"), 26_000),
+]
+# Further predecessors (new unit, former district, former province or None, population of the part):
+# a ward formed from parts of two former districts, so comparisons show a population-weighted combination.
+EXTRA_SUCCESSIONS = [("PVANPHU", "YENBINH", "yen-bai", 6_000), ("PCAMDUONG", "BAOTHANG", None, 8_000)]
 # Units that have not sent their list yet, so the coordinator's page shows who is missing.
-NOT_YET_SENT = {"SCT", "SKHCN", "SIMACAI"}
+NOT_YET_SENT = {"SCT", "SKHCN", "SIMACAI", "XSIMACAI"}
 
 SURNAMES = [
     "Nguyễn",
@@ -134,6 +188,7 @@ MOBILE_PREFIXES = [
 ]
 DEPT_POSITIONS = ["Giám đốc", "Phó Giám đốc", "Phó Giám đốc"]
 DIVISION_POSITIONS = ["Trưởng phòng", "Phó Trưởng phòng", "Chánh Văn phòng", "Chánh Thanh tra"]
+COMMUNE_POSITIONS = ["Chủ tịch UBND", "Phó Chủ tịch UBND", "Văn phòng HĐND và UBND"]
 DISTRICT_POSITIONS = [
     "Chủ tịch UBND",
     "Phó Chủ tịch UBND",
@@ -147,8 +202,9 @@ DEMO_USERS = [
     # username, role, unit code, full name
     ("admin", "superuser", None, "Quản trị hệ thống"),
     ("snv", Membership.Role.COORDINATOR, None, "Phạm Thu Hà (Sở Nội vụ)"),
+    ("snv-2", Membership.Role.COORDINATOR, None, "Trần Văn Nam (Sở Nội vụ)"),
     ("dm-stp", Membership.Role.FOCAL_POINT, "STP", "Đầu mối Sở Tư pháp"),
-    ("dm-batxat", Membership.Role.FOCAL_POINT, "BATXAT", "Đầu mối Huyện Bát Xát"),
+    ("dm-batxat", Membership.Role.FOCAL_POINT, "XBATXAT", "Đầu mối Xã Bát Xát"),
     ("dm-sct", Membership.Role.FOCAL_POINT, "SCT", "Đầu mối Sở Công Thương"),
     ("phan-tich", Membership.Role.ANALYST, None, "Chuyên viên phân tích (Sở Nội vụ)"),
 ]
@@ -162,17 +218,7 @@ def _ascii(text: str) -> str:
 @transaction.atomic
 def seed_demo(*, year: int | None = None) -> dict:
     year = year or timezone.localdate().year
-    province, _ = Province.objects.get_or_create(code=PROVINCE[0], defaults={"name": PROVINCE[1]})
-    units = {}
-    for kind, rows in (
-        (Unit.Kind.COUNCIL, COUNCIL),
-        (Unit.Kind.DEPARTMENT, DEPARTMENTS),
-        (Unit.Kind.DISTRICT, DISTRICTS),
-    ):
-        for code, name in rows:
-            units[code], _ = Unit.objects.update_or_create(
-                province=province, code=code, defaults={"name": name, "kind": kind}
-            )
+    province, units = demo_units()
     slug = f"par-{year}"
     campaign = Campaign.objects.filter(slug=slug).first() or create_campaign(
         slug=slug, kind=Campaign.Kind.PAR_OFFICIALS, year=year, province=province
@@ -185,6 +231,42 @@ def seed_demo(*, year: int | None = None) -> dict:
         "users": [u[0] for u in DEMO_USERS],
         "password": DEMO_PASSWORD,
     }
+
+
+def demo_units() -> tuple[Province, dict[str, Unit]]:
+    """The province's units (council, departments, dated districts and communes/wards), the former Yên
+    Bái's districts, and the successions between them (docs/decisions.md D209)."""
+    province, _ = Province.objects.get_or_create(code=PROVINCE[0], defaults={"name": PROVINCE[1]})
+    former, _ = Province.objects.get_or_create(code=FORMER_PROVINCE[0], defaults={"name": FORMER_PROVINCE[1]})
+    last_day = TWO_LEVEL_FROM - datetime.timedelta(days=1)
+    units = {}
+    for kind, rows, dates in (
+        (Unit.Kind.COUNCIL, COUNCIL, {}),
+        (Unit.Kind.DEPARTMENT, DEPARTMENTS, {}),
+        (Unit.Kind.DISTRICT, DISTRICTS, {"valid_until": last_day}),
+        (Unit.Kind.COMMUNE, [(c, n) for c, n, *_rest in COMMUNES], {"valid_from": TWO_LEVEL_FROM}),
+    ):
+        for code, name in rows:
+            units[code], _ = Unit.objects.update_or_create(
+                province=province, code=code, defaults={"name": name, "kind": kind, **dates}
+            )
+    former_units = {}
+    for code, name in FORMER_DISTRICTS:
+        former_units[code], _ = Unit.objects.update_or_create(
+            province=former,
+            code=code,
+            defaults={"name": name, "kind": Unit.Kind.DISTRICT, "valid_until": last_day},
+        )
+    successions = [
+        (code, predecessor, from_province, people)
+        for code, _n, (predecessor, from_province), people in COMMUNES
+    ]
+    for code, predecessor, from_province, population in successions + EXTRA_SUCCESSIONS:
+        old = former_units[predecessor] if from_province else units[predecessor]
+        UnitSuccession.objects.update_or_create(
+            former=old, new=units[code], defaults={"effective": TWO_LEVEL_FROM, "population": population}
+        )
+    return province, units
 
 
 def _demo_users(province: Province, units: dict[str, Unit]) -> dict[str, User]:
@@ -222,8 +304,12 @@ def _demo_respondents(
                 [rng.choice(DIVISION_POSITIONS) for _ in range(rng.randint(24, 30))],
             )
         )
-    for code, _name in DISTRICTS:
-        plan.append((units[code], "district_leader", DISTRICT_POSITIONS * 3))
+    # The campaign's local units: districts before 1 July 2025, communes and wards after (methodology §6).
+    for unit in campaign.units.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.COMMUNE]).order_by("code"):
+        if unit.kind == Unit.Kind.DISTRICT:
+            plan.append((unit, "district_leader", DISTRICT_POSITIONS * 3))
+        else:
+            plan.append((unit, "commune_leader", COMMUNE_POSITIONS * 2))
     used_phones, used_emails, rows = set(), set(), []
     batches = {}
     for unit, group_code, positions in plan:

@@ -66,10 +66,17 @@ LAYOUT = Layout(
     min_fields=2,
 )
 
-# Groups a campaign of each kind surveys (docs/methodology.md §5.1); district leaders only while
-# the province still has districts in the campaign's year (docs/methodology.md §5.3, §8.1).
+# Groups a campaign of each kind surveys (docs/methodology.md §5.1); district leaders while the province
+# has districts in the campaign's year, commune-level leaders when it has communes and no districts
+# (two-level local government from 1 July 2025, docs/methodology.md §5.3, §8.1; docs/decisions.md D208).
 DEFAULT_GROUPS = {
-    Campaign.Kind.PAR_OFFICIALS: ["hdnd", "dept_leader", "division_leader", "district_leader"],
+    Campaign.Kind.PAR_OFFICIALS: [
+        "hdnd",
+        "dept_leader",
+        "division_leader",
+        "district_leader",
+        "commune_leader",
+    ],
     Campaign.Kind.SIPAS_CITIZENS: ["citizen", "organisation"],
 }
 
@@ -245,8 +252,11 @@ def _date(text: str) -> datetime.date | None:
 
 
 def units_valid_in(province: Province, year: int) -> QuerySet[Unit]:
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    return province.units.exclude(valid_from__gt=end).exclude(valid_until__lt=start)
+    """The units of a campaign year: those in force on 31 December, when the round surveys (so a 2025
+    campaign has the communes and wards of the two-level government, not the districts abolished on 1 July;
+    docs/decisions.md D208)."""
+    day = datetime.date(year, 12, 31)
+    return province.units.exclude(valid_from__gt=day).exclude(valid_until__lt=day)
 
 
 @transaction.atomic
@@ -264,8 +274,12 @@ def create_campaign(
     units = list(units_valid_in(province, year))
     if group_codes is None:
         group_codes = list(DEFAULT_GROUPS[kind])
-        if not any(u.kind == Unit.Kind.DISTRICT for u in units) and "district_leader" in group_codes:
+        has_districts = any(u.kind == Unit.Kind.DISTRICT for u in units)
+        has_communes = any(u.kind == Unit.Kind.COMMUNE for u in units)
+        if not has_districts and "district_leader" in group_codes:
             group_codes.remove("district_leader")
+        if (has_districts or not has_communes) and "commune_leader" in group_codes:
+            group_codes.remove("commune_leader")
     groups = list(RespondentGroup.objects.filter(code__in=group_codes))
     unknown = set(group_codes) - {g.code for g in groups}
     if unknown:
@@ -281,4 +295,22 @@ def create_campaign(
     )
     campaign.units.set(units)
     campaign.groups.set(groups)
+    _link_sipas(campaign)
     return campaign
+
+
+def _link_sipas(campaign: Campaign) -> None:
+    """A PAR campaign takes the SIPAS campaign of its province and year; a new SIPAS campaign becomes the
+    link of that year's PAR campaigns that have none (docs/decisions.md D207)."""
+    same_year = Campaign.objects.filter(province=campaign.province, year=campaign.year).exclude(
+        pk=campaign.pk
+    )
+    if campaign.kind == Campaign.Kind.PAR_OFFICIALS:
+        sipas = same_year.filter(kind=Campaign.Kind.SIPAS_CITIZENS).order_by("slug").first()
+        if sipas is not None:
+            campaign.sipas_campaign = sipas
+            campaign.save(update_fields=["sipas_campaign"])
+    else:
+        same_year.filter(kind=Campaign.Kind.PAR_OFFICIALS, sipas_campaign__isnull=True).update(
+            sipas_campaign=campaign
+        )

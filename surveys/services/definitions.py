@@ -28,6 +28,7 @@ Format (docs/reference/questionnaire-format.md):
             show_if: {question: q0, equals: 1}   # or {question: q0, in: [1, 2]}; an earlier question and
                                                  # values it can take
             feeds: "8.1.1"          # index element or sub-criterion the answer feeds (scored questions)
+            text_en: …              # optional English beside any title, intro, text, help or label
 """
 
 import re
@@ -39,6 +40,8 @@ from kit.documents import is_number, read_document
 from kit.text import nfc
 
 QUESTION_TYPES = {"scale", "single", "multiple", "number", "text"}
+# English beside the Vietnamese texts (optional; options keep their own `label_en`): kept as given.
+TRANSLATIONS = ("title_en", "intro_en", "text_en", "help_en")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
 
 
@@ -237,7 +240,7 @@ def _normalised(document: dict) -> dict:
                 question.update({k: q[k] for k in ("min", "max") if k in q})
             elif q["type"] == "text":
                 question["max_length"] = q.get("max_length", 1000)
-            for key in ("show_if", "feeds", "help"):
+            for key in ("show_if", "feeds", "help", *TRANSLATIONS):
                 if key in q:
                     question[key] = q[key]
             questions.append(question)
@@ -246,7 +249,7 @@ def _normalised(document: dict) -> dict:
                 "code": section["code"],
                 "title": section["title"],
                 "questions": questions,
-                **({"intro": section["intro"]} if "intro" in section else {}),
+                **{k: section[k] for k in ("intro", *TRANSLATIONS) if k in section},
             }
         )
     return {
@@ -254,6 +257,7 @@ def _normalised(document: dict) -> dict:
         "title": document["title"].strip(),
         "groups": document["groups"],
         "intro": document.get("intro", ""),
+        **{k: document[k] for k in TRANSLATIONS if k in document},
         "scales": scales,
         "sections": sections,
     }

@@ -137,7 +137,7 @@ def sipas_campaign(province, year: int, units, answers: list[int], *, unit_codes
         groups=["citizen", "organisation"],
     )
     campaign.units.set(units.values())
-    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens.yaml")
+    report = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens_v1.yaml")
     assert not report.errors, report.errors
     questionnaire = Questionnaire.objects.get(campaign=campaign, is_current=True)
     items = [

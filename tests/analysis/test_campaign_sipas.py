@@ -48,7 +48,7 @@ def answers(level: int, *, area: str = "land", gender: str = "male", feedback: i
 @pytest.fixture
 def sipas_campaign(campaign, units):
     campaign.groups.add(*RespondentGroup.objects.filter(code__in=["citizen", "organisation"]))
-    sipas = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens.yaml").questionnaire
+    sipas = load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens_v1.yaml").questionnaire
     officials = load_questionnaire(campaign=campaign, path=DEFINITIONS / "par_officials.yaml").questionnaire
     assert sipas and officials
 
@@ -125,6 +125,6 @@ def test_campaign_margins_post_stratify_the_responses(sipas_campaign, tmp_path):
 
 def test_a_campaign_without_sipas_responses_says_so(campaign):
     campaign.groups.add(*RespondentGroup.objects.filter(code__in=["citizen", "organisation"]))
-    load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens.yaml")
+    load_questionnaire(campaign=campaign, path=DEFINITIONS / "sipas_citizens_v1.yaml")
     with pytest.raises(SipasInputError, match="no submitted SIPAS response"):
         campaign_sipas(campaign)

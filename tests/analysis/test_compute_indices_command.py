@@ -107,13 +107,17 @@ def test_xlsx_report_has_its_sheets_headers_charts_and_no_formulas(computed, tmp
     formulas = [c.coordinate for ws in book for r in ws.iter_rows() for c in r if c.data_type == "f"]
     assert formulas == []
     sipas = book["SIPAS"]
-    assert [c.value for c in sipas[4]][:5] == [
-        "Yếu tố",
-        "Tỷ lệ hài lòng (%)",
+    assert [c.value for c in sipas[4]][:7] == [
+        "Chỉ số, phần, nhóm chính sách, yếu tố",
+        "Có trọng số (%)",
         "Cận dưới (%)",
         "Cận trên (%)",
         "Số phiếu",
+        "Không trọng số (%)",
+        "Hệ số thiết kế",
     ]
+    assert sipas["A5"].value == "SIPAS (sipas-2023)"
+    assert sipas["A6"].value == "Cung ứng dịch vụ hành chính công"  # the service part, in Vietnamese
     assert sipas["B5"].value == pytest.approx(80.0)
     # openpyxl drops charts when reading: look for them in the package (one on the summary, one on SIPAS).
     with zipfile.ZipFile(path) as package:

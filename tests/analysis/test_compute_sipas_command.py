@@ -1,4 +1,6 @@
-"""compute_sipas end to end: a CSV of answers to surveys/definitions/sipas_citizens.yaml in tmp_path."""
+"""compute_sipas end to end: a CSV of answers to the first questionnaire (surveys/definitions/
+sipas_citizens_v1.yaml, service delivery only, method sipas-2023) in tmp_path; the 1001 questionnaire's
+JSON (parts, policy groups, service elements) in test_compute_sipas_1001.py."""
 
 import csv
 import json
@@ -14,7 +16,7 @@ from analysis.sipas.inputs import elements_of_questionnaire_file
 ROOT = Path(__file__).resolve().parents[2]
 ITEMS = [
     code
-    for codes in elements_of_questionnaire_file(ROOT / "surveys/definitions/sipas_citizens.yaml").values()
+    for codes in elements_of_questionnaire_file(ROOT / "surveys/definitions/sipas_citizens_v1.yaml").values()
     for code in codes
 ]
 
@@ -39,10 +41,12 @@ def write_answers(path: Path, rows: int = 12, **changes) -> Path:
     return path
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(
+    *args: str, questionnaire: str = "surveys/definitions/sipas_citizens_v1.yaml"
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
     return subprocess.run(
-        [sys.executable, "manage.py", "compute_sipas", *args],
+        [sys.executable, "manage.py", "compute_sipas", "--questionnaire", questionnaire, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -49,7 +49,7 @@ def test_coordinator_sees_the_index_domains_sipas_and_officials(client, computed
 def test_breakdowns_under_five_respondents_are_shown_suppressed(client, computed, coordinator):
     client.force_login(coordinator)
     html = client.get(URL).content.decode()
-    by_unit = html.split('id="sipas-by-unit"')[1].split("</svg>")[0]
+    by_unit = html.split('id="sipas-by-locality"')[1].split("</svg>")[0]
     bars = {
         chunk.split("</text>")[0].rsplit(">", 1)[1]: chunk for chunk in by_unit.split('<g class="bar')[1:]
     }

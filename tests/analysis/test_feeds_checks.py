@@ -52,7 +52,8 @@ def test_an_unknown_tree_code_or_sipas_element_rejects_the_questionnaire_naming_
         "sections[0].questions[1].feeds: '1.9' is not a code of the criteria tree "
         "892/QĐ-BNV · par-province-892 v1",
         "sections[0].questions[2].feeds: unknown SIPAS element 'acces' "
-        "(one of access, procedure, staff, result, feedback, overall)",
+        "(one of access, procedure, staff, result, feedback, overall, perception, need, policy.<group>, "
+        "service.<element>)",
     ]
 
 

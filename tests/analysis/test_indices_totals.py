@@ -86,3 +86,34 @@ def test_without_surveys_the_survey_items_score_nothing_and_notes_say_why(
     assert result.province.index == D("20.00")
     assert "no SIPAS campaign for this province and year" in result.surveys.notes
     assert "no officials' questionnaire in the campaign" in result.surveys.notes
+
+
+def test_a_year_before_a_merger_combines_the_merged_provinces_indices_population_weighted(
+    tmp_path, province, units, campaign
+):
+    import datetime
+
+    from analysis.indices import assessment_index
+    from respondents.models import Unit, UnitSuccession
+    from scoring.models import CriteriaTree
+    from tests.analysis.indices_setup import assessment_with_scores
+    from tests.factories import CampaignFactory, ProvinceFactory
+
+    scenario(tmp_path, province, units, campaign)
+    tree = CriteriaTree.objects.get()
+    merged_in = ProvinceFactory(name="Hà Giang", code="ha-giang")
+    earlier = CampaignFactory(province=merged_in, slug="par-hg-2022", year=2022)
+    peer = assessment_with_scores(earlier, tree, {"1.1": (2, 2), "1.2": (1, None)})
+    old = Unit.objects.create(province=merged_in, code="HG", name="Huyện HG", kind="district")
+    new = Unit.objects.create(province=province, code="XHG", name="Xã HG", kind="commune")
+    on = datetime.date(2023, 1, 1)  # after 2022: the 2022 figure must be made comparable
+    UnitSuccession.objects.create(former=old, new=new, effective=on, population=300)
+    UnitSuccession.objects.create(former=units["BATXAT"], new=new, effective=on, population=100)
+    result = campaign_indices(campaign)
+    peer_index = assessment_index(peer, {}).index
+    expected = ((100 * D("30.00") + 300 * peer_index) / 400).quantize(D("0.01"))
+    assert result.province.history[0] == (2022, expected) and peer_index != D("30.00")
+    assert result.province.previous_index == expected
+    assert any(
+        "2022: combined with the former Hà Giang (population-weighted)" in n for n in as_dict(result)["notes"]
+    )

@@ -15,7 +15,9 @@ TREE = nodes_from_definition(parse_tree_file(ROOT / "scoring/trees/par-province-
 METHOD = officials.get_method(officials.DEFAULT_METHOD)
 
 
-@pytest.mark.parametrize("name", ["par_officials.yaml", "par_officials_district.yaml"])
+@pytest.mark.parametrize(
+    "name", ["par_officials.yaml", "par_officials_district.yaml", "par_officials_commune.yaml"]
+)
 def test_shipped_officials_questionnaire_feeds_every_officials_item_of_the_876_tree(name):
     definition = parse_definition_file(ROOT / "surveys/definitions" / name).definition
     mapping, problems = officials.resolve_feeds(definition, TREE, METHOD)

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from analysis.models import MarginSet, PopulationMargin, SipasMethodChoice
 from demo.services.questionnaires import random_answers
 from fieldwork.models import (
     AnswerCorrection,
@@ -23,6 +24,7 @@ from fieldwork.models import (
     VerificationEntry,
 )
 from respondents.models import (
+    Campaign,
     ImportBatch,
     ListReminder,
     Membership,
@@ -238,5 +240,37 @@ def rich_campaign(settings, tmp_path, campaign, units, coordinator, focal_stp):
         granted_by=coordinator,
         valid_until=datetime.date(2024, 1, 31),
         reason="Đối chiếu danh sách chưa trả lời.",
+    )
+    sipas = Campaign.objects.create(
+        slug="sipas-2023", name="SIPAS 2023", kind="sipas_citizens", year=2023, province=campaign.province
+    )
+    campaign.sipas_campaign = sipas
+    campaign.save(update_fields=["sipas_campaign"])
+    SipasMethodChoice.objects.create(
+        campaign=campaign,
+        method="sipas-1001-weighted",
+        policy_weight=Decimal("0.600"),
+        reason="So sánh",
+        proposed_by=coordinator,
+        status="confirmed",
+        decided_by=analyst,
+        decided_at=_at(20),
+    )
+    margins = MarginSet.objects.create(
+        campaign=campaign,
+        file_name="dan-so.xlsx",
+        sha256="0" * 64,
+        rows=1,
+        population=1200,
+        proposed_by=analyst,
+    )
+    PopulationMargin.objects.create(
+        margin_set=margins,
+        area=units["SAPA"],
+        area_code="SAPA",
+        gender="female",
+        age_group="18-29",
+        population=1200,
+        source_row=2,
     )
     return campaign

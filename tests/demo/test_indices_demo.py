@@ -51,6 +51,28 @@ def test_the_demo_campaign_computes_end_to_end_with_plausible_figures(demo, tmp_
     sipas = data["survey"]["sipas"]
     assert sipas["respondents"] >= 500 and 70 <= sipas["index"] <= 95
     assert sipas["ci_low"] < sipas["index"] < sipas["ci_high"]
+    # The 2026 SIPAS of the merged province: both parts, 9 policy groups, 5 service elements, weighted
+    # (calibrated to the confirmed margins) beside unweighted; domain 8 takes the weighted figure.
+    assert (sipas["campaign"], sipas["method"]) == ("sipas-2026", "sipas-1001-parts")
+    # design weights from the demo's sample design (a design file drawn on paper), calibrated to the table
+    assert sipas["weighting"]["weights"] == "calibrated" and sipas["weighting"]["design"]
+    assert sipas["weighting"]["without_design_weight"] == 0
+    assert sipas["weighting"]["margins"]["confirmed_by"] == "snv-2"
+    assert [p["part"] for p in sipas["parts"]] == ["policy", "service"]
+    assert sum(e["part"] == "policy" for e in sipas["elements"]) == 9
+    assert {e["element"] for e in sipas["elements"] if e["part"] == "service"} == {
+        f"service.{e}" for e in ("access", "procedure", "staff", "result", "feedback")
+    }
+    assert sipas["unweighted"] is not None and sipas["unweighted"] != sipas["index"] and sipas["deff"] > 1
+    assert sipas["index"] == pytest.approx(
+        (sipas["parts"][0]["estimate"] + sipas["parts"][1]["estimate"]) / 2, abs=0.01
+    )
+    # 8.1.1 (service delivery) and 8.1.2 (policy) take their weighted parts (docs/decisions.md D211).
+    service, policy = sipas["parts"][1]["estimate"], sipas["parts"][0]["estimate"]
+    assert float(sipas["points"]["8.1.1"]) == pytest.approx(service / 100 * 6, abs=0.011)
+    assert float(sipas["points"]["8.1.2"]) == pytest.approx(policy / 100 * 6, abs=0.011)
+    localities = {b["group"] for b in sipas["breakdowns"] if b["by"] == "locality"}
+    assert localities and all(code.startswith(("X", "P")) for code in localities)  # communes and wards
     officials = data["survey"]["officials"]
     assert officials["respondents"] > 100 and 10 <= officials["points"] <= 20
     assert all(item["points"] is not None for item in officials["items"])

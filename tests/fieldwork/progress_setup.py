@@ -19,7 +19,7 @@ from surveys.services.definitions import parse_definition_file, questions
 from tests.factories import QuestionnaireFactory, UnitFactory, UserFactory
 
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-SIPAS = Path(settings.BASE_DIR) / "surveys" / "definitions" / "sipas_citizens.yaml"
+SIPAS = Path(settings.BASE_DIR) / "surveys" / "definitions" / "sipas_citizens_v1.yaml"
 SIPAS_DEFINITION = parse_definition_file(SIPAS).definition
 SCALE_ITEMS = [q["code"] for q in questions(SIPAS_DEFINITION) if q["type"] == "scale"]
 

@@ -107,7 +107,23 @@ def test_seed_demo_is_idempotent_and_has_every_role(db):
     counts = (Unit.objects.count(), Respondent.objects.count(), Membership.objects.count())
     call_command("seed_demo", "--year", "2026", stdout=io.StringIO())
     assert (Unit.objects.count(), Respondent.objects.count(), Membership.objects.count()) == counts
-    assert counts[0] == 26 and 550 <= counts[1] <= 650
+    # Lào Cai: council, 16 departments, 9 districts (until 30 June 2025), 19 communes and wards (from 1 July
+    # 2025); the former Yên Bái: 7 districts.
+    assert counts[0] == 1 + 16 + 9 + 19 + 7 and 550 <= counts[1] <= 650
+    campaign = Campaign.objects.get(slug="par-2026")
+    assert (
+        not campaign.units.filter(kind="district").exists()
+        and campaign.units.filter(kind="commune").count() == 19
+    )
+    assert set(campaign.groups.values_list("code", flat=True)) >= {"commune_leader"}
+    assert "district_leader" not in campaign.groups.values_list("code", flat=True)
+    assert Respondent.objects.filter(campaign=campaign, group__code="commune_leader").exists()
+    assert campaign.sipas_campaign.slug == "sipas-2026"
+    earlier = Campaign.objects.get(slug="par-2024")
+    assert (
+        earlier.units.filter(kind="district").count() == 9
+        and not earlier.units.filter(kind="commune").exists()
+    )
     assert set(Membership.objects.values_list("role", flat=True)) == {"coordinator", "focal_point", "analyst"}
     names = Respondent.objects.values_list("full_name", flat=True)
     assert all(" " in n for n in names) and any("ễ" in n or "ị" in n or "ư" in n for n in names)

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from analysis.models import MarginSet, SipasMethodChoice
 from fieldwork.api.serializers import SubmissionSerializer, VerificationSerializer
 from fieldwork.models import (
     Assignment,
@@ -82,6 +83,8 @@ class World:
     questionnaire_id: int = 0  # the SIPAS questionnaire the field API serves
     response_id: int = 0  # the field record's response
     mismatch_id: int = 0
+    margin_set_id: int = 0  # a pending population table of the SIPAS campaign
+    method_choice_id: int = 0  # a pending SIPAS method of the SIPAS campaign
     record_id: int = 0  # the field record of that response (review pages)
     unit_id: int = 0  # a household of the enumerator's work list (drawn sample)
     # The same kinds of objects just outside a role's scope: another unit's import, team 2's assignment,
@@ -228,6 +231,13 @@ def build_world() -> World:
         supervisor=UserFactory(username="matrix-supervisor-2"),
     )
     other["record_id"] = FieldRecord.objects.get(response_id=other["response_id"]).pk
+    # A population table and a method waiting for a second coordinator's confirmation.
+    world.margin_set_id = MarginSet.objects.create(
+        campaign=sipas, file_name="dan-so.csv", sha256="0" * 64, proposed_by=users["analyst"]
+    ).pk
+    world.method_choice_id = SipasMethodChoice.objects.create(
+        campaign=sipas, method="sipas-1001-pooled", proposed_by=users["analyst"]
+    ).pk
     return world
 
 

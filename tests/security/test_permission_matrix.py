@@ -102,6 +102,14 @@ ROWS = [
     # --- indices (coordinators and the appraisal council, the index's analysts) -------------------------------
     ("indices-dashboard",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
     ("indices-report",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    # The SIPAS campaign's page (interviews, progress, indices) is read as the indices are; the weighting
+    # and the method change official figures: a coordinator proposes, another confirms (D205).
+    ("sipas-campaign",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("sipas-margins",              "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-margins",              "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-margins-decide",       "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-method",               "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("sipas-method-decide",        "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # The campaign's criteria set and officials' conversion: read by whoever reads the index, changed by its
     # coordinators only (docs/decisions.md D152, D158).
     ("indices-settings",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
@@ -222,6 +230,11 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "field-api-questionnaire": {"pk": world.questionnaire_id},
         "field-api-response": {"pk": world.response_id},
         "field-frame": {"slug": world.sipas.slug},
+        **{
+            name: {"slug": world.sipas.slug}
+            for name in ("sipas-campaign", "sipas-margins", "sipas-margins-decide", "sipas-method")
+        },
+        "sipas-method-decide": {"slug": world.sipas.slug},
         "field-sample": {"slug": world.sipas.slug},
     }
     by_argument = {
@@ -233,6 +246,8 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "code": world.item_code,
         "assignment_id": world.assignment_id,
         "mismatch_id": world.mismatch_id,
+        "margin_set_id": world.margin_set_id,
+        "choice_id": world.method_choice_id,
         "record_id": world.record_id,
         "unit_id": world.unit_id,
     }

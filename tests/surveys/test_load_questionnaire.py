@@ -29,7 +29,9 @@ DEFINITIONS = ROOT / "surveys" / "definitions"
 SHIPPED = {
     "par_officials.yaml": ("par_officials", {"hdnd", "dept_leader", "division_leader"}),
     "par_officials_district.yaml": ("par_officials", {"district_leader"}),
+    "par_officials_commune.yaml": ("par_officials", {"commune_leader"}),
     "sipas_citizens.yaml": ("sipas_citizens", {"citizen", "organisation"}),
+    "sipas_citizens_v1.yaml": ("sipas_citizens", {"citizen", "organisation"}),
 }
 
 
@@ -81,6 +83,10 @@ def group(code: str) -> RespondentGroup:
 def test_shipped_file_loads_cleanly_into_a_campaign_of_its_kind(name, campaign, sipas_campaign):
     kind, groups = SHIPPED[name]
     target = campaign if kind == "par_officials" else sipas_campaign
+    if groups == {"commune_leader"}:  # a campaign of the two-level local government (from July 2025)
+        target = CampaignFactory(
+            province=campaign.province, slug="par-2026", year=2026, groups=["commune_leader"]
+        )
     report = load_questionnaire(campaign=target, path=DEFINITIONS / name)
     assert report.errors == [] and (report.status, report.created, report.version) == ("created", True, 1)
     stored = Questionnaire.objects.get(pk=report.questionnaire.pk)
@@ -97,7 +103,10 @@ def test_shipped_file_is_nfc_vietnamese_with_english_comments_and_well_formed_qu
     definition = parse_definition_file(DEFINITIONS / name).definition
     assert any(ch in definition["title"] for ch in "ảạấầẩẫậắằẳẵặếềểễệốồổỗộớờởỡợứừửữựđ")
     all_questions = questions(definition)
-    scored = [q for q in all_questions if "feeds" in q]
+    # Perceptions and needs (sipas.perception, sipas.need) are choices reported as shares, not ratings.
+    scored = [
+        q for q in all_questions if "feeds" in q and q["feeds"] not in ("sipas.perception", "sipas.need")
+    ]
     assert scored and all(q["type"] == "scale" for q in scored)
     # Every rating can be left as "don't know", which the index must leave out.
     for q in scored:
@@ -107,7 +116,7 @@ def test_shipped_file_is_nfc_vietnamese_with_english_comments_and_well_formed_qu
 
 
 def test_officials_questionnaires_cover_the_eight_domains_with_sub_criterion_codes():
-    for name in ("par_officials.yaml", "par_officials_district.yaml"):
+    for name in ("par_officials.yaml", "par_officials_district.yaml", "par_officials_commune.yaml"):
         scored = [q for q in questions(parse_definition_file(DEFINITIONS / name).definition) if "feeds" in q]
         assert {q["feeds"].split(".")[0] for q in scored} == {str(d) for d in range(1, 9)}
         assert all(len(q["feeds"].split(".")) == 2 for q in scored)
@@ -117,8 +126,43 @@ def test_officials_questionnaires_cover_the_eight_domains_with_sub_criterion_cod
         )
 
 
-def test_sipas_questionnaire_has_the_five_elements_overall_satisfaction_and_background():
+def test_sipas_questionnaire_has_the_three_aspects_of_1001_with_english_beside_the_vietnamese():
     definition = parse_definition_file(DEFINITIONS / "sipas_citizens.yaml").definition
+    by_code = {q["code"]: q for q in questions(definition)}
+    feeds = [q["feeds"] for q in by_code.values() if "feeds" in q]
+    # Part I: 8 categorical perception criteria, among them harassment and informal payments.
+    perceptions = [q for q in by_code.values() if q.get("feeds") == "sipas.perception"]
+    assert len(perceptions) == 8 and all(q["type"] in ("single", "multiple") for q in perceptions)
+    assert {"perception.harassment", "perception.informal_payment"} <= {q["code"] for q in perceptions}
+    # Part II.A: the 9 policy groups, each rated on information, participation, implementation, results.
+    groups = ["economy", "health", "education", "water", "electricity", "security", "roads"]
+    groups += ["social_security", "admin_reform"]
+    for group_code in groups:
+        items = [q["code"] for q in by_code.values() if q.get("feeds") == f"sipas.policy.{group_code}"]
+        assert [i.rsplit(".", 1)[1] for i in items] == [
+            "information",
+            "participation",
+            "implementation",
+            "results",
+        ]
+    # Part II.B: the 5 service elements; access has signage, seating, equipment and access overall.
+    access = [q["code"] for q in by_code.values() if q.get("feeds") == "sipas.service.access"]
+    assert [a.rsplit(".", 1)[1] for a in access] == ["signage", "seating", "equipment", "overall"]
+    assert feeds.count("sipas.service.procedure") == 4
+    for element in ("staff", "result", "feedback"):
+        assert feeds.count(f"sipas.service.{element}") >= 3, element
+    assert feeds.count("sipas.overall") == 1
+    scored = [q for q in by_code.values() if q["type"] == "scale"]
+    assert all([o["value"] for o in q["options"]] == [1, 2, 3, 4, 5, 0] for q in scored)
+    # Part III: needs as multiple choices.
+    assert [q["type"] for q in by_code.values() if q.get("feeds") == "sipas.need"] == ["multiple", "multiple"]
+    assert all(q.get("text_en") for q in by_code.values())
+    assert all(s.get("title_en") for s in definition["sections"])
+    assert all(o.get("label_en") for q in by_code.values() for o in q.get("options", []))
+
+
+def test_first_sipas_questionnaire_has_the_five_elements_overall_satisfaction_and_background():
+    definition = parse_definition_file(DEFINITIONS / "sipas_citizens_v1.yaml").definition
     by_code = {q["code"]: q for q in questions(definition)}
     feeds = [q["feeds"] for q in by_code.values() if "feeds" in q]
     for element in ("access", "procedure", "staff", "result", "feedback"):

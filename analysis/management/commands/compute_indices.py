@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError
 from analysis import officials
 from analysis.indices import as_dict, campaign_indices
 from analysis.report_xlsx import workbook_bytes
-from analysis.sipas.methods import DEFAULT_METHOD as SIPAS_DEFAULT
 from analysis.sipas.methods import METHODS as SIPAS_METHODS
 from respondents.models import Campaign
 
@@ -38,7 +37,12 @@ class Command(BaseCommand):
             choices=sorted(officials.METHODS),
             help="default: the campaign's index settings",
         )
-        parser.add_argument("--sipas-method", default=SIPAS_DEFAULT, choices=sorted(SIPAS_METHODS))
+        parser.add_argument(
+            "--sipas-method",
+            default=None,
+            choices=sorted(SIPAS_METHODS),
+            help="default: the SIPAS campaign's own method (its confirmed choice, else the default)",
+        )
         parser.add_argument(
             "--by", action="append", default=None, help="SIPAS breakdown (default: unit and area)"
         )
@@ -51,7 +55,7 @@ class Command(BaseCommand):
             campaign,
             officials_method=opts["officials_method"],
             sipas_method=opts["sipas_method"],
-            sipas_by=opts["by"] if opts["by"] is not None else ["unit", "area"],
+            sipas_by=opts["by"] if opts["by"] is not None else ["locality", "area"],
         )
         if result.main is None:
             raise CommandError(f"campaign {campaign.slug!r} has no assessment to compute", returncode=2)

@@ -13,8 +13,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.sipas import METHODS, SipasInputError, compute_sipas, get_method
-from analysis.sipas.inputs import elements_of_questionnaire_file, read_answers_csv, read_margins_csv
-from analysis.sipas.methods import DEFAULT_METHOD
+from analysis.sipas.inputs import (
+    categorical_of_definition,
+    elements_of_questionnaire_file,
+    read_answers_csv,
+    read_margins_csv,
+)
+from analysis.sipas.methods import default_method_for
+from surveys.services.definitions import parse_definition_file
 
 DEFAULT_QUESTIONNAIRE = Path(settings.BASE_DIR) / "surveys" / "definitions" / "sipas_citizens.yaml"
 
@@ -26,14 +32,26 @@ class Command(BaseCommand):
         parser.add_argument("--csv", required=True, help="answers: one row per respondent")
         parser.add_argument("--margins", help="population margins CSV: variable,category,population")
         parser.add_argument("--by", action="append", default=[], help="breakdown column (repeatable)")
-        parser.add_argument("--method", default=DEFAULT_METHOD, choices=sorted(METHODS))
+        parser.add_argument(
+            "--method",
+            choices=sorted(METHODS),
+            help="default: sipas-1001-parts when the questionnaire has a policy part, else sipas-2023",
+        )
+        parser.add_argument(
+            "--policy-weight", type=float, help="w of sipas-1001-weighted (the policy part's weight)"
+        )
         parser.add_argument("--questionnaire", default=str(DEFAULT_QUESTIONNAIRE))
         parser.add_argument("--format", default="table", choices=["json", "table"])
 
     def handle(self, *args, **opts):
-        method = get_method(opts["method"])
         try:
             elements = elements_of_questionnaire_file(Path(opts["questionnaire"]))
+            definition = parse_definition_file(Path(opts["questionnaire"])).definition
+            method = get_method(opts["method"] or default_method_for(elements))
+            if opts["policy_weight"] is not None:
+                if not 0 <= opts["policy_weight"] <= 1:
+                    raise CommandError("--policy-weight must be between 0 and 1", returncode=2)
+                method = method.with_parameters(policy_weight=opts["policy_weight"])
             frame = read_answers_csv(Path(opts["csv"]))
             margins = read_margins_csv(Path(opts["margins"])) if opts["margins"] else None
             result = compute_sipas(
@@ -44,6 +62,7 @@ class Command(BaseCommand):
                 margins=margins,
                 source=opts["csv"],
                 margins_source=opts["margins"] or "margins",
+                categorical=categorical_of_definition(definition),
             )
         except SipasInputError as exc:
             self.stderr.write(str(exc))
@@ -71,11 +90,15 @@ def _table(result) -> str:
         f"{'breakdown':<28} {'element / item':<28} {'estimate':>8} {'SE':>6} {'95% CI':>15} {'n':>7} "
         f"{'weighted n':>11}",
     ]
-    parts = [("sipas", None), ("elements", "element"), ("items", "item")]
+    parts = [("sipas", None), ("parts", "part"), ("alternatives", "method"), ("elements", "element")]
+    parts.append(("items", "item"))
     for name, column in parts:
         for row in getattr(result, name).to_dict("records"):
             where = "all" if row["by"] is None else f"{row['by']}={row['group']}"
             what = "SIPAS" if column is None else row[column]
+            what = (
+                f"part {what}" if name == "parts" else f"SIPAS by {what}" if name == "alternatives" else what
+            )
             interval = "–" if row["suppressed"] else f"{_percent(row['ci_low'])}–{_percent(row['ci_high'])}"
             lines.append(
                 f"{where[:28]:<28} {what[:28]:<28} {_percent(row['estimate']):>8} {_percent(row['se']):>6} "

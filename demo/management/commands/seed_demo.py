@@ -10,6 +10,7 @@ from demo.services.field import seed_field_demo
 from demo.services.indices import seed_demo_indices
 from demo.services.questionnaires import seed_demo_surveys
 from demo.services.registry import seed_demo
+from demo.services.sipas import seed_demo_sipas_weighting
 
 
 class Command(BaseCommand):
@@ -36,6 +37,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"SIPAS field campaign: {field['campaign'].slug}; {field['responses']} field responses created"
         )
+        weighting = seed_demo_sipas_weighting(par=campaign, sipas=field["campaign"])
+        self.stdout.write(
+            f"SIPAS weighting: {weighting['design']} interviews linked to the sample design, "
+            f"{weighting['margins']} population cells confirmed for {field['campaign'].slug}"
+        )
         indices = seed_demo_indices(campaign=campaign, rng=random.Random(campaign.year + 2))
         self.stdout.write(
             f"Indices: {indices['earlier_campaigns']} earlier campaigns for the trend, "
@@ -44,9 +50,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {result['password']}):")
         for line in (
             "admin      superuser (Django admin at /admin/)",
-            "snv        coordinator, Sở Nội vụ",
+            "snv        coordinator, Sở Nội vụ (snv-2: a second coordinator, confirms margins and methods)",
             "dm-stp     focal point, Sở Tư pháp",
-            "dm-batxat  focal point, Huyện Bát Xát",
+            "dm-batxat  focal point, Xã Bát Xát (a commune of the merged province)",
             "dm-sct     focal point, Sở Công Thương (list not sent yet)",
             "phan-tich  analyst (tracking and index results, pseudonymised)",
             "bd-team1-a, bd-team1-b, bd-team2-a, bd-team2-b  Bưu điện enumerators (SIPAS field work)",
