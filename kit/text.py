@@ -77,6 +77,8 @@ def _visible(text: str) -> str:
         return text
     text = unicodedata.normalize("NFC", text)
     return INVISIBLE_CHARACTERS.sub("", text) if INVISIBLE_CHARACTERS.search(text) else text
+
+
 _WHOLE = re.compile(r"\d{1,3}(?:[.,\s]\d{3})+|\d+")
 
 
