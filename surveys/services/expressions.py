@@ -87,7 +87,7 @@ def parse(text: str) -> Parsed:
     parser = _Parser(tokenize(text), len(text))
     tree = parser.expression(0)
     if parser.index < len(parser.tokens):
-        kind, value, position = parser.tokens[parser.index]
+        _kind, value, position = parser.tokens[parser.index]
         raise ExpressionError(f"unexpected {value!r}", position)
     return Parsed(tree=tree, references=tuple(dict.fromkeys(parser.references)), uses_current=parser.current)
 

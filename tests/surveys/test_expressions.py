@@ -56,7 +56,12 @@ def test_the_browser_code_gives_the_same_results_in_node():
     if node is None:  # fail, never skip: Node comes with the machine image (and CI)
         pytest.fail("node is missing: apt-get install nodejs")
     run = subprocess.run(
-        [node, str(HERE / "expression_cases_runner.js"), str(HERE / "expression_cases.json"), str(CONDITIONS_JS)],
+        [
+            node,
+            str(HERE / "expression_cases_runner.js"),
+            str(HERE / "expression_cases.json"),
+            str(CONDITIONS_JS),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
