@@ -86,6 +86,8 @@ class FormProblem:
     message: str
 
     def __str__(self) -> str:
+        if not self.place.sheet:
+            return self.message  # about the whole file
         parts = [_("sheet “%(sheet)s”") % {"sheet": self.place.sheet}]
         if self.place.row:
             parts.append(_("row %(row)d") % {"row": self.place.row})
@@ -153,11 +155,11 @@ def read_xlsform(path: Path, *, file_name: str) -> XLSFormResult:
     try:
         sheets = read_sheets(path, file_name=file_name, max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
     except UnreadableFile as exc:
-        result.problems.append(FormProblem(Place(file_name), exc.detail))
+        result.problems.append(FormProblem(Place(""), exc.detail))
         return result
     by_name = {sheet.name.strip().lower(): sheet for sheet in sheets}
     if SURVEY not in by_name:
-        result.problems.append(FormProblem(Place(file_name), _("the workbook has no “survey” sheet")))
+        result.problems.append(FormProblem(Place(""), _("the workbook has no “survey” sheet")))
         return result
     for name, sheet in by_name.items():
         if name not in (SURVEY, CHOICES, SETTINGS) and any(_text(v) for row in sheet.rows for v in row):
@@ -177,7 +179,7 @@ def read_xlsform(path: Path, *, file_name: str) -> XLSFormResult:
     except PyXFormError as exc:
         message = str(exc)
         row = _ROW.search(message)
-        place = Place(SURVEY, int(row.group(1))) if row else Place(file_name)
+        place = Place(SURVEY, int(row.group(1))) if row else Place("")
         result.problems.append(FormProblem(place, _ROW.sub("", message).strip()))
         return result
     _Builder(result, survey, choices, form_settings, rows, choice_rows, language_of).build(form)
@@ -284,8 +286,10 @@ def _check_survey_rows(survey: _SheetScan, choices, result: XLSFormResult) -> di
     """Refuse unsupported types, appearances and required values; return {name: Excel row}."""
     rows: dict[str, int] = {}
     lists = {values.get("list_name", "") for _n, values in (choices.rows if choices else [])}
+    names = {values.get("name", "") for _n, values in survey.rows} - {""}
     depth = 0
     for number, values in survey.rows:
+        _check_expressions(survey, number, values, names, result)
         kind = values.get("type", "")
         words = kind.replace("select one ", "select_one ").replace(
             "select all that apply ", "select_multiple "
@@ -338,6 +342,29 @@ def _check_survey_rows(survey: _SheetScan, choices, result: XLSFormResult) -> di
                 )
             )
     return rows
+
+
+def _check_expressions(survey: _SheetScan, number: int, values: dict, names: set, result) -> None:
+    """relevant and constraint in our expression language, naming only questions of the form (whether
+    they come earlier is checked with the definition)."""
+    for column in ("relevant", "constraint"):
+        text = values.get(column, "")
+        if not text:
+            continue
+        place = survey.place(number, column)
+        try:
+            parsed = parse(text)
+        except ExpressionError as exc:
+            result.problems.append(
+                FormProblem(
+                    place,
+                    _("%(problem)s (at character %(n)d)") % {"problem": exc.message, "n": exc.position + 1},
+                )
+            )
+            continue
+        for name in parsed.references:
+            if name not in names:
+                result.problems.append(FormProblem(place, _("${%s} is not a question of this form") % name))
 
 
 def _refuse_appearance(survey: _SheetScan, number: int, appearance: str, result: XLSFormResult) -> None:
