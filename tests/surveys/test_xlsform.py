@@ -162,8 +162,12 @@ YN = [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không
             "sheet “survey”, row 3, column E (relevant): ${q9} is not a question of this form",
         ),
         (
-            survey_with(["integer", "q2", "Số", "", "", ". > ${q2} and ${q1} = 'yes' and ${q3} = 1", ""])
-            + [["integer", "q3", "Số", "", "", "", ""]],
+            [
+                *survey_with(
+                    ["integer", "q2", "Số", "", "", ". > ${q2} and ${q1} = 'yes' and ${q3} = 1", ""]
+                ),
+                ["integer", "q3", "Số", "", "", "", ""],
+            ],
             "sheet “survey”, row 3, column F (constraint): ${q3} is not an earlier question",
         ),
         (
@@ -179,16 +183,18 @@ YN = [["list_name", "name", "label"], ["yn", "yes", "Có"], ["yn", "no", "Không
             "sheet “survey”, row 3, column G (appearance): appearance “likert” is not supported",
         ),
         (
-            survey_with(
-                ["text", "q2", "Ý", "", "", "", ""],
-                ["type", "name", "label", "required", "relevant", "constraint", "calculation"],
-            )[:2]
-            + [["text", "q2", "Ý", "", "", "", "1 + 1"]],
+            [
+                *survey_with(
+                    ["text", "q2", "Ý", "", "", "", ""],
+                    ["type", "name", "label", "required", "relevant", "constraint", "calculation"],
+                )[:2],
+                ["text", "q2", "Ý", "", "", "", "1 + 1"],
+            ],
             "sheet “survey”, row 3, column G (calculation): column “calculation” is not supported",
         ),
         (
             survey_with(["begin_group", "g", "Nhóm", "", "", "", ""]),
-            "sheet “survey”, row 3: Unmatched 'begin_group'. No matching 'end_group' was found for the name 'g'.",
+            "sheet “survey”, row 3: Unmatched 'begin_group'. No matching 'end_group' was found for the name",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None,
