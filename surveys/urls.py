@@ -8,6 +8,7 @@ urlpatterns: list = [
     # The respondent's personal link.
     path("s/<str:token>/", respondent.survey_start, name="survey-start"),
     path("s/<str:token>/save/", respondent.survey_save, name="survey-save"),
+    path("s/<str:token>/opened/", respondent.survey_opened, name="survey-opened"),
     path("s/<str:token>/submit/", respondent.survey_submit, name="survey-submit"),
     path("s/<str:token>/thanks/", respondent.survey_thanks, name="survey-thanks"),
     path("s/<str:token>/no-reminders/", respondent.survey_opt_out, name="survey-opt-out"),

@@ -9,18 +9,19 @@ ends, whether its next link is valid or not, so that links cannot be enumerated;
 import functools
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kit.client_ip import client_ip
 from kit.ratelimit import count_hit, is_limited, seconds_left
 
-from ..services.layout import page_sections
+from ..services.definitions import languages
+from ..services.layout import page_language, page_sections
 from ..services.responses import (
     MAX_BODY_BYTES,
     answers_from_form,
@@ -28,6 +29,7 @@ from ..services.responses import (
     open_invitation,
     opt_out_of_reminders,
     questionnaire_for,
+    record_opened,
     save_draft,
     submit,
 )
@@ -79,6 +81,14 @@ def survey_start(request, invitation, token):
     return _questionnaire_page(
         request, invitation, token, opened.questionnaire, opened.answers, saved_at=opened.saved_at
     )
+
+
+@require_POST
+@token_page
+def survey_opened(request, invitation, token):
+    """The page's script says it runs in a browser: the link was opened by a person, not a mail scanner."""
+    record_opened(invitation=invitation)
+    return HttpResponse(status=204)
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,6 +156,7 @@ def _questionnaire_page(
         "invitation": invitation,
         "campaign": invitation.campaign,
         "questionnaire": questionnaire,
+        **language_context(questionnaire.definition),
         "token": token,
         "sections": sections,
         "progress": progress,
@@ -154,6 +165,11 @@ def _questionnaire_page(
         "saved_notice": request.GET.get("saved") == "1",
     }
     return render(request, "surveys/respondent/questionnaire.html", context, status=status)
+
+
+def language_context(definition: dict) -> dict:
+    """The language the questionnaire shows in, and its main language (for lang attributes)."""
+    return {"page_language": page_language(definition), "main_language": languages(definition)[0]}
 
 
 def _declared_length(request) -> int:
