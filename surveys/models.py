@@ -54,6 +54,10 @@ class RealManager(models.Manager.from_queryset(RealQuerySet)):
         return super().get_queryset().filter(is_test=False)
 
 
+class AllManager(models.Manager):
+    """Every row, test links' included."""
+
+
 class Invitation(models.Model):
     """One respondent's invitation to a campaign's survey; its links are InvitationTokens.
 
@@ -74,7 +78,7 @@ class Invitation(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = RealManager()
-    all_objects = models.Manager()
+    all_objects = AllManager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -198,7 +202,7 @@ class Response(models.Model):
     is_test = models.BooleanField(_("test"), default=False, db_index=True)
 
     objects = RealManager()
-    all_objects = models.Manager()
+    all_objects = AllManager()
 
     class Meta:
         verbose_name = _("response")
