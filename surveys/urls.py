@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import distribution, respondent, tracking, webhooks
+from .views import distribution, questionnaires, respondent, tracking, webhooks
 
 urlpatterns: list = [
     # The respondent's personal link.
@@ -12,6 +12,31 @@ urlpatterns: list = [
     path("s/<str:token>/submit/", respondent.survey_submit, name="survey-submit"),
     path("s/<str:token>/thanks/", respondent.survey_thanks, name="survey-thanks"),
     path("s/<str:token>/no-reminders/", respondent.survey_opt_out, name="survey-opt-out"),
+    # Questionnaires: upload, XLSForm download, preview and test links (coordinator).
+    path(
+        "campaigns/<slug:slug>/questionnaires/",
+        questionnaires.questionnaire_list,
+        name="campaign-questionnaires",
+    ),
+    path(
+        "campaigns/<slug:slug>/questionnaires/<int:pk>/xlsform.xlsx",
+        questionnaires.download_xlsform,
+        name="questionnaire-xlsform",
+    ),
+    path(
+        "campaigns/<slug:slug>/questionnaires/<int:pk>/preview/",
+        questionnaires.preview,
+        name="questionnaire-preview",
+    ),
+    path(
+        "campaigns/<slug:slug>/questionnaires/<int:pk>/preview/frame/",
+        questionnaires.preview_frame,
+        name="questionnaire-preview-frame",
+    ),
+    path("campaigns/<slug:slug>/test-links/", questionnaires.test_link_create, name="test-link-create"),
+    path(
+        "campaigns/<slug:slug>/test-links/delete/", questionnaires.test_links_delete, name="test-links-delete"
+    ),
     # Response tracking (coordinator; focal points see their own unit's non-responders).
     path("campaigns/<slug:slug>/tracking/", tracking.dashboard, name="campaign-tracking"),
     path(
