@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import distribution, questionnaires, respondent, tracking, webhooks
+from .views import campaigns, distribution, questionnaires, respondent, tracking, webhooks
 
 urlpatterns: list = [
     # The respondent's personal link.
@@ -12,6 +12,10 @@ urlpatterns: list = [
     path("s/<str:token>/submit/", respondent.survey_submit, name="survey-submit"),
     path("s/<str:token>/thanks/", respondent.survey_thanks, name="survey-thanks"),
     path("s/<str:token>/no-reminders/", respondent.survey_opt_out, name="survey-opt-out"),
+    # Setting campaigns up (coordinator).
+    path("setup/campaigns/new/", campaigns.campaign_new, name="campaign-new"),  # not a campaign slug
+    path("campaigns/<slug:slug>/settings/", campaigns.campaign_settings, name="campaign-settings"),
+    path("campaigns/<slug:slug>/copy/", campaigns.campaign_copy, name="campaign-copy"),
     # Questionnaires: upload, XLSForm download, preview and test links (coordinator).
     path(
         "campaigns/<slug:slug>/questionnaires/",

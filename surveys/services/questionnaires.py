@@ -71,6 +71,11 @@ def load_questionnaire(
     return report
 
 
+def load_definition(*, campaign: Campaign, definition: dict, source_name: str) -> LoadReport:
+    """Store an already validated definition (a questionnaire copied from another campaign)."""
+    return _load(campaign, Path(source_name), definition)
+
+
 def _load(campaign: Campaign, path: Path, definition: dict) -> LoadReport:
     digest = checksum(definition)
     errors = []
