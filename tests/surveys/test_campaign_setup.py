@@ -96,9 +96,19 @@ def test_the_settings_page_saves_and_shows_the_units_of_the_year(client, coordin
     client.force_login(coordinator)
     page = client.get(reverse("campaign-settings", args=[campaign.slug]))
     assert page.status_code == 200 and page.context["units"] == campaign.units.count()
-    data = form_data(campaign.province, slug=campaign.slug, kind=campaign.kind, year=campaign.year,
-                     list_deadline="2023-12-10", survey_opens="", survey_closes="", groups=["hdnd", "dept_leader"],
-                     target_citizen="", target_hdnd=80, name="PAR 2023 đổi tên")  # fmt: skip
+    data = form_data(
+        campaign.province,
+        slug=campaign.slug,
+        kind=campaign.kind,
+        year=campaign.year,
+        list_deadline="2023-12-10",
+        survey_opens="",
+        survey_closes="",
+        groups=["hdnd", "dept_leader"],
+        target_citizen="",
+        target_hdnd=80,
+        name="PAR 2023 đổi tên",
+    )
     reply = client.post(reverse("campaign-settings", args=[campaign.slug]), data)
     assert reply.status_code == 302
     campaign.refresh_from_db()
