@@ -30,9 +30,12 @@ run: migrate
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff everywhere (annotations required on kit/, services, selectors and the pure modules); mypy with
+# django-stubs on kit/ and the pure modules, strictly (pyproject.toml [tool.mypy], docs/decisions.md D70).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -30,7 +30,8 @@ def poststratify(weights: np.ndarray, codes: np.ndarray, totals: np.ndarray) -> 
     current = np.bincount(codes, weights=weights, minlength=len(totals))
     if np.any(current <= 0):
         raise CalibrationError(f"cell {int(np.flatnonzero(current <= 0)[0])} has no respondents")
-    return weights * (np.asarray(totals, dtype=float) / current)[codes]
+    scaled: np.ndarray = weights * (np.asarray(totals, dtype=float) / current)[codes]
+    return scaled
 
 
 def rake(
@@ -103,7 +104,8 @@ def linear_variance(*, t1: np.ndarray, tt: np.ndarray, psus_per_stratum: np.ndar
     n_h = np.asarray(psus_per_stratum, dtype=float).reshape((-1,) + (1,) * (t1.ndim - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         variance = (stratum_factor(n_h) * (tt - t1**2 / n_h)).sum(axis=0)
-    return np.maximum(variance, 0.0)
+    floored: np.ndarray = np.maximum(variance, 0.0)
+    return floored
 
 
 def korn_graubard_interval(

@@ -1,9 +1,10 @@
 """`record(...)`: the one way to write the audit log, called from the services that change or export."""
 
 import json
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model
 
 from .context import current_ip
 from .models import AuditEvent
@@ -13,10 +14,10 @@ Action = AuditEvent.Action
 
 def record(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
-    obj: Any = None,
-    campaign: Any = None,
+    obj: Model | None = None,
+    campaign: object = None,
     detail: dict | None = None,
     ip: str | None = None,
     actor_name: str = "",

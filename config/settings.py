@@ -196,9 +196,10 @@ TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Processes that send one queue side by side (send_invitations; Celery: tasks fanned out per round). Each
-# claims its own batches (services/messaging.py), so more workers never send anything twice.
+# claims its own batches (surveys/services/messaging/sending.py), so more workers never send anything twice.
 SENDING_WORKERS = env_int("SENDING_WORKERS", 2)
-# A `sending` claim older than this belongs to a dead worker and is taken again (services/messaging.py).
+# A `sending` claim older than this belongs to a dead worker and is taken again
+# (surveys/services/messaging/sending.py).
 SENDING_LEASE_SECONDS = env_int("SENDING_LEASE_SECONDS", 600)
 # Automatic retry while a mail or SMS server is down (or answers "try later"): after base, 2 x base, 4 x base
 # ... seconds, at most max apart, at most limit times; then what is left waits for the next run (tasks.py).

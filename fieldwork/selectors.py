@@ -4,12 +4,13 @@ aggregated in the database, and the data-quality flags of fieldwork/quality.py o
 
 import datetime
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -26,13 +27,13 @@ from .models import Assignment, FieldMember, FieldRecord, FieldTeam
 SERVICE_AREA_QUESTION = "screening.area"  # surveys/definitions/sipas_citizens.yaml
 
 
-def supervised_campaigns(user) -> QuerySet[Campaign]:
+def supervised_campaigns(user: User | AnonymousUser) -> QuerySet[Campaign]:
     """Campaigns with at least one field team this user supervises (coordinators: all their campaigns')."""
     teams = FieldTeam.objects.filter(pk__in=supervised_team_ids(user))
     return Campaign.objects.filter(pk__in=teams.values("campaign_id")).select_related("province")
 
 
-def progress_team_ids(user, campaign: Campaign) -> list[int] | None:
+def progress_team_ids(user: User | AnonymousUser, campaign: Campaign) -> list[int] | None:
     """The teams whose progress this user may see: None = all (coordinator), [] = none (not a supervisor)."""
     if is_coordinator(user, campaign.province_id):
         return None
@@ -121,7 +122,9 @@ def _cells(records: QuerySet[FieldRecord]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=["enumerator", "team", "day", "n", "last"])
 
 
-def _by_enumerator(cells, on_today, assignments, teams) -> list[dict]:
+def _by_enumerator(
+    cells: pd.DataFrame, on_today: pd.DataFrame, assignments: QuerySet[Assignment], teams: QuerySet[FieldTeam]
+) -> list[dict]:
     """One row per (enumerator, team): every enumerator member of the teams, with or without submissions;
     quota = the quotas of assignments given to that enumerator personally (team-wide ones are shared)."""
     keys = ["enumerator", "team"]
@@ -177,7 +180,9 @@ def service_area_labels(campaign: Campaign) -> dict[str, str]:
     return labels
 
 
-def _by_area(records, assignments, labels: dict[str, str]) -> list[dict]:
+def _by_area(
+    records: QuerySet[FieldRecord], assignments: QuerySet[Assignment], labels: dict[str, str]
+) -> list[dict]:
     """Quota and submissions per assignment area (district or commune, with its district) and service area."""
     keys = ("area", "area__code", "area__name", "area__kind", "area__parent__name", "service_area")
     quotas = assignments.values(*keys).annotate(quota=Sum("quota")).order_by()
@@ -300,7 +305,7 @@ def _record_frame(campaign: Campaign) -> pd.DataFrame:
     return frame.set_index("record_id", drop=False).rename_axis(None)
 
 
-def _scale_items(questionnaire_ids) -> tuple[list[str], set]:
+def _scale_items(questionnaire_ids: Iterable[int]) -> tuple[list[str], set]:
     """Scale questions of these versions (union, in order) and their "don't know" values (missing: true)."""
     items, dont_know = {}, set()
     for definition in Questionnaire.objects.filter(pk__in=list(questionnaire_ids)).values_list(
@@ -323,7 +328,9 @@ def _enumerator_rows(per_enumerator: pd.DataFrame, part: pd.DataFrame, code: str
     return rows
 
 
-def _flags(frame, found, team_ids, campaign) -> list[Flag]:
+def _flags(
+    frame: pd.DataFrame, found: list[pd.DataFrame], team_ids: Collection[int] | None, campaign: Campaign
+) -> list[Flag]:
     if not found:
         return []
     users = get_user_model().objects.filter(pk__in=frame["enumerator_id"].unique())
@@ -357,11 +364,11 @@ def _flags(frame, found, team_ids, campaign) -> list[Flag]:
     return sorted(flags, key=lambda f: (order.index(f.reason), f.team, f.enumerator, f.form_number))
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """numpy scalars as Python numbers, NaN (an untestable figure) as None, for JSON and templates."""
     value = value.item() if hasattr(value, "item") else value
     return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def _plain_time(value):
+def _plain_time(value: datetime.datetime) -> datetime.datetime:
     return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value

@@ -3,9 +3,10 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """REMOTE_ADDR, or with N trusted proxies the N-th address from the right of X-Forwarded-For.
 
     Only the entries the trusted proxies appended are believed: anything further left was written by the

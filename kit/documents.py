@@ -7,6 +7,7 @@ import json
 import math
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -28,12 +29,12 @@ def read_document(path: Path) -> tuple[object, str]:
     return document, ""
 
 
-def checksum(definition: dict) -> str:
+def checksum(definition: dict[str, Any]) -> str:
     canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def is_number(value) -> bool:
+def is_number(value: object) -> bool:
     """A finite number: YAML's .inf and .nan are floats that no answer can meet and JSON cannot store."""
     if isinstance(value, bool):
         return False

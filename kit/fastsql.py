@@ -14,9 +14,10 @@ import datetime
 import json
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any, cast
 
 from django.db import connection, models
-from django.db.models import Model
+from django.db.models import Field, ForeignObjectRel, Model
 
 # JSONField values go in as bulk_create sent them: json.dumps text (SQLite stores it as is, PostgreSQL
 # parses it into jsonb).
@@ -31,10 +32,10 @@ def db_datetime(value: datetime.datetime) -> str:
     """
     if connection.vendor == "postgresql":
         return value.isoformat()
-    return connection.ops.adapt_datetimefield_value(value)
+    return cast(str, connection.ops.adapt_datetimefield_value(value))  # None only for None
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> None:
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
     """Insert rows of database-ready values, one tuple per row in the order of `fields` (model field names).
 
     Nothing is computed on the way in: no defaults, auto_now, save() or signals. Give every column you
@@ -43,7 +44,7 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(_column(model._meta.get_field(name))) for name in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY is PostgreSQL's bulk-load path; psycopg escapes each value. The raw psycopg cursor is
@@ -56,7 +57,14 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+            # django-stubs asks for a Sequence; any iterable of rows works (sqlite3 reads it row by row).
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # type: ignore[arg-type]
+
+
+def _column(field: "Field[Any, Any] | ForeignObjectRel | None") -> str:
+    """A concrete field's column. Only those are given here, never a relation's reverse side or a field
+    without a column, which the stubs' types allow."""
+    return cast(str, cast("Field[Any, Any]", field).column)
 
 
 # ------------------------------------------------------------------------------------- one row, fast
@@ -68,19 +76,19 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
 
 
 @cache
-def _statement(model: type[Model], vendor: str) -> tuple[str, list]:
+def _statement(model: type[Model], vendor: str) -> tuple[str, list["Field[Any, Any]"]]:
     del vendor  # only the cache key
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     assert not any(hasattr(f, "get_placeholder") for f in fields), "fields needing their own placeholder"
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}"
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(_column(f)) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(_column(model._meta.pk))}"
     )
     return sql, fields
 
 
-def insert(instance: Model) -> Model:
+def insert[M: Model](instance: M) -> M:
     """Store a new instance (its primary key must be automatic) and set its primary key."""
     sql, fields = _statement(type(instance), connection.vendor)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]

@@ -1,7 +1,10 @@
 """Read queries: who may see what, and the aggregates behind the coordinator's pages."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -10,12 +13,12 @@ from kit.text import match_key
 from .models import Campaign, ImportBatch, Membership, PersonalDataGrant, Respondent, RespondentGroup, Unit
 
 
-def coordinated_provinces(user) -> QuerySet:
+def coordinated_provinces(user: User) -> QuerySet[Membership, Any]:
     """The ids of the provinces the user coordinates (a values() queryset, usable as a subquery)."""
     return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values("province_id")
 
 
-def is_coordinator(user, province_id: int) -> bool:
+def is_coordinator(user: User | AnonymousUser, province_id: int) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -24,7 +27,7 @@ def is_coordinator(user, province_id: int) -> bool:
     return coordinators.filter(user=user).exists()
 
 
-def is_analyst(user, province_id: int) -> bool:
+def is_analyst(user: User | AnonymousUser, province_id: int) -> bool:
     """An analyst of the province (Membership role analyst); superusers are not counted as analysts."""
     if not user.is_authenticated:
         return False
@@ -32,7 +35,7 @@ def is_analyst(user, province_id: int) -> bool:
     return analysts.filter(user=user).exists()
 
 
-def sees_personal_data(user, campaign: Campaign) -> bool:
+def sees_personal_data(user: User | AnonymousUser, campaign: Campaign) -> bool:
     """Coordinators (and superusers) always; an analyst only with an active grant for this campaign."""
     if is_coordinator(user, campaign.province_id):
         return True
@@ -44,7 +47,7 @@ def sees_personal_data(user, campaign: Campaign) -> bool:
     )
 
 
-def focal_unit_ids(user, province_id: int) -> set[int]:
+def focal_unit_ids(user: User | AnonymousUser, province_id: int) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(
@@ -54,7 +57,7 @@ def focal_unit_ids(user, province_id: int) -> set[int]:
     )
 
 
-def visible_campaigns(user) -> QuerySet[Campaign]:
+def visible_campaigns(user: User | AnonymousUser) -> QuerySet[Campaign]:
     if not user.is_authenticated:
         return Campaign.objects.none()
     if user.is_superuser:
@@ -69,7 +72,7 @@ def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
     return units if units.exists() else campaign.province.units.all()
 
 
-def accessible_units(user, campaign: Campaign) -> QuerySet[Unit]:
+def accessible_units(user: User | AnonymousUser, campaign: Campaign) -> QuerySet[Unit]:
     """Units whose list this user may see and change in this campaign."""
     units = campaign_units(campaign)
     if is_coordinator(user, campaign.province_id):
@@ -77,7 +80,7 @@ def accessible_units(user, campaign: Campaign) -> QuerySet[Unit]:
     return units.filter(pk__in=focal_unit_ids(user, campaign.province_id))
 
 
-def respondents_visible_to(user, campaign: Campaign) -> QuerySet[Respondent]:
+def respondents_visible_to(user: User | AnonymousUser, campaign: Campaign) -> QuerySet[Respondent]:
     current = Respondent.objects.current().filter(campaign=campaign).select_related("unit", "group")
     if is_coordinator(user, campaign.province_id):
         return current
@@ -152,7 +155,7 @@ def group_totals(campaign: Campaign) -> dict[str, int]:
     )
 
 
-def focal_point_emails(campaign: Campaign, unit_ids) -> dict[int, list[str]]:
+def focal_point_emails(campaign: Campaign, unit_ids: Iterable[int]) -> dict[int, list[str]]:
     result: dict[int, list[str]] = {}
     for unit_id, email in (
         Membership.objects.filter(

@@ -7,6 +7,7 @@ and manual (self-assessed, nothing to compute).
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 RULE_KINDS = ("manual", "proportional", "threshold_or_zero", "tiered", "survey")
 DEFAULT_PLACES = 4  # the published Lào Cai figures carry four decimals (1.4628, 0.9623)
@@ -30,6 +31,15 @@ def dec(value: Number | float | None) -> Decimal | None:
         raise ValueError(f"not a number: {value!r}") from exc
 
 
+def _given(value: Number | float) -> Decimal:
+    """`dec` of a value a rule cannot do without; its callers never pass None or "" (TypeError, as the
+    arithmetic on None would raise)."""
+    number = dec(value)
+    if number is None:
+        raise TypeError(f"a number is needed, not {value!r}")
+    return number
+
+
 def quantize(value: Decimal, places: int = DEFAULT_PLACES) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
@@ -46,9 +56,8 @@ def proportional(
 
     Methodology §1: on-time files 180,840/185,443 of max 1.5 → 1.4628; disbursement 96.23% of 1 → 0.9623.
     """
-    max_points = dec(max_points)
     share = _share(rate=rate, achieved=achieved, total=total)
-    points = max_points * min(max(share, Decimal(0)), Decimal(1))
+    points = _given(max_points) * min(max(share, Decimal(0)), Decimal(1))
     return quantize(points, places)
 
 
@@ -60,13 +69,13 @@ def threshold_or_zero(
     current, previous = dec(current), dec(previous)
     if current is None or previous is None:
         raise RuleInputMissing("this year's and the previous year's values are needed")
-    return quantize(dec(max_points) if current > previous else Decimal(0), places)
+    return quantize(_given(max_points) if current > previous else Decimal(0), places)
 
 
 def tiered(
     *,
     max_points: Number,
-    tiers: list[Mapping],
+    tiers: list[Mapping[str, Number]],
     rate: Number | None = None,
     achieved: Number | None = None,
     total: Number | None = None,
@@ -77,9 +86,9 @@ def tiered(
     Methodology §1: 23 of 24 socio-economic targets met (95.83%) → 0.5/1 with tiers 100% → 1, 90% → 0.5.
     """
     value = _share(rate=rate, achieved=achieved, total=total) * 100
-    reached = [dec(t["points"]) for t in tiers if value >= dec(t["min"])]
+    reached = [_given(t["points"]) for t in tiers if value >= _given(t["min"])]
     points = max(reached) if reached else Decimal(0)
-    return quantize(min(points, dec(max_points)), places)
+    return quantize(min(points, _given(max_points)), places)
 
 
 def survey(*, max_points: Number, share: Number | None, places: int = DEFAULT_PLACES) -> Decimal:
@@ -90,7 +99,9 @@ def survey(*, max_points: Number, share: Number | None, places: int = DEFAULT_PL
     return proportional(max_points=max_points, rate=share, places=places)
 
 
-def apply_rule(rule: Mapping, *, max_points: Number, figures: Mapping) -> Decimal | None:
+def apply_rule(
+    rule: Mapping[str, Any], *, max_points: Number, figures: Mapping[str, Number | None]
+) -> Decimal | None:
     """Points from a rule (as written in the tree file) and the figures entered or measured.
 
     `figures` may hold `current`, `previous`, `target`, `achieved`, `rate`, `share`. Manual rules return
@@ -116,7 +127,7 @@ def apply_rule(rule: Mapping, *, max_points: Number, figures: Mapping) -> Decima
     raise ValueError(f"unknown rule kind {kind!r}")
 
 
-def _rate_figures(figures: Mapping) -> dict:
+def _rate_figures(figures: Mapping[str, Number | None]) -> dict[str, Number | None]:
     """A rate in percent, or counts: achieved of target (or this year's value of the previous year's)."""
     if figures.get("rate") is not None:
         return {"rate": figures["rate"]}
@@ -127,12 +138,12 @@ def _rate_figures(figures: Mapping) -> dict:
     raise RuleInputMissing("a rate, or achieved and target counts, are needed")
 
 
-def _share(*, rate, achieved, total) -> Decimal:
+def _share(*, rate: Number | None, achieved: Number | None, total: Number | None) -> Decimal:
     if rate is not None:
-        return dec(rate) / 100
+        return _given(rate) / 100
     if achieved is None or total is None:
         raise RuleInputMissing("a rate, or achieved and total counts, are needed")
-    total = dec(total)
-    if total == 0:
+    whole = _given(total)
+    if whole == 0:
         raise RuleInputMissing("the total is zero")
-    return dec(achieved) / total
+    return _given(achieved) / whole

@@ -19,7 +19,8 @@ Excel report):
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, QuerySet
 
 from respondents.models import Campaign, Unit
 from respondents.selectors import is_coordinator
@@ -226,7 +227,7 @@ def lead_units(assessment: Assessment) -> dict[str, int]:
     return {key: units[lead["unit_code"]] for key, lead in leads.items() if lead["unit_code"] in units}
 
 
-def scorer_unit_ids(user, province_id: int) -> set[int]:
+def scorer_unit_ids(user: User | AnonymousUser, province_id: int) -> set[int]:
     if not user.is_authenticated:
         return set()
     return set(
@@ -236,7 +237,7 @@ def scorer_unit_ids(user, province_id: int) -> set[int]:
     )
 
 
-def is_council(user, province_id: int) -> bool:
+def is_council(user: User | AnonymousUser, province_id: int) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -246,7 +247,7 @@ def is_council(user, province_id: int) -> bool:
     ).exists()
 
 
-def scorable_leads(user, assessment: Assessment) -> set[str] | None:
+def scorable_leads(user: User | AnonymousUser, assessment: Assessment) -> set[str] | None:
     """The lead keys whose items this user self-assesses; None means every item (the assessed unit's own
     scorer in a department or district assessment)."""
     units = scorer_unit_ids(user, assessment.campaign.province_id)
@@ -262,11 +263,11 @@ def may_score_item(leads: set[str] | None, item: SheetItem) -> bool:
     return item.source != "survey" and (leads is None or item.lead in leads)
 
 
-def can_appraise(user, assessment: Assessment) -> bool:
+def can_appraise(user: User | AnonymousUser, assessment: Assessment) -> bool:
     return is_council(user, assessment.campaign.province_id)
 
 
-def can_view(user, assessment: Assessment) -> bool:
+def can_view(user: User | AnonymousUser, assessment: Assessment) -> bool:
     province_id = assessment.campaign.province_id
     return (
         is_council(user, province_id)
@@ -275,14 +276,14 @@ def can_view(user, assessment: Assessment) -> bool:
     )
 
 
-def visible_assessments(user, campaign) -> list[Assessment]:
+def visible_assessments(user: User | AnonymousUser, campaign: Campaign) -> list[Assessment]:
     assessments = Assessment.objects.filter(campaign=campaign).select_related(
         "tree", "unit", "campaign__province"
     )
     return [a for a in assessments if can_view(user, a)]
 
 
-def visible_campaigns(user):
+def visible_campaigns(user: User | AnonymousUser) -> QuerySet[Campaign]:
     """Campaigns of the provinces where the user coordinates, is a focal point, or has a scoring role."""
     if not user.is_authenticated:
         return Campaign.objects.none()

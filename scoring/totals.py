@@ -9,6 +9,7 @@ count 0.
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from .bands import BANDS
 
@@ -71,10 +72,10 @@ class PointsLost:
     lost: Decimal
 
 
-def nodes_from_definition(definition: Mapping) -> list[Node]:
+def nodes_from_definition(definition: Mapping[str, Any]) -> list[Node]:
     """The domains of a validated tree definition (scoring/services/definitions.py) as Nodes."""
 
-    def build(raw: Mapping) -> Node:
+    def build(raw: Mapping[str, Any]) -> Node:
         return Node(
             code=raw["code"],
             name=raw["name"],
@@ -156,7 +157,7 @@ def points_lost(domains: list[Node], points: Mapping[str, Decimal | None]) -> li
     return rows
 
 
-def _code_key(code: str) -> tuple:
+def _code_key(code: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split("."))
 
 

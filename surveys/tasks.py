@@ -2,7 +2,7 @@
 
 With a broker, the tasks below run on a Celery worker. acks_late: a task whose worker dies is delivered
 again. Running a task twice is harmless: what is sent once is decided by the Message state machine
-(services/messaging.py), not by the task.
+(services/messaging/), not by the task.
 
 Without a broker (the embedded set-up, CELERY_TASK_ALWAYS_EAGER), a web request must not send a whole
 round itself: it queues the round and calls send_in_background(), which sends from a daemon thread of

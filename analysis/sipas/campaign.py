@@ -3,10 +3,12 @@
 computation as the CSV path (analysis.sipas.compute)."""
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.statistics import Margin
+from respondents.models import Campaign
 from surveys.models import Questionnaire, Response
 
 from .compute import SipasInputError, SipasResult, compute_sipas
@@ -17,7 +19,7 @@ SIPAS_GROUPS = {"citizen", "organisation"}
 AREA_QUESTION = "screening.area"
 
 
-def sipas_questionnaires(campaign) -> list[tuple[int, dict]]:
+def sipas_questionnaires(campaign: Campaign) -> list[tuple[int, dict[str, Any]]]:
     """(id, definition) of the campaign's SIPAS questionnaires, current version first."""
     rows = Questionnaire.objects.filter(campaign=campaign).order_by("-is_current", "-version")
     return [
@@ -27,7 +29,7 @@ def sipas_questionnaires(campaign) -> list[tuple[int, dict]]:
     ]
 
 
-def campaign_frame(campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
+def campaign_frame(campaign: Campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
     """One row per submitted response (index = response id), one column per item, plus unit and area."""
     rows = Response.objects.filter(
         campaign=campaign, questionnaire_id__in=questionnaire_ids, status=Response.Status.SUBMITTED
@@ -41,7 +43,7 @@ def campaign_frame(campaign, questionnaire_ids: list[int], items: list[str]) -> 
 
 
 def campaign_sipas(
-    campaign,
+    campaign: Campaign,
     *,
     by: str | list[str] | None = None,
     margins: Path | str | list[Margin] | None = None,

@@ -6,7 +6,9 @@ Here: input checks, calibration, and estimates with SEs and intervals from the s
 analysis.sipas.moments gathers in one pass over the answers per breakdown (docs/methodology.md §6, §7).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, NoReturn, cast
 
 import numpy as np
 import pandas as pd
@@ -43,13 +45,13 @@ class SipasResult:
     respondents: int
     weighted_respondents: float
     calibration: str
-    design: dict
+    design: dict[str, int | bool]
     sipas: pd.DataFrame
     elements: pd.DataFrame
     items: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method.name,
             "method_description": self.method.description,
@@ -64,8 +66,9 @@ class SipasResult:
         }
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
-    records = table.astype(object).where(table.notna(), None).to_dict("records")
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = table.astype(object).where(table.notna(), None).to_dict("records")
+    records = cast(list[dict[str, Any]], rows)  # the columns are named by strings
     for record in records:
         for key in ("n",):
             record[key] = int(record[key])
@@ -141,12 +144,21 @@ class _Design:
     df: int
 
 
-def _all_tables(frame, codes, weights, design: _Design, *, by, layout, method) -> dict:
+def _all_tables(
+    frame: pd.DataFrame,
+    codes: np.ndarray,
+    weights: np.ndarray,
+    design: _Design,
+    *,
+    by: Sequence[str],
+    layout: Layout,
+    method: SipasMethod,
+) -> dict[str, list[pd.DataFrame]]:
     """Estimate tables for each breakdown column and for the whole sample."""
     luts = lookup_tables(method)
     strata, n_strata, psus = design.strata, design.n_strata, design.psus
     psus_per_stratum, df = design.psus_per_stratum, design.df
-    tables = {"sipas": [], "elements": [], "items": []}
+    tables: dict[str, list[pd.DataFrame]] = {"sipas": [], "elements": [], "items": []}
     whole = None
     for column in by:
         groups, labels = _group_codes(frame[column])
@@ -182,7 +194,9 @@ def _layout(elements: dict[str, list[str]], method: SipasMethod, frame: pd.DataF
             raise SipasInputError(f"{source}: no item feeds the element {element!r} (sipas.{element})")
     ordered = [e for e in method.index_elements] + [e for e in elements if e not in method.index_elements]
     ordered = [e for e in ordered if elements.get(e)]
-    items, item_elements, starts = [], [], []
+    items: list[str] = []
+    item_elements: list[str] = []
+    starts: list[int] = []
     for element in ordered:
         starts.append(len(items))
         for code in elements[element]:
@@ -230,7 +244,9 @@ def _answer_codes(frame: pd.DataFrame, items: list[str], method: SipasMethod, so
     return codes
 
 
-def _bad_value(frame, source, position, column, value, method) -> None:
+def _bad_value(
+    frame: pd.DataFrame, source: str, position: int, column: str, value: float, method: SipasMethod
+) -> NoReturn:
     shown = int(value) if float(value).is_integer() else value
     allowed = ", ".join(str(v) for v in (*method.valid_values, *method.missing_values))
     raise SipasInputError(
@@ -244,7 +260,8 @@ def _numbers(series: pd.Series, frame: pd.DataFrame, source: str, column: str) -
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.to_numpy(dtype=float, na_value=np.nan)
     text = series.astype("string").str.strip()
-    numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+    # pandas-stubs types replace() on a string Series without pd.NA as the new value.
+    numbers = pd.to_numeric(text.replace("", pd.NA), errors="coerce")  # type: ignore[call-overload]
     bad = numbers.isna() & text.notna() & (text != "")
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
@@ -252,7 +269,8 @@ def _numbers(series: pd.Series, frame: pd.DataFrame, source: str, column: str) -
             f"{source}: {_row_label(frame, position)}, column {column!r}: "
             f"{text.iloc[position]!r} is not a number"
         )
-    return numbers.to_numpy(dtype=float, na_value=np.nan)
+    values: np.ndarray = numbers.to_numpy(dtype=float, na_value=np.nan)
+    return values
 
 
 def _weights(frame: pd.DataFrame, column: str | None, source: str) -> np.ndarray:
@@ -279,7 +297,9 @@ def _codes_of(frame: pd.DataFrame, column: str | None, source: str) -> tuple[np.
     return codes.astype(np.int64), len(labels)
 
 
-def _psus(frame, column, strata, n_strata, source) -> tuple[np.ndarray | None, np.ndarray]:
+def _psus(
+    frame: pd.DataFrame, column: str | None, strata: np.ndarray, n_strata: int, source: str
+) -> tuple[np.ndarray | None, np.ndarray]:
     """PSU codes (PSU labels are nested in strata) and the number of PSUs per stratum."""
     if not column or column not in frame.columns:
         return None, np.bincount(strata, minlength=n_strata)
@@ -290,21 +310,28 @@ def _psus(frame, column, strata, n_strata, source) -> tuple[np.ndarray | None, n
     return psus.astype(np.int64), np.bincount(stratum_of_psu, minlength=n_strata)
 
 
-def _group_codes(series: pd.Series) -> tuple[np.ndarray, list]:
+def _group_codes(series: pd.Series) -> tuple[np.ndarray, list[object]]:
     codes, labels = pd.factorize(series, use_na_sentinel=False, sort=True)
     return codes.astype(np.int64), [None if pd.isna(label) else _plain(label) for label in labels]
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _calibrate(frame, weights, margins, method, source, margins_source) -> tuple[np.ndarray, str]:
+def _calibrate(
+    frame: pd.DataFrame,
+    weights: np.ndarray,
+    margins: list[Margin],
+    method: SipasMethod,
+    source: str,
+    margins_source: str,
+) -> tuple[np.ndarray, str]:
     """Post-stratification for one margin variable, raking for several (docs/methodology.md §7)."""
     by_variable: dict[str, list[Margin]] = {}
     for margin in margins:
         by_variable.setdefault(margin.variable, []).append(margin)
-    fitted = []
+    fitted: list[tuple[np.ndarray, np.ndarray]] = []
     for variable, rows in by_variable.items():
         if variable not in frame.columns:
             raise SipasInputError(f"{margins_source}: variable {variable!r} is not a column of {source}")
@@ -312,7 +339,7 @@ def _calibrate(frame, weights, margins, method, source, margins_source) -> tuple
         if len(set(categories)) != len(categories):
             raise SipasInputError(f"{margins_source}: variable {variable!r} lists a category twice")
         values = frame[variable].astype("string").str.strip()
-        codes = pd.Index(categories).get_indexer(values)
+        codes = pd.Index(categories).get_indexer(values)  # type: ignore[arg-type]  # any array-like works
         present = np.bincount(codes[codes >= 0], minlength=len(categories))
         if (codes < 0).any():
             position = int(np.flatnonzero(codes < 0)[0])
@@ -340,7 +367,16 @@ def _calibrate(frame, weights, margins, method, source, margins_source) -> tuple
     return calibrated, f"raking ({iterations} iterations)"
 
 
-def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, labels, tables) -> None:
+def _estimates(
+    stats: FamilyStats,
+    psus_per_stratum: np.ndarray,
+    df: int,
+    layout: Layout,
+    method: SipasMethod,
+    by: str | None,
+    labels: Sequence[object],
+    tables: dict[str, list[pd.DataFrame]],
+) -> None:
     n_elements = len(layout.elements)
     index = layout.index_positions
     n_h = psus_per_stratum
@@ -431,7 +467,19 @@ def _estimates(stats: FamilyStats, psus_per_stratum, df, layout, method, by, lab
     )
 
 
-def _cells(by, labels, columns, estimate, variance, *, n, answers, weighted_n, df, method) -> pd.DataFrame:
+def _cells(
+    by: str | None,
+    labels: Sequence[object],
+    columns: dict[str, list[str]],
+    estimate: np.ndarray,
+    variance: np.ndarray,
+    *,
+    n: np.ndarray,
+    answers: np.ndarray,
+    weighted_n: np.ndarray,
+    df: int,
+    method: SipasMethod,
+) -> pd.DataFrame:
     """A table of cells (categories × estimates) with SE, interval and suppression."""
     groups, width = estimate.shape
     low, high = statistics.korn_graubard_interval(

@@ -5,6 +5,7 @@ questionnaire definition (`feeds: sipas.<element>`). Problems become SipasInputE
 import csv
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -16,7 +17,7 @@ from .compute import SipasInputError
 FEEDS_PREFIX = "sipas."
 
 
-def elements_of_definition(definition: dict) -> dict[str, list[str]]:
+def elements_of_definition(definition: dict[str, Any]) -> dict[str, list[str]]:
     """{element: [item codes]} from the questions whose `feeds` is sipas.<element>, in questionnaire order."""
     elements: dict[str, list[str]] = {}
     for question in questions(definition):
@@ -30,7 +31,7 @@ def elements_of_questionnaire_file(path: Path) -> dict[str, list[str]]:
     if not Path(path).is_file():
         raise SipasInputError(f"{path}: no such file")
     result = parse_definition_file(Path(path))
-    if not result.ok:
+    if not result.ok or result.definition is None:  # ok means a definition; mypy sees it here
         raise SipasInputError(f"{path}: " + "; ".join(result.errors[:3]))
     elements = elements_of_definition(result.definition)
     if not elements:
@@ -55,7 +56,8 @@ def read_answers_csv(path: Path) -> pd.DataFrame:
     if len(duplicated):
         raise SipasInputError(f"{path}: column {duplicated[0]!r} appears twice in the header")
     frame.index = pd.RangeIndex(2, len(frame) + 2)
-    return frame.apply(lambda column: column.str.strip().str.normalize("NFC"))
+    cleaned: pd.DataFrame = frame.apply(lambda column: column.str.strip().str.normalize("NFC"))
+    return cleaned
 
 
 def read_margins_csv(path: Path) -> list[Margin]:

@@ -28,7 +28,7 @@ class SipasMethod:
     raking_tolerance: float = 1e-10  # relative gap between weighted and population margins
     raking_max_iterations: int = 100
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.sipas_aggregation not in ("mean_of_elements", "pooled_items"):
             raise ValueError(f"unknown SIPAS aggregation {self.sipas_aggregation!r}")
         if self.interval != "korn-graubard":

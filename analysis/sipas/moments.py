@@ -64,7 +64,17 @@ class FamilyStats:
         return FamilyStats(**{name: value.sum(axis=1, keepdims=True) for name, value in vars(self).items()})
 
 
-def family_stats(codes, weights, strata, n_strata, groups, n_groups, psus, layout, luts):
+def family_stats(
+    codes: np.ndarray,
+    weights: np.ndarray,
+    strata: np.ndarray,
+    n_strata: int,
+    groups: np.ndarray,
+    n_groups: int,
+    psus: np.ndarray | None,
+    layout: Layout,
+    luts: tuple[np.ndarray, np.ndarray],
+) -> tuple[FamilyStats, "Cells | None"]:
     """(FamilyStats of one breakdown, its PSU cells or None when each respondent is its own PSU)."""
     satisfied_lut, valid_lut = luts
     n, q = codes.shape
@@ -185,12 +195,21 @@ def stats_from_cells(cells: Cells, n_strata: int, n_groups: int, layout: Layout)
 
 
 def _assemble(
-    layout, n_strata, n_groups, *, first, second, item_n, eg, counts, weighted_counts
+    layout: Layout,
+    n_strata: int,
+    n_groups: int,
+    *,
+    first: np.ndarray,
+    second: tuple[np.ndarray, np.ndarray, np.ndarray],
+    item_n: np.ndarray,
+    eg: np.ndarray,
+    counts: np.ndarray,
+    weighted_counts: np.ndarray,
 ) -> FamilyStats:
     q = len(layout.items)
     column_starts = np.concatenate([layout.starts, layout.starts + q])
 
-    def shaped(array):
+    def shaped(array: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(array).reshape((n_strata, n_groups, *array.shape[1:]))
 
     return FamilyStats(

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from respondents.models import Campaign, RespondentGroup, Unit
+from scoring.models import Evidence
 
 from .parts import (
     CAMPAIGN,
@@ -59,7 +60,7 @@ def app_version() -> str:
 class _Names:
     """Natural keys of the objects outside the campaign, and which of them the archive names."""
 
-    def __init__(self, campaign: Campaign):
+    def __init__(self, campaign: Campaign) -> None:
         self.units = {u.pk: u for u in Unit.objects.filter(province=campaign.province_id)}
         self.groups = dict(RespondentGroup.objects.values_list("pk", "code"))
         self.usernames = dict(get_user_model().objects.values_list("pk", "username"))
@@ -111,7 +112,9 @@ def export_campaign(*, campaign: Campaign, path: Path | str) -> ExportReport:
     return ExportReport(path=path, counts=counts, files=len(files))
 
 
-def _part_lines(part: Part, campaign, names: _Names, refs: dict, files: dict) -> tuple[list[bytes], dict]:
+def _part_lines(
+    part: Part, campaign: Campaign, names: _Names, refs: dict, files: dict
+) -> tuple[list[bytes], dict]:
     queryset = part.rows(campaign)
     own = {pk: n for n, pk in enumerate(queryset.values_list("pk", flat=True), start=1)}
     refs = refs | {part.name: own}
@@ -148,7 +151,7 @@ def _part_lines(part: Part, campaign, names: _Names, refs: dict, files: dict) ->
     return lines, own
 
 
-def _evidence_bytes(evidence, where: str) -> bytes:
+def _evidence_bytes(evidence: Evidence, where: str) -> bytes:
     try:
         with evidence.file.open("rb") as handle:
             return handle.read()

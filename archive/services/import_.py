@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import json
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,7 +181,7 @@ def import_campaign(*, path: Path | str) -> ImportReport:
 
 
 @contextlib.contextmanager
-def _timestamps_as_given():
+def _timestamps_as_given() -> Iterator[None]:
     """auto_now / auto_now_add off while importing: the archive's timestamps are the history."""
     switched = []
     for part in PARTS:
@@ -222,7 +223,7 @@ def _build(part: Part, row: dict, number: int, context: _Context) -> models.Mode
     return part.model(**values)
 
 
-def _resolve(target: str, value, name: str, where: str, context: _Context):
+def _resolve(target: str, value: object, name: str, where: str, context: _Context) -> int | None:
     if value is None:
         return None
     table = {USER: context.users, UNIT: context.units, GROUP: context.groups}.get(target)
@@ -259,7 +260,9 @@ def _check_refs(part: Part, rows: list[dict]) -> None:
         raise ArchiveError(f"{part.member}: refs must number the lines 1, 2, 3, …")
 
 
-def _set_m2m(part: Part, name: str, target: str, rows, created, context: _Context) -> None:
+def _set_m2m(
+    part: Part, name: str, target: str, rows: list[dict], created: list[models.Model], context: _Context
+) -> None:
     through = getattr(part.model, name).through
     source = f"{part.model._meta.model_name}_id"
     dest = f"{getattr(part.model, name).field.related_model._meta.model_name}_id"
@@ -271,7 +274,7 @@ def _set_m2m(part: Part, name: str, target: str, rows, created, context: _Contex
     through.objects.bulk_create(links, batch_size=BATCH)
 
 
-def _province(rows, context: _Context, report: ImportReport) -> None:
+def _province(rows: dict[str, list[dict]], context: _Context, report: ImportReport) -> None:
     (row,) = rows["respondents/province"] or [None]
     if row is None:
         raise ArchiveError("respondents/province.jsonl: the province is missing")
@@ -289,7 +292,7 @@ def _province(rows, context: _Context, report: ImportReport) -> None:
     context.province = province
 
 
-def _users(rows, context: _Context, report: ImportReport) -> None:
+def _users(rows: dict[str, list[dict]], context: _Context, report: ImportReport) -> None:
     User = get_user_model()
     archived = rows["auth/users"]
     names = [row.get("username") for row in archived]
@@ -308,7 +311,7 @@ def _users(rows, context: _Context, report: ImportReport) -> None:
     report.created["auth/users"], report.matched["auth/users"] = created, len(archived) - created
 
 
-def _groups(rows, context: _Context, report: ImportReport) -> None:
+def _groups(rows: dict[str, list[dict]], context: _Context, report: ImportReport) -> None:
     archived = rows["respondents/groups"]
     context.groups = dict(
         RespondentGroup.objects.filter(code__in=[r.get("code") for r in archived]).values_list("code", "pk")
@@ -324,7 +327,7 @@ def _groups(rows, context: _Context, report: ImportReport) -> None:
     report.created[part.name], report.matched[part.name] = created, len(archived) - created
 
 
-def _units(rows, context: _Context, report: ImportReport) -> None:
+def _units(rows: dict[str, list[dict]], context: _Context, report: ImportReport) -> None:
     """Matched by code in the province, with the same validity dates (units are dated data); parents first."""
     part = PARTS_BY_NAME["respondents/units"]
     archived = {row.get("code"): (number, row) for number, row in enumerate(rows[part.name], start=1)}
@@ -363,7 +366,7 @@ def _units(rows, context: _Context, report: ImportReport) -> None:
     report.created[part.name], report.matched[part.name] = created, matched
 
 
-def _campaign(rows, context: _Context, report: ImportReport) -> None:
+def _campaign(rows: dict[str, list[dict]], context: _Context, report: ImportReport) -> None:
     part = PARTS_BY_NAME["respondents/campaign"]
     _create(part, rows[part.name], context, report)
     context.campaign = Campaign.objects.get(pk=context.refs[part.name][1])

@@ -14,6 +14,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -318,7 +319,7 @@ PARTS_BY_NAME = {part.name: part for part in PARTS}
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
 
 
-def nfc(value):
+def nfc(value: Any) -> Any:  # noqa: ANN401 (any JSON value)
     """Text NFC-normalised, recursively through JSON values."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -329,7 +330,7 @@ def nfc(value):
     return value
 
 
-def encode(field_: models.Field, value):
+def encode(field_: models.Field, value: Any) -> Any:  # noqa: ANN401 (any field's value, any JSON value)
     """A field's value as JSON: Decimal as a string with the field's places, datetimes ISO in UTC."""
     if value is None:
         return None
@@ -344,7 +345,7 @@ def encode(field_: models.Field, value):
     return nfc(value)
 
 
-def decode(field_: models.Field, value):
+def decode(field_: models.Field, value: Any) -> Any:  # noqa: ANN401 (any JSON value, any field's value)
     if value is None:
         return None
     if isinstance(field_, models.DateTimeField):

@@ -9,6 +9,7 @@ docs/methodology.md §6.6), with some "don't know" answers. Running it again cha
 import datetime
 import random
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -65,7 +66,7 @@ SERVICE_AREAS = [
 SATISFACTION = [(5, 0.33), (4, 0.5), (3, 0.09), (2, 0.03), (1, 0.01), (0, 0.04)]
 
 
-def _pick(rng: random.Random, weighted):
+def _pick[T](rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
     return rng.choices([v for v, _w in weighted], weights=[w for _v, w in weighted])[0]
 
 

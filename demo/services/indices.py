@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from respondents.models import Campaign, Unit
+from respondents.models import Campaign, Province, Unit
 from respondents.services.setup import create_campaign
-from scoring.models import Criterion, Score
+from scoring.models import CriteriaTree, Criterion, Score
 from scoring.services.scoring import open_assessment
 from scoring.services.trees import load_criteria_tree
 from surveys.models import Questionnaire, Response
@@ -40,7 +40,7 @@ def seed_demo_indices(*, campaign: Campaign, rng: random.Random) -> dict:
     return created
 
 
-def _sipas(province, year: int, count: int, rng: random.Random, *, positive: float) -> int:
+def _sipas(province: Province, year: int, count: int, rng: random.Random, *, positive: float) -> int:
     """A SIPAS campaign of the province and year with `count` paper questionnaires, unless one has answers."""
     existing = Campaign.objects.filter(province=province, year=year, kind=Campaign.Kind.SIPAS_CITIZENS)
     if Response.objects.filter(campaign__in=existing, status=Response.Status.SUBMITTED).exists():
@@ -73,7 +73,9 @@ def _sipas(province, year: int, count: int, rng: random.Random, *, positive: flo
     return count
 
 
-def _earlier_par(campaign: Campaign, year: int, tree, rng: random.Random, *, level: float) -> bool:
+def _earlier_par(
+    campaign: Campaign, year: int, tree: CriteriaTree, rng: random.Random, *, level: float
+) -> bool:
     """An earlier PAR campaign with an appraised assessment and 80 officials' answers (not tied to people:
     the demo keeps no respondent lists for past years, so these answers have no group)."""
     slug = f"par-{year}"

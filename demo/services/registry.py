@@ -8,6 +8,7 @@ import random
 import unicodedata
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -186,7 +187,7 @@ def seed_demo(*, year: int | None = None) -> dict:
     }
 
 
-def _demo_users(province, units) -> dict:
+def _demo_users(province: Province, units: dict[str, Unit]) -> dict[str, User]:
     User = get_user_model()
     users = {}
     for username, role, unit_code, full_name in DEMO_USERS:
@@ -205,7 +206,9 @@ def _demo_users(province, units) -> dict:
     return users
 
 
-def _demo_respondents(campaign, units, users, rng: random.Random) -> int:
+def _demo_respondents(
+    campaign: Campaign, units: dict[str, Unit], users: dict[str, User], rng: random.Random
+) -> int:
     groups = {g.code: g for g in RespondentGroup.objects.all()}
     if Respondent.objects.filter(campaign=campaign).exists():
         return 0

@@ -13,6 +13,7 @@ import threading
 from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Model
 from rest_framework.authtoken.models import Token
@@ -36,7 +37,7 @@ _TABLES = (
 class _Part:
     """The columns of one model in the joined row, and how to turn them into an instance."""
 
-    def __init__(self, alias: str, model: type[Model], excluded: tuple[str, ...]):
+    def __init__(self, alias: str, model: type[Model], excluded: tuple[str, ...]) -> None:
         self.model = model
         self.fields = [f for f in model._meta.concrete_fields if f.attname not in excluded]
         self.attnames = [f.attname for f in self.fields]
@@ -82,7 +83,7 @@ def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
     return sql, parts
 
 
-def read_assignment(pk: int, user) -> Assignment | None:
+def read_assignment(pk: int, user: User) -> Assignment | None:
     """The assignment with campaign, questionnaire (definition from the cache), area and area parent,
     annotated with `member_role` and `is_coordinator` for access.may_work_on; None if there is none."""
     sql, parts = _assignment_query(connection.vendor)
@@ -138,7 +139,7 @@ def _token_query(vendor: str) -> tuple[str, list[_Part]]:
     return sql, parts
 
 
-def read_token(key: str):
+def read_token(key: str) -> tuple[User, Token] | None:
     """(user, token) for a device token, or None: DRF's `Token.objects.select_related("user")` without
     building that query on every request."""
     sql, (token_part, user_part) = _token_query(connection.vendor)

@@ -12,7 +12,9 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -62,7 +64,7 @@ class SubmissionContext:
     """Per-request caches (assignments, questionnaires, areas), so that a batch of 500 items reads each
     assignment once. Scoped to one user."""
 
-    def __init__(self, user):
+    def __init__(self, user: User) -> None:
         self.user = user
         self._assignments: dict[int, Assignment | None] = {}
         self._questionnaires: dict[int, Questionnaire | None] = {}
@@ -222,7 +224,9 @@ def field_window(assignment: Assignment) -> tuple[datetime.date | None, datetime
     return (max(starts) if starts else None, min(ends) if ends else None)
 
 
-def _check(submission: Submission, assignment: Assignment, context: SubmissionContext):
+def _check(
+    submission: Submission, assignment: Assignment, context: SubmissionContext
+) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str]:
     """(questionnaire, area, cleaned answers, phone) or a dict of errors by field."""
     errors: dict = {}
     if assignment.campaign.status == Campaign.Status.CLOSED:

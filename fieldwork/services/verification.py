@@ -5,7 +5,9 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +34,7 @@ def compare_answers(first: dict, second: dict) -> list[str]:
     return sorted(code for code in first.keys() | second.keys() if first.get(code) != second.get(code))
 
 
-def _stored(client_uuid, digest) -> VerificationResult | None:
+def _stored(client_uuid: uuid.UUID, digest: str) -> VerificationResult | None:
     entry = VerificationEntry.objects.filter(client_uuid=client_uuid).select_related("record").first()
     if entry is None:
         return None
@@ -120,7 +122,9 @@ def submit_verification(*, submission: Submission, context: SubmissionContext) -
     )
 
 
-def mismatches_for(user, *, team: FieldTeam | None = None, unresolved_only: bool = True):
+def mismatches_for(
+    user: User | AnonymousUser, *, team: FieldTeam | None = None, unresolved_only: bool = True
+) -> QuerySet[Mismatch]:
     """Mismatches a supervisor (or coordinator) may resolve, oldest first."""
     teams = supervised_team_ids(user)
     if team is not None:
@@ -142,7 +146,9 @@ class ResolveResult:
 _UNSET = object()
 
 
-def resolve_mismatch(*, mismatch: Mismatch, user, keep: str = "first", value=_UNSET) -> ResolveResult:
+def resolve_mismatch(
+    *, mismatch: Mismatch, user: User, keep: str = "first", value: object = _UNSET
+) -> ResolveResult:
     """Keep the first entry's value, the second's, or a value the supervisor read on the paper form.
     The response's answers change only when the kept value differs; each change is an AnswerCorrection."""
     with transaction.atomic():

@@ -4,7 +4,9 @@ index across years. Pure: numbers in, coordinates out; axis steps from kit.chart
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .timeline import Tick, nice_scale
 
@@ -62,7 +64,9 @@ def _frame(count: int) -> tuple[float, float, float, float, int]:
     return LABEL_WIDTH, WIDTH - MARGIN_RIGHT, MARGIN_TOP, height - MARGIN_BOTTOM, height
 
 
-def _ticks(left: float, right: float, top_value: float, step: float, fmt) -> list[Tick]:
+def _ticks(
+    left: float, right: float, top_value: float, step: float, fmt: Callable[[float], str]
+) -> list[Tick]:
     count = round(top_value / step)
     return [
         Tick(round(left + (right - left) * i * step / top_value, 1), fmt(i * step)) for i in range(count + 1)
@@ -91,7 +95,7 @@ def score_bars(rows: list[tuple[str, float, float]]) -> BarsChart | None:
     return BarsChart(WIDTH, height, left, right, top, bottom, bars, _ticks(left, right, top_value, step, str))
 
 
-def percent_bars(rows: list[dict]) -> BarsChart | None:
+def percent_bars(rows: list[dict[str, Any]]) -> BarsChart | None:
     """Rows {label, estimate, ci_low, ci_high, suppressed} in percent, on a 0–100 axis with whiskers;
     suppressed rows (too few respondents) get no bar, only their label."""
     if not rows:
@@ -99,7 +103,7 @@ def percent_bars(rows: list[dict]) -> BarsChart | None:
     left, right, top, bottom, height = _frame(len(rows))
     scale = (right - left) / 100
 
-    def x(value):
+    def x(value: float | None) -> float | None:
         return None if value is None else round(left + value * scale, 1)
 
     bars = []
@@ -153,10 +157,10 @@ def trend_line(points: list[tuple[int, float]], *, height: int = 220) -> TrendCh
     first, last = min(years), max(years)
     span = max(last - first, 1)
 
-    def px(year):
+    def px(year: int) -> float:
         return round(left + (right - left) * (year - first) / span, 1)
 
-    def py(value):
+    def py(value: float) -> float:
         return round(bottom - (bottom - top) * value / 100, 1)
 
     drawn = [TrendPoint(px(year), py(value), year, value) for year, value in points]

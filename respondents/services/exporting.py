@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -17,7 +18,9 @@ LIST_WIDTHS = [6, 28, 34, 36, 28, 16, 34]
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
-def export_respondents(*, campaign: Campaign, path: Path, by=None) -> dict[str, int]:
+def export_respondents(
+    *, campaign: Campaign, path: Path, by: User | AnonymousUser | None = None
+) -> dict[str, int]:
     """Writes the workbook; returns the number of respondents per group code. Audited: names, phones and
     e-mails leave the system (`by` is the user; None from the command line)."""
     groups = campaign_groups(campaign)

@@ -53,7 +53,7 @@ def _strip_prefixes(key: str) -> str:
 
 
 class UnitMatcher:
-    def __init__(self, units: list[UnitRef], province_name: str = ""):
+    def __init__(self, units: list[UnitRef], province_name: str = "") -> None:
         self.units = units
         self._province_tail = f" tinh {match_key(province_name)}" if province_name else ""
         self._exact: dict[str, UnitRef] = {}
@@ -94,7 +94,7 @@ class UnitMatcher:
 class GroupMatcher:
     """Exact label match first; otherwise the longest known label contained in the text, if unambiguous."""
 
-    def __init__(self, groups: list[GroupRef]):
+    def __init__(self, groups: list[GroupRef]) -> None:
         self.groups = groups
         self._labels: dict[str, GroupRef | None] = {}
         for group in groups:

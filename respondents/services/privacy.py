@@ -11,7 +11,9 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import Action, record
@@ -38,7 +40,7 @@ def is_suppressed(count: int | None) -> bool:
 
 
 def grant_personal_data(
-    *, campaign: Campaign, analyst, by, valid_until: datetime.date, reason: str = ""
+    *, campaign: Campaign, analyst: User, by: User | None, valid_until: datetime.date, reason: str = ""
 ) -> PersonalDataGrant:
     """One active grant per analyst and campaign: granting again replaces the end day."""
     if not Membership.objects.filter(
@@ -63,7 +65,7 @@ def grant_personal_data(
     return grant
 
 
-def revoke_personal_data(*, campaign: Campaign, analyst, by) -> int:
+def revoke_personal_data(*, campaign: Campaign, analyst: User, by: User | None) -> int:
     """Ends the analyst's active grant(s) on the campaign now; returns how many were active."""
     with transaction.atomic():
         grants = list(_active(campaign, analyst).select_for_update())
@@ -79,12 +81,12 @@ def revoke_personal_data(*, campaign: Campaign, analyst, by) -> int:
     return len(grants)
 
 
-def _active(campaign, analyst):
+def _active(campaign: Campaign, analyst: User) -> QuerySet[PersonalDataGrant]:
     return PersonalDataGrant.objects.filter(
         campaign=campaign, analyst=analyst, revoked_at__isnull=True, valid_until__gte=timezone.localdate()
     )
 
 
-def _revoke(grant: PersonalDataGrant, by) -> None:
+def _revoke(grant: PersonalDataGrant, by: User | None) -> None:
     grant.revoked_at, grant.revoked_by = timezone.now(), by
     grant.save(update_fields=["revoked_at", "revoked_by"])

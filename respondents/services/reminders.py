@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from ..models import ListReminder
+from ..models import Campaign, ListReminder
 from ..selectors import focal_point_emails, unit_list_status
 
 
@@ -17,7 +18,7 @@ class ReminderResult:
     without_contact: list[str] = field(default_factory=list)
 
 
-def remind_late_units(*, campaign, sent_by, only_late: bool = True) -> ReminderResult:
+def remind_late_units(*, campaign: Campaign, sent_by: User | None, only_late: bool = True) -> ReminderResult:
     """One e-mail per unit that has not sent its list, to all its focal points, over one SMTP connection."""
     statuses = [s for s in unit_list_status(campaign) if not s["submitted"] and (s["late"] or not only_late)]
     contacts = focal_point_emails(campaign, [s["unit"].pk for s in statuses])

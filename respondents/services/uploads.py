@@ -4,15 +4,25 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from kit.tabular.problems import problem
 
+from ..models import Campaign, Unit
 from .importing import ImportReport, import_list
 
 
 def import_upload(
-    *, campaign, upload, unit=None, skip_invalid=False, dry_run=False, user=None, source
+    *,
+    campaign: Campaign,
+    upload: UploadedFile,
+    unit: Unit | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    user: User | AnonymousUser | None = None,
+    source: str,
 ) -> ImportReport:
     name = Path(upload.name or "upload.xlsx").name[:200]
     limit = settings.RESPONDENT_FILE_MAX_BYTES

@@ -137,7 +137,9 @@ def validate_tree(document: object) -> TreeFileResult:
     return TreeFileResult(definition=_normalised(document, nodes))
 
 
-def _node(raw, where: str, kind: str, inherited: dict, lead: str | None, context: dict) -> dict | None:
+def _node(
+    raw: object, where: str, kind: str, inherited: dict, lead: str | None, context: dict
+) -> dict | None:
     errors = context["errors"]
     if not isinstance(raw, dict):
         errors.append(f"{where}: a mapping is expected")
@@ -206,7 +208,7 @@ def _node(raw, where: str, kind: str, inherited: dict, lead: str | None, context
     return node
 
 
-def _scoring(raw: dict, where: str, max_points, errors: list[str]) -> dict:
+def _scoring(raw: dict, where: str, max_points: Decimal | None, errors: list[str]) -> dict:
     scored_by = raw.get("scored_by", "self")
     if scored_by not in SCORED_BY:
         errors.append(f"{where}.scored_by: one of {', '.join(SCORED_BY)}")
@@ -244,7 +246,7 @@ def _check_keys(raw: dict, allowed: set[str], where: str, errors: list[str]) -> 
             errors.append(f"{where}: unknown key {key!r} (quote names that contain a comma)")
 
 
-def _checked_max(value, where: str, errors: list[str]) -> Decimal | None:
+def _checked_max(value: object, where: str, errors: list[str]) -> Decimal | None:
     if not is_number(value):
         errors.append(f"{where}: a number of points is required")
         return None
@@ -333,5 +335,5 @@ def _normalised(document: dict, domains: list[dict]) -> dict:
     }
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

@@ -12,7 +12,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,7 +67,7 @@ def default_windows(year: int) -> dict[str, datetime.date]:
 
 
 def open_assessment(
-    *, campaign: Campaign, tree: CriteriaTree, unit: Unit | None = None, **dates
+    *, campaign: Campaign, tree: CriteriaTree, unit: Unit | None = None, **dates: datetime.date
 ) -> Assessment:
     """The campaign's assessment of a unit (or of the province) against a tree, created with the default
     calendar unless dates are given."""
@@ -76,7 +78,7 @@ def open_assessment(
     return assessment
 
 
-def parse_points(raw, *, max_points: Decimal) -> tuple[Decimal | None, str]:
+def parse_points(raw: object, *, max_points: Decimal) -> tuple[Decimal | None, str]:
     """Points as typed (a decimal comma accepted): between 0 and max, at most two decimals."""
     text = str(raw).strip().replace(",", ".") if raw is not None else ""
     if not text:
@@ -98,8 +100,8 @@ def save_self_score(
     *,
     assessment: Assessment,
     criterion: Criterion,
-    user,
-    points=None,
+    user: User,
+    points: object = None,
     explanation: str = "",
     figures: dict | None = None,
     today: datetime.date | None = None,
@@ -159,7 +161,13 @@ def save_self_score(
 
 
 def appraise_score(
-    *, assessment: Assessment, criterion: Criterion, user, points, reason: str = "", today=None
+    *,
+    assessment: Assessment,
+    criterion: Criterion,
+    user: User,
+    points: object,
+    reason: str = "",
+    today: datetime.date | None = None,
 ) -> ScoreResult:
     """The council's appraised points; a reason is required whenever they differ from the self-assessment."""
     _check_item(assessment, criterion)
@@ -211,7 +219,14 @@ def appraise_score(
     return ScoreResult(score=score, changed=True)
 
 
-def add_evidence(*, assessment: Assessment, criterion: Criterion, user, upload, today=None) -> ScoreResult:
+def add_evidence(
+    *,
+    assessment: Assessment,
+    criterion: Criterion,
+    user: User,
+    upload: UploadedFile,
+    today: datetime.date | None = None,
+) -> ScoreResult:
     """Attach a supporting document: allowed types only (checked by content too), at most the size limit."""
     _check_item(assessment, criterion)
     if not selectors.may_score_item(selectors.scorable_leads(user, assessment), _as_item(criterion)):
@@ -238,7 +253,7 @@ def add_evidence(*, assessment: Assessment, criterion: Criterion, user, upload, 
     return ScoreResult(score=score, changed=True)
 
 
-def check_evidence(upload) -> str:
+def check_evidence(upload: UploadedFile) -> str:
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in EVIDENCE_TYPES:
         return _("Accepted files: %(types)s.") % {"types": ", ".join(sorted(EVIDENCE_TYPES))}
@@ -257,7 +272,7 @@ def _check_item(assessment: Assessment, criterion: Criterion) -> None:
         raise ValueError("not a scored item of this assessment's tree")
 
 
-def _as_item(criterion: Criterion):
+def _as_item(criterion: Criterion) -> selectors.SheetItem:
     return selectors.SheetItem(
         code=criterion.code,
         name=criterion.name,

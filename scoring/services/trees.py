@@ -5,6 +5,7 @@ current version nobody has scored yet (no Score row) is rebuilt in place; a curr
 never changed: the file becomes the next version, the current one from then on (docs/decisions.md D9).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -96,7 +97,7 @@ def _create_nodes(tree: CriteriaTree, definition: dict) -> None:
         ]
 
 
-def _depth_first(nodes: list[dict]):
+def _depth_first(nodes: list[dict]) -> Iterator[dict]:
     for node in nodes:
         yield node
         yield from _depth_first(node["children"])

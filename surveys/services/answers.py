@@ -3,6 +3,7 @@
 import datetime
 import re
 import unicodedata
+from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -60,7 +61,7 @@ def clean_answers(definition: dict, raw: dict, *, final: bool) -> tuple[dict, di
     return cleaned, errors
 
 
-def _clean_value(question: dict, value):
+def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str | None]:
     kind = question["type"]
     if kind in ("scale", "single"):
         allowed = {option["value"] for option in question["options"]}
@@ -126,7 +127,7 @@ _CHOICE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _coerce_choice(value, allowed: set):
+def _coerce_choice(value: object, allowed: set[int | str]) -> int | str | None:
     """The option meant, or None. Form posts carry text: '3' means the option 3 when the options are
     numbers (and 3 means '3' when they are text); true, lists and objects are never options."""
     if isinstance(value, float) and value.is_integer():

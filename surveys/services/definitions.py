@@ -56,6 +56,7 @@ docs/decisions.md D250):
 """
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,7 +174,9 @@ def validate_definition(document: object) -> DefinitionResult:
     return DefinitionResult(definition=_normalised(document))
 
 
-def _check_options(options, where: str, errors: list[str], languages: list[str] | None = None) -> None:
+def _check_options(
+    options: object, where: str, errors: list[str], languages: list[str] | None = None
+) -> None:
     if not isinstance(options, list) or not options:
         errors.append(f"{where}: a non-empty list of options")
         return
@@ -195,7 +198,9 @@ def _check_options(options, where: str, errors: list[str], languages: list[str] 
             values.add(value)
 
 
-def _checked_code(code, where: str, taken, errors: list[str], pattern=_CODE) -> str | None:
+def _checked_code(
+    code: object, where: str, taken: Container[str], errors: list[str], pattern: re.Pattern = _CODE
+) -> str | None:
     """The code when it is well formed and new, else None (with the problem reported at `where.code`)."""
     if not isinstance(code, str) or not pattern.match(code):
         if pattern is _CODE:
@@ -210,7 +215,12 @@ def _checked_code(code, where: str, taken, errors: list[str], pattern=_CODE) -> 
 
 
 def _check_question(
-    question, where: str, scales: dict, seen: dict, errors: list[str], languages: list[str] | None = None
+    question: object,
+    where: str,
+    scales: dict,
+    seen: dict,
+    errors: list[str],
+    languages: list[str] | None = None,
 ) -> None:
     languages = languages or [DEFAULT_LANGUAGE]
     if not isinstance(question, dict):
@@ -281,7 +291,7 @@ def _check_question(
         seen[code] = question
 
 
-def _check_expression(text, where: str, seen: dict, errors: list[str]) -> None:
+def _check_expression(text: object, where: str, seen: dict, errors: list[str]) -> None:
     """An XLSForm expression (surveys/services/expressions.py) that names only earlier questions."""
     if not isinstance(text, str):
         errors.append(f"{where}: an expression, as text")
@@ -300,7 +310,7 @@ def _check_expression(text, where: str, seen: dict, errors: list[str]) -> None:
         errors.append(f"{where}: '.' (the answer itself) belongs in a constraint, not in relevant")
 
 
-def _check_languages(languages, errors: list[str]) -> list[str]:
+def _check_languages(languages: object, errors: list[str]) -> list[str]:
     if languages is None:
         return [DEFAULT_LANGUAGE]
     if (
@@ -333,7 +343,9 @@ def _check_i18n(item: dict, where: str, kind: str, languages: list[str], errors:
             errors.append(f"{where}.{language}: a mapping of {keys} to text")
 
 
-def _check_group_keys(item: dict, where: str, kind: str, seen: dict | None, context: dict, errors) -> None:
+def _check_group_keys(
+    item: dict, where: str, kind: str, seen: dict | None, context: dict, errors: list[str]
+) -> None:
     """What sections and nested groups share: relevant (checked here when `seen` is given), appearance and
     translations."""
     if "relevant" in item and seen is not None:
@@ -343,7 +355,9 @@ def _check_group_keys(item: dict, where: str, kind: str, seen: dict | None, cont
     _check_i18n(item, where, kind, context["languages"], errors)
 
 
-def _check_subgroups(section: dict, where: str, seen: dict, taken: set, context: dict, errors) -> dict:
+def _check_subgroups(
+    section: dict, where: str, seen: dict, taken: set, context: dict, errors: list[str]
+) -> dict:
     """{code: (index, group)} of the section's nested groups, checked like sections (code, title,
     appearance); a group's relevant is checked where its first question comes."""
     groups = section.get("groups")
@@ -367,7 +381,7 @@ def _check_subgroups(section: dict, where: str, seen: dict, taken: set, context:
     return codes
 
 
-def _check_condition(condition, where: str, seen: dict, scales: dict, errors: list[str]) -> None:
+def _check_condition(condition: object, where: str, seen: dict, scales: dict, errors: list[str]) -> None:
     if not isinstance(condition, dict) or "question" not in condition:
         errors.append(f"{where}: {{question: CODE, equals: VALUE}} or {{question: CODE, in: [VALUES]}}")
         return

@@ -17,6 +17,8 @@ import math
 import re
 from dataclasses import dataclass
 
+Value = bool | float | str  # XPath's boolean, number and string
+
 MAX_LENGTH = 2000  # characters of one expression
 MAX_DEPTH = 40  # nesting of parentheses and operators; deeper is refused, never a RecursionError
 
@@ -45,7 +47,7 @@ _TOKEN = re.compile(
 class ExpressionError(ValueError):
     """An expression that cannot be parsed; `position` is the 0-based character where the problem is."""
 
-    def __init__(self, message: str, position: int):
+    def __init__(self, message: str, position: int) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
@@ -96,16 +98,16 @@ class _Parser:
     # Binary operators by precedence, lowest first (XPath 1.0).
     LEVELS = (("or",), ("and",), ("=", "!="), ("<", "<=", ">", ">="), ("+", "-"), ("*", "div", "mod"))
 
-    def __init__(self, tokens, length: int):
+    def __init__(self, tokens: list[tuple[str, str, int]], length: int) -> None:
         self.tokens, self.length, self.index = tokens, length, 0
         self.references: list[str] = []
         self.current = False
         self.depth = 0
 
-    def peek(self):
+    def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.index] if self.index < len(self.tokens) else ("end", "", self.length)
 
-    def take(self):
+    def take(self) -> tuple[str, str, int]:
         token = self.peek()
         self.index += 1
         return token
@@ -191,16 +193,16 @@ class _Parser:
 # --------------------------------------------------------------------------------------------- evaluation
 
 
-def evaluate(tree: list, answers: dict, current=None) -> bool:
+def evaluate(tree: list, answers: dict, current: object = None) -> bool:
     """The expression's truth for these answers (typed values as stored, or text as typed)."""
     return _boolean(_value(tree, answers, current))
 
 
-def holds(text: str, answers: dict, current=None) -> bool:
+def holds(text: str, answers: dict, current: object = None) -> bool:
     return evaluate(parse(text).tree, answers, current)
 
 
-def answer_text(value) -> str:
+def answer_text(value: object) -> str:
     """An answer as XPath sees it: its text; a list (multiple choice) joined by spaces; none: ''."""
     if value is None:
         return ""
@@ -213,7 +215,7 @@ def answer_text(value) -> str:
     return str(value)
 
 
-def _value(node: list, answers: dict, current):
+def _value(node: list, answers: dict, current: object) -> Value:
     kind = node[0]
     if kind == "num":
         return node[1]
@@ -265,7 +267,7 @@ def _value(node: list, answers: dict, current):
     raise ValueError(f"unknown node {kind}")  # a bug: parse() makes no other node
 
 
-def _call(name: str, arguments: list):
+def _call(name: str, arguments: list) -> Value:
     if name == "true":
         return True
     if name == "false":
@@ -284,7 +286,7 @@ def _call(name: str, arguments: list):
 _NUMBER = re.compile(r"^\s*-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$")
 
 
-def _number(value) -> float:
+def _number(value: Value) -> float:
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float):
@@ -292,7 +294,7 @@ def _number(value) -> float:
     return float(value) if _NUMBER.match(value) else math.nan
 
 
-def _boolean(value) -> bool:
+def _boolean(value: Value) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, float):
@@ -300,7 +302,7 @@ def _boolean(value) -> bool:
     return value != ""
 
 
-def _text(value) -> str:
+def _text(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -1,7 +1,7 @@
 """Sending one queue from several worker processes at once (the command's --workers, and the benchmark).
 
 Each process runs send_queued(): batches are claimed under SKIP LOCKED on PostgreSQL (a conditional
-UPDATE on SQLite), so workers share the queue and never send a message twice (services/messaging.py).
+UPDATE on SQLite), so workers share the queue and never send a message twice (services/messaging/sending.py).
 Processes, not threads: rendering and building e-mails is Python work that threads would serialise.
 Children are forked, so they keep this process's settings; database connections are closed first
 (Django's advice for fork). Inside a transaction, or with an in-memory SQLite database, the queue is
@@ -12,6 +12,8 @@ import multiprocessing
 import queue
 import traceback
 from dataclasses import asdict, fields
+from multiprocessing.queues import Queue
+from typing import Any
 
 from django.db import connections
 
@@ -65,7 +67,7 @@ def send_queued_in_processes(*, campaign: Campaign, workers: int) -> SendReport:
     return total
 
 
-def _work(campaign_id: int, results) -> None:
+def _work(campaign_id: int, results: Queue[dict[str, Any] | str]) -> None:
     connections.close_all()  # the parent's connections are not this process's to use
     try:
         report = send_queued(campaign=Campaign.objects.get(pk=campaign_id))

@@ -145,7 +145,9 @@ def _fill(questionnaire: Questionnaire, definition: dict, digest: str, path: Pat
     questionnaire.source_file = path.name[:255]
 
 
-def _new_version(campaign, current, definition: dict, digest: str, path: Path) -> Questionnaire:
+def _new_version(
+    campaign: Campaign, current: Questionnaire | None, definition: dict, digest: str, path: Path
+) -> Questionnaire:
     latest = (
         Questionnaire.objects.filter(campaign=campaign, code=definition["code"])
         .order_by("-version")

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from ..models import Invitation, Questionnaire, Response
@@ -134,7 +135,14 @@ def _lock(invitation: Invitation) -> Invitation:
     )
 
 
-def _store(invitation, response, questionnaire, answers: dict, *, submitted: bool) -> Response:
+def _store(
+    invitation: Invitation,
+    response: Response | None,
+    questionnaire: Questionnaire,
+    answers: dict,
+    *,
+    submitted: bool,
+) -> Response:
     now = timezone.now()
     if response is None:
         response = Response(
@@ -169,7 +177,7 @@ def _copy_timestamps(source: Invitation, target: Invitation) -> None:
 # Reading what the browser sent ------------------------------------------------------------------------
 
 
-def answers_from_form(definition: dict, data) -> dict:
+def answers_from_form(definition: dict, data: QueryDict) -> dict:
     """A form post (a QueryDict) as answers: lists for multiple-choice questions, text otherwise."""
     answers: dict = {}
     for question in questions(definition):
@@ -214,7 +222,7 @@ def answers_from_json(body: bytes, definition: dict) -> dict | None:
     return answers
 
 
-def _is_scalar(value) -> bool:
+def _is_scalar(value: object) -> bool:
     return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 

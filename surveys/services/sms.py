@@ -12,6 +12,7 @@ shortened to SMS_LABEL_MAX characters (sms_label) so that an invitation or remin
 import unicodedata
 
 from django.conf import settings
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from twilio.http import HttpClient
@@ -151,7 +152,9 @@ def send_sms(client: Client, *, to: str, body: str) -> str:
     return created.sid
 
 
-def valid_signature(*, urls: list[str], params, signature: str, settings_header: str = "") -> bool:
+def valid_signature(
+    *, urls: list[str], params: QueryDict | dict[str, str], signature: str, settings_header: str = ""
+) -> bool:
     """Whether X-Twilio-Signature matches one of the URLs Twilio may have called (and the POST params)."""
     if not settings.TWILIO_AUTH_TOKEN or not signature:
         return False

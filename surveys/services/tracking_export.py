@@ -9,6 +9,7 @@ audit log.
 import datetime
 from typing import BinaryIO
 
+from django.contrib.auth.models import AnonymousUser, User
 from openpyxl import Workbook
 
 from audit.services import Action, record
@@ -17,6 +18,7 @@ from kit.xlsx import stream_table
 from respondents.models import Campaign
 from respondents.services.privacy import MIN_CELL, pseudonym
 
+from ..models import Invitation
 from ..selectors import non_responders, response_rates
 from .tracking_privacy import FIGURES, suppress_small_rows, suppressed_unit_codes
 
@@ -46,7 +48,7 @@ def export_tracking(
     campaign: Campaign,
     stream: BinaryIO,
     today: datetime.date | None = None,
-    by=None,
+    by: User | AnonymousUser | None = None,
     personal: bool = True,
     suppress: bool = False,
 ) -> dict:
@@ -162,7 +164,7 @@ def export_tracking(
     return report
 
 
-def progress(invitation) -> str:
+def progress(invitation: Invitation) -> str:
     """How far a respondent got: submitted, started, opened or none."""
     if invitation.submitted_at:
         return "submitted"

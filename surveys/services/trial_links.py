@@ -8,6 +8,7 @@ rate, index and export (docs/decisions.md D253); the coordinator deletes them, a
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from respondents.models import Campaign
 
@@ -43,7 +44,7 @@ def create_test_link(*, campaign: Campaign, questionnaire: Questionnaire, label:
     return TrialLink(invitation=invitation, token=token)
 
 
-def links_for_testing(campaign: Campaign):
+def links_for_testing(campaign: Campaign) -> QuerySet[Invitation]:
     """The campaign's test links, newest first, with their response (if any)."""
     return (
         Invitation.all_objects.filter(campaign=campaign, is_test=True)
@@ -52,7 +53,7 @@ def links_for_testing(campaign: Campaign):
     )
 
 
-def responses_for_testing(campaign: Campaign):
+def responses_for_testing(campaign: Campaign) -> QuerySet[Response]:
     return Response.all_objects.filter(campaign=campaign, is_test=True)
 
 

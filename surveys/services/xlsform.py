@@ -21,17 +21,19 @@ import io
 import math
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from pyxform.errors import PyXFormError
 from pyxform.xls2json import parse_file_to_json
 
 from kit.tabular.problems import column_letter
-from kit.tabular.workbook import UnreadableFile, read_sheets
+from kit.tabular.workbook import Sheet, UnreadableFile, read_sheets
 from kit.text import nfc
 from kit.xlsx import put
 
@@ -202,7 +204,7 @@ def _pyxform(path: Path, file_name: str) -> dict:
         return parse_file_to_json(str(copy), default_name="data", warnings=warnings)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -212,7 +214,7 @@ def _text(value) -> str:
     return nfc(str(value)).strip()
 
 
-def _scan(sheet, supported: set[str], result: XLSFormResult) -> _SheetScan:
+def _scan(sheet: Sheet, supported: set[str], result: XLSFormResult) -> _SheetScan:
     """The sheet's columns and non-empty rows; a non-empty column we do not support is refused at its first
     value, a Kobo bookkeeping column is ignored with a warning."""
     name = sheet.name.strip().lower()
@@ -253,7 +255,9 @@ def _language_code(name: str) -> str | None:
     return LANGUAGE_NAMES.get(name.strip().lower())
 
 
-def _languages(survey: _SheetScan, choices, form_settings, result: XLSFormResult) -> dict[str, str]:
+def _languages(
+    survey: _SheetScan, choices: _SheetScan | None, form_settings: _SheetScan | None, result: XLSFormResult
+) -> dict[str, str]:
     """Language as written in the headers ("English (en)", "Tiếng Việt", "") -> its code; "" (a column
     without a language) is the main language."""
     found: dict[str, str] = {}
@@ -282,7 +286,9 @@ def _languages(survey: _SheetScan, choices, form_settings, result: XLSFormResult
     return {name: (code or main) for name, code in found.items()} | {"": main, "default": main}
 
 
-def _check_survey_rows(survey: _SheetScan, choices, result: XLSFormResult) -> dict[str, int]:
+def _check_survey_rows(
+    survey: _SheetScan, choices: _SheetScan | None, result: XLSFormResult
+) -> dict[str, int]:
     """Refuse unsupported types, appearances and required values; return {name: Excel row}."""
     rows: dict[str, int] = {}
     lists = {values.get("list_name", "") for _n, values in (choices.rows if choices else [])}
@@ -344,7 +350,9 @@ def _check_survey_rows(survey: _SheetScan, choices, result: XLSFormResult) -> di
     return rows
 
 
-def _check_expressions(survey: _SheetScan, number: int, values: dict, names: set, result) -> None:
+def _check_expressions(
+    survey: _SheetScan, number: int, values: dict, names: set, result: XLSFormResult
+) -> None:
     """relevant and constraint in our expression language, naming only questions of the form (whether
     they come earlier is checked with the definition)."""
     for column in ("relevant", "constraint"):
@@ -400,7 +408,16 @@ def _check_choice_rows(choices: _SheetScan, result: XLSFormResult) -> dict[tuple
 class _Builder:
     """pyxform's structure → our definition document, recording where each part came from."""
 
-    def __init__(self, result, survey, choices, form_settings, rows, choice_rows, language_of):
+    def __init__(
+        self,
+        result: XLSFormResult,
+        survey: _SheetScan,
+        choices: _SheetScan | None,
+        form_settings: _SheetScan | None,
+        rows: dict[str, int],
+        choice_rows: dict[tuple[str, str], int],
+        language_of: dict[str, str],
+    ) -> None:
         self.result, self.survey, self.choices = result, survey, choices
         self.form_settings, self.rows, self.choice_rows = form_settings, rows, choice_rows
         self.language_of = language_of
@@ -423,7 +440,7 @@ class _Builder:
                 return column.header
         return base
 
-    def texts(self, value, key: str, item: dict, kind: str = "") -> str:
+    def texts(self, value: object, key: str, item: dict) -> str:
         """The main-language text of a pyxform label (str or {language: text}); translations into i18n."""
         if value is None or value == "":
             return ""
@@ -628,7 +645,7 @@ def _slug(text: str) -> str:
     return text[:60]
 
 
-def _choice_value(name: str):
+def _choice_value(name: str) -> int | str:
     """A choice name as an option value: "3" is the number 3 (scales are numbers), "03" stays text."""
     if re.fullmatch(r"-?[1-9][0-9]{0,8}|0", name):
         return int(name)
@@ -653,7 +670,7 @@ def _simplify(question: dict) -> None:
         del question["constraint"]
 
 
-def _number(text: str):
+def _number(text: str) -> int | float:
     value = float(text)
     return int(value) if value.is_integer() else value
 
@@ -682,7 +699,7 @@ def _show_if(text: str, seen: dict, scales: dict) -> dict | None:
         return None
     terms: list[list] = []
 
-    def collect(node):
+    def collect(node: list) -> None:
         if node[0] == "or":
             collect(node[1])
             collect(node[2])
@@ -818,7 +835,7 @@ def write_xlsform(definition: dict) -> bytes:
     return buffer.getvalue()
 
 
-def _group_row(item: dict, texts, intro_key: str | None) -> dict:
+def _group_row(item: dict, texts: Callable[..., dict], intro_key: str | None) -> dict:
     row = {"type": "begin_group", "name": item["code"], **texts(item, "title", "label")}
     if intro_key and item.get(intro_key):
         row.update(texts(item, intro_key, "hint"))
@@ -827,7 +844,9 @@ def _group_row(item: dict, texts, intro_key: str | None) -> dict:
     return row
 
 
-def _question_row(question: dict, texts, list_for, types: dict[str, str]) -> dict:
+def _question_row(
+    question: dict, texts: Callable[..., dict], list_for: Callable[[str, list], str], types: dict[str, str]
+) -> dict:
     kind = question["type"]
     row: dict = {"name": question["code"], **texts(question, "text", "label")}
     other = any(o.get("other") for o in question.get("options") or [])
@@ -874,7 +893,7 @@ def _relevant_of(show_if: dict | None, types: dict[str, str]) -> str:
     values = [show_if["equals"]] if "equals" in show_if else show_if["in"]
     target = show_if["question"]
 
-    def literal(value) -> str:
+    def literal(value: object) -> str:
         return str(value) if isinstance(value, int | float) else "'" + str(value) + "'"
 
     # A multiple-choice target is matched with selected(); the others by equality.
@@ -883,7 +902,7 @@ def _relevant_of(show_if: dict | None, types: dict[str, str]) -> str:
     return " or ".join(f"${{{target}}} = {literal(v)}" for v in values)
 
 
-def _write(sheet, headers: list[str], rows: list[dict]) -> None:
+def _write(sheet: Worksheet, headers: list[str], rows: list[dict]) -> None:
     for col, title in enumerate(headers, start=1):
         put(sheet, 1, col, title)
     for r, row in enumerate(rows, start=2):

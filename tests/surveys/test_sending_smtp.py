@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from respondents.models import RespondentGroup
 from surveys.models import Invitation, InvitationToken, Message, MessageEvent, Questionnaire
-from surveys.services import messaging
 from surveys.services.definitions import validate_definition
 from surveys.services.delivery import record_bounce
 from surveys.services.invitations import create_invitations
-from surveys.services.messaging import MAX_ATTEMPTS, lease, queue_round, send_queued
+from surveys.services.messaging import MAX_ATTEMPTS, lease, queue_round, send_queued, sending
 from surveys.services.tokens import hash_token, invitation_for_token
 from tests.factories import RespondentFactory
 from tests.surveys import sending_setup
@@ -202,7 +201,7 @@ def test_a_worker_crash_mid_batch_is_recovered_after_the_lease_without_skipping_
 ):
     respondents = people(survey, units, 5)
     queue_invitations(survey)
-    build, built = messaging._email, []
+    build, built = sending._email, []
 
     def die_on_the_third(message, token):
         # Two e-mails have been handed over; the second one's outcome was committed with the third
@@ -212,7 +211,7 @@ def test_a_worker_crash_mid_batch_is_recovered_after_the_lease_without_skipping_
             raise WorkerCrash
         return build(message, token)
 
-    monkeypatch.setattr(messaging, "_email", die_on_the_third)
+    monkeypatch.setattr(sending, "_email", die_on_the_third)
     with pytest.raises(WorkerCrash):
         send_queued(campaign=survey)
     monkeypatch.undo()
@@ -339,7 +338,7 @@ def test_a_slow_worker_skips_a_message_another_worker_took_over_after_the_lease(
     queue_invitations(survey)
     second = Message.objects.order_by("pk")[1]
     taken_at = timezone.now() + lease() + datetime.timedelta(minutes=1)
-    issue, calls = messaging.issue_token, []
+    issue, calls = sending.issue_token, []
 
     def slow_worker(invitation):
         # While this worker hands over the first message, its lease runs out and another worker
@@ -349,7 +348,7 @@ def test_a_slow_worker_skips_a_message_another_worker_took_over_after_the_lease(
             Message.objects.filter(pk=second.pk).update(claimed_at=taken_at, attempts=2)
         return issue(invitation)
 
-    monkeypatch.setattr(messaging, "issue_token", slow_worker)
+    monkeypatch.setattr(sending, "issue_token", slow_worker)
     report = send_queued(campaign=survey)
     assert (report.sent, report.taken_over) == (2, 1)
     assert smtp_server.recipients() == sorted(p.email for p in respondents if p.email != second.to)

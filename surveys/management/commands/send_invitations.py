@@ -3,7 +3,7 @@
 
 Invites respondents who have no invitation yet, queues the round on one channel (invitations, or with
 --reminders the reminders that are due) and sends the campaign's queue. --dry-run prints what each channel
-would queue and writes nothing. Running it again sends nothing twice (services/messaging.py). The queue
+would queue and writes nothing. Running it again sends nothing twice (services/messaging/). The queue
 is sent by --workers processes side by side (default: the SENDING_WORKERS setting).
 Exit status: 0 done, 1 a server was unavailable (the rest stays queued for the next run), 2 usage error.
 """

@@ -1,0 +1,248 @@
+"""Sending queued messages batch by batch, crash-safe between workers.
+
+- Sending claims a small batch (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so workers never take the
+  same rows), marks it `sending` and commits before anything leaves; each message's outcome is committed
+  as soon as it is known, together with the next message's claim renewal (one commit per message). Right
+  before each message leaves, the worker renews its claim with a conditional UPDATE (same pk, still
+  `sending`, still the claim time it set); 0 rows means another worker took the message over after the
+  lease, and it is skipped, so even a batch slower than the lease is never sent twice.
+  At that moment the respondent is read again: a message to someone retired from the list is cancelled,
+  and a changed e-mail address or phone number is used (the change is recorded as a MessageEvent).
+  A worker that dies leaves `sending` rows; once their claim is older than the lease the next run takes
+  them again. Delivery is therefore at least once: nobody is skipped, and only the one message a worker
+  was handing over when it died can go twice (same Message-ID, so mail clients can fold the copies).
+- What an error does to the message and the rest of the batch is in outcomes.py.
+"""
+
+import datetime
+import logging
+import smtplib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from twilio.base.exceptions import TwilioException
+
+from respondents.models import Campaign
+
+from ...models import Invitation, Message, MessageEvent, Response
+from .. import sms
+from ..tokens import issue_token
+from .contents import _email, _sms_body, message_id
+from .outcomes import (
+    MAX_ATTEMPTS,
+    OUTAGE,
+    SendReport,
+    _failed_attempt,
+    _finish,
+    _Outcomes,
+    _requeue_outage,
+    _smtp_reason,
+    classify_smtp_error,
+    classify_twilio_status,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 50  # messages per claim, and per SMTP connection
+
+Clock = Callable[[], datetime.datetime]  # the time now: timezone.now, or a fixed time in tests
+
+
+def send_queued(
+    *,
+    campaign: Campaign | None = None,
+    limit: int | None = None,
+    now: datetime.datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> SendReport:
+    """Send queued messages (and stale claims) batch by batch until none is left, `limit` is reached or
+    every channel had an outage. `now` fixes the clock (tests); by default the real time is used."""
+    clock: Clock = (lambda: now) if now is not None else timezone.now
+    started = clock()
+    report = SendReport()
+    channels: set[str] = {Message.Channel.EMAIL}
+    if sms.is_configured():
+        channels.add(Message.Channel.SMS)
+    handled = 0
+    while channels and (limit is None or handled < limit):
+        size = batch_size if limit is None else min(batch_size, limit - handled)
+        batch = _claim(campaign=campaign, channels=channels, size=size, started=started, now=clock())
+        if not batch:
+            break
+        handled += len(batch)
+        emails = [m for m in batch if m.channel == Message.Channel.EMAIL]
+        texts = [m for m in batch if m.channel == Message.Channel.SMS]
+        if emails and not _send_emails(emails, report=report, clock=clock):
+            channels.discard(Message.Channel.EMAIL)
+        if texts and not _send_texts(texts, report=report, clock=clock):
+            channels.discard(Message.Channel.SMS)
+    return report
+
+
+def lease() -> datetime.timedelta:
+    """A `sending` claim older than this belongs to a dead worker (SENDING_LEASE_SECONDS, default 10 min)."""
+    return datetime.timedelta(seconds=settings.SENDING_LEASE_SECONDS)
+
+
+def _claim(
+    *,
+    campaign: Campaign | None,
+    channels: set[str],
+    size: int,
+    started: datetime.datetime,
+    now: datetime.datetime,
+) -> list[Message]:
+    # Requeued rows keep this run's claim time, so a run never retries what it has just given back.
+    fresh = Q(status=Message.Status.QUEUED) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=started))
+    stale = Q(status=Message.Status.SENDING, claimed_at__lt=now - lease())
+    ready = Message.objects.filter(fresh | stale, channel__in=channels)
+    if campaign is not None:
+        ready = ready.filter(invitation__campaign=campaign)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            ready = ready.select_for_update(skip_locked=True, of=("self",))
+        ids = list(ready.order_by("pk").values_list("pk", flat=True)[:size])
+        # The same conditions again: without row locks (SQLite) a row claimed meanwhile is left alone.
+        Message.objects.filter(fresh | stale, pk__in=ids).update(
+            status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return list(
+        Message.objects.filter(pk__in=ids, status=Message.Status.SENDING, claimed_at=now)
+        .select_related("invitation__respondent", "invitation__campaign")
+        .order_by("pk")
+    )
+
+
+def _send_emails(messages: list[Message], *, report: SendReport, clock: Clock) -> bool:
+    """Send over one SMTP connection. False when an outage stopped the batch (the rest is requeued)."""
+    pending = list(messages)
+    outcomes = _Outcomes()
+    try:
+        with mailers.default as mailer:
+            while pending:
+                message = pending[0]
+                token = _ready(message, report=report, now=clock(), outcomes=outcomes)
+                if token:
+                    try:
+                        mailer.send_messages([_email(message, token)])
+                    except (smtplib.SMTPException, OSError, ValueError) as exc:
+                        if classify_smtp_error(exc) == OUTAGE:
+                            raise
+                        _failed_attempt(message, classify_smtp_error(exc), _smtp_reason(exc), report, clock())
+                    else:
+                        outcomes.add(
+                            message, Message.Status.SENT, now=clock(), provider_id=message_id(message)
+                        )
+                        report.sent += 1
+                pending.pop(0)
+    except (smtplib.SMTPException, OSError) as exc:
+        outcomes.flush()
+        if not pending:  # the connection failed while closing, after every message was handled
+            logger.warning("SMTP connection did not close cleanly: %s", exc)
+            return True
+        reason = f"SMTP server unavailable: {_smtp_reason(exc)}"
+        _requeue_outage(pending, reason, report, clock())
+        return False
+    finally:
+        outcomes.flush()
+    return True
+
+
+def _send_texts(messages: list[Message], *, report: SendReport, clock: Clock) -> bool:
+    """Send through Twilio. False when Twilio could not be reached (the rest is requeued)."""
+    client = sms.sms_client()
+    outcomes = _Outcomes()
+    try:
+        for index, message in enumerate(messages):
+            token = _ready(message, report=report, now=clock(), outcomes=outcomes)
+            if not token:
+                continue
+            try:
+                sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
+            except TwilioException as exc:
+                status = getattr(exc, "status", None) or 0
+                reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
+                kind = classify_twilio_status(status)
+                if kind == OUTAGE:
+                    reason = f"Twilio refused the account (check the TWILIO_* settings): {reason}"
+                    outcomes.flush()
+                    _requeue_outage(messages[index:], reason, report, clock())
+                    return False
+                _failed_attempt(message, kind, reason, report, clock())
+            except OSError as exc:  # requests' connection errors and timeouts
+                outcomes.flush()
+                _requeue_outage(messages[index:], f"Twilio unreachable: {exc}", report, clock())
+                return False
+            else:
+                outcomes.add(message, Message.Status.SENT, now=clock(), provider_id=sid)
+                report.sent += 1
+    finally:
+        outcomes.flush()
+    return True
+
+
+def _ready(message: Message, *, report: SendReport, now: datetime.datetime, outcomes: _Outcomes) -> str:
+    """Right before `message` leaves: renew this worker's claim and check the message against the current
+    state of its invitation and respondent. Returns a new link token when it is to be sent now (to
+    `message.to`, refreshed); the previous message's outcome, the renewed claim and the token are
+    committed together.
+
+    "" when another worker took it over (the claim is no longer the one this worker set) or when it was
+    cancelled (recorded as failed with the reason).
+    """
+    answered = Response.objects.filter(invitation=OuterRef("pk"), status=Response.Status.SUBMITTED)
+    state = (
+        Invitation.objects.filter(pk=message.invitation_id)
+        .annotate(answered=Exists(answered))
+        .values(
+            "submitted_at",
+            "reminders_opt_out",
+            "answered",
+            "respondent__retired_at",
+            "respondent__email",
+            "respondent__phone",
+        )
+        .first()
+    )
+    field = "respondent__email" if message.channel == Message.Channel.EMAIL else "respondent__phone"
+    address = (state or {}).get(field) or ""
+    reason = ""
+    if state is None:
+        reason = "cancelled: the invitation no longer exists"
+    elif state["submitted_at"] is not None or state["answered"]:
+        reason = "cancelled: the questionnaire was already submitted"
+    elif state["respondent__retired_at"] is not None:
+        reason = "cancelled: the respondent was retired from the list"
+    elif not address:
+        reason = "cancelled: the respondent no longer has an address for this channel"
+    elif message.kind == Message.Kind.REMINDER and state["reminders_opt_out"]:
+        reason = "cancelled: the respondent asked for no reminders"
+    elif not message.invitation.campaign.is_survey_open(now):
+        reason = "cancelled: the survey is closed"
+    elif message.attempts > MAX_ATTEMPTS:
+        reason = f"gave up after {MAX_ATTEMPTS} attempts"
+    changed = bool(address) and address != message.to
+    token = ""
+    with transaction.atomic():
+        outcomes.write()
+        renewed = Message.objects.filter(
+            pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
+        ).update(claimed_at=now, **({"to": address} if changed else {}))
+        if not renewed:
+            report.taken_over += 1
+            return ""
+        message.claimed_at = now
+        if changed:
+            detail = f"recipient changed: {message.to} -> {address}"
+            MessageEvent.objects.create(message=message, status=Message.Status.SENDING, detail=detail)
+            message.to = address
+        if reason:
+            _finish(message, Message.Status.FAILED, now=now, error=reason)
+            report.failed += 1
+        else:
+            token = issue_token(message.invitation)
+    return token
