@@ -22,6 +22,13 @@ class AuditEvent(models.Model):
         LOGIN = "auth.login", _("Logged in")
         LOGIN_FAILED = "auth.login_failed", _("Failed login")
         LOCKED_OUT = "auth.locked_out", _("Locked out")
+        CAMPAIGN_CREATED = "campaign.created", _("Campaign created")
+        CAMPAIGN_CHANGED = "campaign.changed", _("Campaign settings changed")
+        QUESTIONNAIRE_LOADED = "questionnaire.loaded", _("Questionnaire loaded")
+        TEST_LINKS_DELETED = "test_links.deleted", _("Test links deleted")
+        MESSAGES_TEXT_CHANGED = "messages.text_changed", _("Message wording changed")
+        ROUND_STARTED = "messages.round", _("Sending round started")
+        SUPPRESSION_LIFTED = "suppression.lifted", _("Suppressed address lifted")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

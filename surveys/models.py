@@ -211,3 +211,29 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire} · {self.status}"
+
+
+class MessageTemplate(models.Model):
+    """A campaign's own wording of one message (e-mail or SMS, invitation or reminder), with placeholders
+    such as {ten}, {lien_ket}, {han} (services/templates.py). Without one, the shipped wording is used."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="message_templates")
+    channel = models.CharField(_("channel"), max_length=10, choices=Message.Channel.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Message.Kind.choices)
+    sender_name = models.CharField(_("sender's name"), max_length=100, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "channel", "kind"], name="message_template_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.channel} {self.kind}"

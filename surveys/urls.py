@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import campaigns, distribution, questionnaires, respondent, tracking, webhooks
+from .views import campaigns, distribution, questionnaires, respondent, tracking, unsubscribe, webhooks
 
 urlpatterns: list = [
     # The respondent's personal link.
@@ -53,4 +53,7 @@ urlpatterns: list = [
     path("campaigns/<slug:slug>/distribution/", distribution.page, name="campaign-distribution"),
     path("campaigns/<slug:slug>/distribution/send/", distribution.send, name="campaign-distribution-send"),
     path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio-status"),
+    # One-click unsubscribe (RFC 8058) and a mail provider's bounce reports.
+    path("u/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("webhooks/bounces/", unsubscribe.bounce_webhook, name="bounce-webhook"),
 ]
