@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("REMINDER_INTERVAL_MINUTES", 60) * 60,
     },
 }
+if BOUNCE_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-bounces"] = {
+        "task": "surveys.tasks.poll_bounces_task",
+        "schedule": env_int("BOUNCE_POLL_MINUTES", 15) * 60,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", "celerybeat-schedule")
 
 # Cache: counters of the rate limits (config/ratelimit.py). Per process unless CACHE_URL (or REDIS_URL)

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from .views import campaigns, distribution, questionnaires, respondent, tracking, unsubscribe, webhooks
+from .views import (
+    campaigns,
+    distribution,
+    questionnaires,
+    respondent,
+    tracking,
+    unsubscribe,
+    webhooks,
+    wording,
+)
 
 urlpatterns: list = [
     # The respondent's personal link.
@@ -51,6 +60,7 @@ urlpatterns: list = [
     path("campaigns/<slug:slug>/tracking/export.xlsx", tracking.export, name="campaign-tracking-export"),
     # Sending invitations and reminders (coordinator), and Twilio's delivery reports.
     path("campaigns/<slug:slug>/distribution/", distribution.page, name="campaign-distribution"),
+    path("campaigns/<slug:slug>/messages/", wording.wording_page, name="campaign-wording"),
     path("campaigns/<slug:slug>/distribution/send/", distribution.send, name="campaign-distribution-send"),
     path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio-status"),
     # One-click unsubscribe (RFC 8058) and a mail provider's bounce reports.

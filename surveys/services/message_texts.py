@@ -174,3 +174,74 @@ def sms_length(text: str) -> SmsLength:
         sent_parts=sms.segments(sent),
         sent_plain=sent != text,
     )
+
+
+@dataclass
+class SavedWording:
+    template: MessageTemplate | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def save_wording(
+    *,
+    campaign_id: int,
+    channel: str,
+    kind: str,
+    body: str,
+    subject: str = "",
+    sender_name: str = "",
+    by: object = None,
+) -> SavedWording:
+    """Store a campaign's wording of one message after checking its placeholders and lengths."""
+    body, subject, sender_name = body.strip(), " ".join(subject.split()), " ".join(sender_name.split())
+    errors: dict[str, list[str]] = {}
+    if not body:
+        errors["body"] = [str(_("The text cannot be empty."))]
+    elif len(body) > BODY_MAX:
+        errors["body"] = [str(_("At most %(n)d characters.") % {"n": BODY_MAX})]
+    else:
+        errors["body"] = check_text(body)
+    if channel == Message.Channel.EMAIL:
+        errors["subject"] = check_text(subject) if subject else [str(_("An e-mail needs a subject."))]
+        if len(subject) > SUBJECT_MAX:
+            errors["subject"].append(str(_("At most %(n)d characters.") % {"n": SUBJECT_MAX}))
+        if "{lien_ket}" not in body:
+            errors["body"].append(str(_("The text must contain the personal link {lien_ket}.")))
+    elif "{lien_ket}" not in body:
+        errors["body"].append(str(_("The text must contain the personal link {lien_ket}.")))
+    errors = {name: problems for name, problems in errors.items() if problems}
+    if errors:
+        return SavedWording(errors=errors)
+    template, _created = MessageTemplate.objects.update_or_create(
+        campaign_id=campaign_id,
+        channel=channel,
+        kind=kind,
+        defaults={
+            "body": body,
+            "subject": subject if channel == Message.Channel.EMAIL else "",
+            "sender_name": sender_name if channel == Message.Channel.EMAIL else "",
+            "updated_by": by if getattr(by, "pk", None) else None,
+        },
+    )
+    return SavedWording(template=template)
+
+
+def reset_wording(*, campaign_id: int, channel: str, kind: str) -> bool:
+    """Back to the shipped wording; True if the campaign had its own."""
+    deleted, _rows = MessageTemplate.objects.filter(
+        campaign_id=campaign_id, channel=channel, kind=kind
+    ).delete()
+    return bool(deleted)
+
+
+def editable_wording(campaign_id: int, channel: str, kind: str) -> dict[str, str]:
+    """What the editor starts from: the campaign's own wording, else the shipped one with placeholders."""
+    template = template_for(campaign_id, channel, kind)
+    if template is not None:
+        return {"subject": template.subject, "body": template.body, "sender_name": template.sender_name}
+    default = DEFAULTS[(channel, kind)]
+    return {"subject": default.get("subject", ""), "body": default["body"], "sender_name": ""}

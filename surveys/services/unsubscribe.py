@@ -18,11 +18,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from audit.models import AuditEvent
-from audit.services import record
 from respondents.models import AddressSuppression, Respondent
 
 from ..models import Invitation, Message
@@ -166,19 +163,3 @@ def suppressed_addresses(channel: str) -> set[str]:
             "address", flat=True
         )
     )
-
-
-def lift(*, suppression: AddressSuppression, by: object, reason: str) -> AddressSuppression:
-    """The coordinator lifts a suppression on the person's request; the record stays, with who and why."""
-    suppression.lifted_at = timezone.now()
-    suppression.lifted_by = by if getattr(by, "pk", None) else None
-    suppression.lift_reason = reason[:255]
-    suppression.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-    record(
-        actor=by,
-        action=AuditEvent.Action.SUPPRESSION_LIFTED,
-        obj=suppression,
-        campaign=suppression.campaign,
-        detail={"channel": suppression.channel, "reason": suppression.reason, "why": reason},
-    )
-    return suppression

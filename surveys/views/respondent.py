@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kit.client_ip import client_ip
 from kit.ratelimit import count_hit, is_limited, seconds_left
 
+from ..models import Message
 from ..services.definitions import languages
 from ..services.layout import page_language, page_sections
 from ..services.responses import (
@@ -27,13 +28,13 @@ from ..services.responses import (
     answers_from_form,
     answers_from_json,
     open_invitation,
-    opt_out_of_reminders,
     questionnaire_for,
     record_opened,
     save_draft,
     submit,
 )
 from ..services.tokens import invitation_for_token
+from ..services.unsubscribe import opt_out
 
 SAVE_STATUS = {"saved": 200, "already_submitted": 409, "closed": 410}
 
@@ -138,7 +139,8 @@ def survey_thanks(request, invitation, token):
 @token_page
 def survey_opt_out(request, invitation, token):
     if request.method == "POST":
-        opt_out_of_reminders(invitation=invitation)
+        # No more reminders here, and the person's addresses on the suppression list (docs/decisions.md D257).
+        opt_out(invitation=invitation, channels=list(Message.Channel.values), how="opt-out link")
         return redirect("survey-opt-out", token=token)
     return render(request, "surveys/respondent/opt_out.html", {"invitation": invitation, "token": token})
 

@@ -41,6 +41,8 @@ URL = r"https://khaosat\.snv\.laocai\.gov\.vn/s/([A-Za-z0-9_-]{24})/"
 
 def send_invitations(*args, stderr=None) -> str:
     out = io.StringIO()
+    if "--dry-run" not in args:
+        args = (*args, "--yes")
     call_command("send_invitations", *args, stdout=out, stderr=stderr or io.StringIO())
     return out.getvalue()
 

@@ -124,7 +124,8 @@ def _email(message: Message, token: str) -> EmailMultiAlternatives:
     return mail
 
 
-def _sms_body(message: Message, token: str) -> str:
+def sms_body(message: Message, token: str) -> str:
+    """The SMS text: the campaign's own wording if it has one, else the shipped one."""
     custom = message_texts.template_for(message.invitation.campaign_id, Message.Channel.SMS, message.kind)
     if custom is not None:
         return message_texts.sms_wording(custom, placeholder_values(message, token)).body

@@ -32,7 +32,7 @@ from ...models import Invitation, Message, MessageEvent, Response
 from .. import sms
 from ..tokens import issue_token
 from ..unsubscribe import is_suppressed
-from .contents import _email, _sms_body, message_id
+from .contents import _email, message_id, sms_body
 from .outcomes import (
     MAX_ATTEMPTS,
     OUTAGE,
@@ -163,7 +163,7 @@ def _send_texts(messages: list[Message], *, report: SendReport, clock: Clock) ->
             if not token:
                 continue
             try:
-                sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
+                sid = sms.send_sms(client, to=message.to, body=sms_body(message, token))
             except TwilioException as exc:
                 status = getattr(exc, "status", None) or 0
                 reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
