@@ -4,6 +4,7 @@ Only permanent failures count (`Action: failed`, `Status: 5.x.x`); a delay (4.x.
 anything that is not a DSN (an auto-reply, a person answering) is ignored.
 """
 
+import contextlib
 import email
 import imaplib
 import mailbox
@@ -111,10 +112,8 @@ def poll_mailbox(
             record_raw_bounce(raw, report)
             connection.store(number, "+FLAGS", "(\\Seen)")
     finally:
-        try:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
             connection.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
     return report
 
 

@@ -22,18 +22,14 @@ from surveys.services.definitions import validate_definition
 from surveys.services.invitations import create_invitations
 from surveys.services.messaging import queue_round, send_queued
 from tests.factories import CampaignFactory, QuestionnaireFactory, RespondentFactory
+from tests.surveys import sending_setup
 from tests.surveys.imap_server import ImapServer, Mailbox
 from tests.surveys.respondent_setup import DEFINITION
-from tests.surveys.sending_setup import (  # noqa: F401 (fixtures)
-    UNKNOWN_USER,
-    people,
-    site_url,
-    smtp_server,
-    survey,
-)
+from tests.surveys.sending_setup import UNKNOWN_USER, people
 from tests.surveys.test_bounces import dsn, failed, original
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+site_url, survey, smtp_server = sending_setup.site_url, sending_setup.survey, sending_setup.smtp_server
 
 UNSUBSCRIBE = re.compile(r"^<(https?://[^>]+/u/([^/>]+)/)>$")
 
@@ -68,7 +64,7 @@ def mailbox(settings):
     server.stop()
 
 
-def test_a_hard_bounce_read_from_the_mailbox_stops_reminders_shows_on_the_unit_page_and_a_correction_is_invited(
+def test_a_hard_bounce_from_the_mailbox_stops_reminders_shows_on_the_unit_page_and_a_correction_is_invited(
     survey, units, smtp_server, mailbox, client, focal_stp
 ):
     ghost, other = people(survey, units, 2)  # STP and SNV
@@ -254,6 +250,6 @@ def test_a_mail_scanner_fetching_every_link_opens_nothing(survey, units, smtp_se
 
 def test_the_command_asks_before_sending_and_sends_nothing_without_a_yes(survey, units, smtp_server):
     people(survey, units, 2)
-    with pytest.raises(CommandError, match="send email invitations to 2 people of par-2023.*--yes"):
+    with pytest.raises(CommandError, match=r"send email invitations to 2 people of par-2023.*--yes"):
         call_command("send_invitations", "--campaign", survey.slug, stdout=io.StringIO())
     assert smtp_server.messages == [] and not Message.objects.exists()
