@@ -5,6 +5,7 @@ and column.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kit.emails import normalise_email
@@ -65,6 +66,8 @@ class ParseContext:
     # Normalised e-mail / phone already in the campaign -> where (for duplicate messages).
     existing_emails: dict[str, str] = field(default_factory=dict)
     existing_phones: dict[str, str] = field(default_factory=dict)
+    # EMAIL_CHECK_DELIVERABILITY: a check of the address's domain (kit.emails.is_deliverable), else None.
+    email_deliverable: Callable[[str], bool] | None = None
 
 
 def parse_sheets(sheets: list[Sheet], ctx: ParseContext) -> ParseResult:
@@ -226,6 +229,9 @@ class _SheetParser:
             warnings.append(
                 problem("email_multiple", value=email.value, extra=", ".join(email.extra), **at("email"))
             )
+        check = self.ctx.email_deliverable
+        if email.value and not email.invalid and check is not None and not check(email.value):
+            warnings.append(problem("email_undeliverable", value=email.value, **at("email")))
 
         phone_cell = self._cell(cells, texts, "phone")
         phones = normalise_phones(phone_cell)
