@@ -174,7 +174,10 @@ def suppression_list(request, slug):
     _require_coordinator(request.user, campaign)
     rows = suppressions_for(campaign)
     if request.method == "POST":
-        suppression = get_object_or_404(rows, pk=request.POST.get("suppression"), lifted_at__isnull=True)
+        if not request.POST.get("suppression", "").isdigit():
+            messages.error(request, _("Choose the address to lift."))
+            return redirect("campaign-suppressions", slug=slug)
+        suppression = get_object_or_404(rows, pk=request.POST["suppression"], lifted_at__isnull=True)
         reason = request.POST.get("reason", "").strip()
         if not reason:
             messages.error(request, _("Say why the address is lifted (e.g. the person asked by phone)."))
