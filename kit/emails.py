@@ -70,7 +70,7 @@ def _is_valid_email(value: str) -> bool:
     return True
 
 
-def is_deliverable(value: str, *, timeout: float = 5.0) -> bool:
+def is_deliverable(value: str, *, timeout: int = 5) -> bool:
     """Whether the address's domain accepts mail (an MX, or an A/AAAA record, and no null MX), asked of the
     DNS by email-validator once per domain and process. Only when EMAIL_CHECK_DELIVERABILITY is on: it
     needs the network and takes up to `timeout` seconds for a domain that does not answer."""
@@ -79,7 +79,7 @@ def is_deliverable(value: str, *, timeout: float = 5.0) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _domain_accepts_mail(domain: str, timeout: float) -> bool:
+def _domain_accepts_mail(domain: str, timeout: int) -> bool:
     try:
         validate_email(f"postmaster@{domain}", check_deliverability=True, timeout=timeout)
     except EmailNotValidError:
