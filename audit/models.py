@@ -29,6 +29,11 @@ class AuditEvent(models.Model):
         MESSAGES_TEXT_CHANGED = "messages.text_changed", _("Message wording changed")
         ROUND_STARTED = "messages.round", _("Sending round started")
         SUPPRESSION_LIFTED = "suppression.lifted", _("Suppressed address lifted")
+        FIELD_ANSWER_CORRECTED = "field.answer_corrected", _("Field interview answer corrected")
+        FIELD_REVIEWED = "field.reviewed", _("Field interview reviewed")
+        FIELD_SAMPLE_DRAWN = "field.sample_drawn", _("Field sample drawn")
+        FIELD_DESIGN_LOADED = "field.design_loaded", _("Sample design loaded from a file")
+        FIELD_FORMS_IMPORTED = "field.forms_imported", _("Unsent field forms imported from a file")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -2,8 +2,9 @@
 second entry, and the double-entry mismatches laid out for the supervisor. Scopes build on
 fieldwork/access.py; sampling and resolution are fieldwork/services/{sampling,verification}.py."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from .access import keyable_assignments
 from .models import Assignment, FieldMember, FieldTeam, Mismatch
 from .services.sampling import forms_to_verify
 
@@ -15,15 +16,12 @@ def is_field_worker(user) -> bool:
 
 
 def worker_assignments(user) -> QuerySet[Assignment]:
-    """The assignments a user enters forms for: its team's team-wide ones and its own (enumerator or clerk
-    of the team). Supervisors and coordinators watch and correct; they do not key in forms."""
-    if not user.is_authenticated:
-        return Assignment.objects.none()
-    teams = FieldMember.objects.filter(user=user, role__in=WORKER_ROLES).values("team_id")
+    """The assignments a user enters forms for (access.may_key): an enumerator its team's team-wide ones
+    and its own, a clerk every one of its team. Supervisors and coordinators watch and review; they do
+    not key in forms."""
     return (
-        Assignment.objects.filter(team_id__in=teams)
-        .filter(Q(enumerator__isnull=True) | Q(enumerator=user))
-        .select_related("questionnaire", "area", "campaign", "team")
+        keyable_assignments(user)
+        .select_related("questionnaire", "area", "campaign", "team", "enumerator")
         .order_by("campaign__year", "team__code", "area__name", "pk")
     )
 

@@ -13,6 +13,28 @@ from django.utils.translation import gettext_lazy as _
 from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire, Response
 
+from .review_models import FieldSettings, FormNumberNote, ReviewEvent, ReviewState
+from .sample_models import ContactAttempt, DesignStratum, DrawnUnit, SampleDesign
+
+__all__ = [
+    "AnswerCorrection",
+    "Assignment",
+    "ContactAttempt",
+    "DesignStratum",
+    "DrawnUnit",
+    "FieldMember",
+    "FieldRecord",
+    "FieldSettings",
+    "FieldTeam",
+    "FormNumberNote",
+    "Mismatch",
+    "ReviewEvent",
+    "ReviewState",
+    "SampleDesign",
+    "SamplingFrameEntry",
+    "VerificationEntry",
+]
+
 
 class FieldTeam(models.Model):
     """A Bưu điện team working for one campaign."""
@@ -123,6 +145,8 @@ class SamplingFrameEntry(models.Model):
     name = models.CharField(_("name"), max_length=255)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
+    # Village or residential group (thôn, bản, tổ dân phố): the second stage of the sample design.
+    village = models.CharField(_("village / residential group"), max_length=200, blank=True)
     service_area = models.CharField(_("service area"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     raw = models.JSONField(default=dict, blank=True)
@@ -168,6 +192,30 @@ class FieldRecord(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
     # sha256 of the canonical submission: a client_uuid re-used with another payload is a conflict.
     payload_hash = models.CharField(max_length=64)
+    # The final-stage unit of the sample design interviewed (household or person of the work list), or the
+    # village for a design drawn on paper (docs/reference/field-sample.md).
+    drawn_unit = models.OneToOneField(
+        DrawnUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="record"
+    )
+    # For a design drawn on paper (loaded from a design file, households not listed): the village drawn.
+    drawn_village = models.ForeignKey(
+        DrawnUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="village_records"
+    )
+    # Review before data counts (docs/decisions.md D356): only approved interviews (or, by campaign
+    # setting, those not rejected) enter SIPAS and its exports (fieldwork.selectors.counting_responses).
+    review_state = models.CharField(
+        _("review state"), max_length=10, choices=ReviewState.choices, default=ReviewState.RECEIVED
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The answers as first stored, kept from the first correction on (double entry or review).
+    original_answers = models.JSONField(null=True, blank=True)
+    # The supervisor who imported the form from an enumerator's file of unsent forms (source "import").
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("field record")
@@ -175,6 +223,7 @@ class FieldRecord(models.Model):
         indexes = [
             models.Index(fields=["assignment", "received_at"], name="field_record_assignment"),
             models.Index(fields=["enumerator", "received_at"], name="field_record_enumerator"),
+            models.Index(fields=["assignment", "review_state"], name="field_record_review"),
         ]
 
     def __str__(self) -> str:
@@ -234,6 +283,7 @@ class AnswerCorrection(models.Model):
     mismatch = models.ForeignKey(Mismatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrected_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         ordering = ["-corrected_at"]

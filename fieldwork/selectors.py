@@ -22,7 +22,10 @@ from surveys.services.definitions import questions
 
 from . import quality
 from .access import supervised_team_ids
-from .models import Assignment, FieldMember, FieldRecord, FieldTeam
+from .counting import counting_responses, design_frame, field_settings
+from .models import Assignment, FieldMember, FieldRecord, FieldTeam, ReviewState
+
+__all__ = ["counting_responses", "design_frame", "field_settings"]  # the analysis' reads (counting.py)
 
 SERVICE_AREA_QUESTION = "screening.area"  # surveys/definitions/sipas_citizens.yaml
 
@@ -42,9 +45,10 @@ def progress_team_ids(user: User | AnonymousUser, campaign: Campaign) -> list[in
 
 
 def _records(campaign: Campaign, team_ids: Collection[int] | None) -> QuerySet[FieldRecord]:
+    """Submitted field records not rejected in review (a rejected interview must be done again)."""
     records = FieldRecord.objects.filter(
         assignment__campaign=campaign, response__status=Response.Status.SUBMITTED
-    )
+    ).exclude(review_state=ReviewState.REJECTED)
     return records if team_ids is None else records.filter(assignment__team_id__in=team_ids)
 
 

@@ -1,4 +1,5 @@
-"""SIPAS of a campaign: its submitted citizen/organisation responses read with values_list into a DataFrame
+"""SIPAS of a campaign: its citizen/organisation responses that count (fieldwork.selectors.counting_responses:
+submitted, and for field interviews let through by review) read with values_list into a DataFrame
 (stratum columns `unit` = the unit code of the interview, `area` = answer to screening.area), then the same
 computation as the CSV path (analysis.sipas.compute)."""
 
@@ -8,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from analysis.statistics import Margin
+from fieldwork.selectors import counting_responses
 from respondents.models import Campaign
-from surveys.models import Questionnaire, Response
+from surveys.models import Questionnaire
 
 from .compute import SipasInputError, SipasResult, compute_sipas
 from .inputs import elements_of_definition, read_margins_csv
@@ -30,10 +32,13 @@ def sipas_questionnaires(campaign: Campaign) -> list[tuple[int, dict[str, Any]]]
 
 
 def campaign_frame(campaign: Campaign, questionnaire_ids: list[int], items: list[str]) -> pd.DataFrame:
-    """One row per submitted response (index = response id), one column per item, plus unit and area."""
-    rows = Response.objects.filter(
-        campaign=campaign, questionnaire_id__in=questionnaire_ids, status=Response.Status.SUBMITTED
-    ).values_list("id", "unit__code", "answers")
+    """One row per counting response (index = response id), one column per item, plus unit and area; a
+    field interview rejected in review (or not yet approved, by the campaign's setting) is left out."""
+    rows = (
+        counting_responses(campaign=campaign)
+        .filter(questionnaire_id__in=questionnaire_ids)
+        .values_list("id", "unit__code", "answers")
+    )
     ids, units, answers = zip(*rows, strict=True) if rows else ((), (), ())
     frame = pd.DataFrame.from_records(list(answers), index=pd.Index(ids, name="response"))
     frame = frame.reindex(columns=list(dict.fromkeys([*items, *frame.columns])))

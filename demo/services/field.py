@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from fieldwork.models import Assignment, FieldMember, FieldRecord, FieldTeam
+from fieldwork.models import Assignment, FieldMember, FieldRecord, FieldTeam, ReviewEvent
 from fieldwork.services.submissions import district_of
 from respondents.models import Campaign, Province, Unit
 from respondents.services.setup import create_campaign
@@ -216,4 +216,42 @@ def seed_field_demo(
     for response, record in zip(responses, records, strict=True):
         record.response = response
     FieldRecord.objects.bulk_create(records, batch_size=500)
+    _review(records, today)
     return {"campaign": campaign, "responses": len(responses)}
+
+
+def _review(records: list[FieldRecord], today: datetime.date) -> None:
+    """The supervisors' review (docs/decisions.md D356): interviews older than two days mostly approved,
+    a few on hold or rejected with a reason; the last two days' still received. Its own random stream, so
+    that the interviews themselves stay as they were."""
+    rng = random.Random(8)
+    supervisors = dict(
+        FieldMember.objects.filter(
+            role=FieldMember.Role.SUPERVISOR, team__in={r.assignment.team_id for r in records}
+        ).values_list("team_id", "user_id")
+    )
+    reasons = {
+        "on_hold": "Gọi lại người trả lời để xác minh",
+        "rejected": "Phỏng vấn không đúng đối tượng",
+    }
+    events = []
+    now = timezone.now()
+    for record in records:
+        if (today - timezone.localdate(record.interviewed_at)).days < 2:
+            continue
+        state = _pick(rng, [("approved", 0.95), ("on_hold", 0.03), ("rejected", 0.02)])
+        record.review_state, record.reviewed_at = state, now
+        record.reviewed_by_id = supervisors.get(record.assignment.team_id)
+        events.append(
+            ReviewEvent(
+                record=record,
+                from_state="received",
+                to_state=state,
+                reason=reasons.get(state, ""),
+                by_id=record.reviewed_by_id,
+            )
+        )
+    FieldRecord.objects.bulk_update(
+        [r for r in records if r.reviewed_at], ["review_state", "reviewed_at", "reviewed_by"], batch_size=500
+    )
+    ReviewEvent.objects.bulk_create([e for e in events if e.by_id], batch_size=500)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("responses/<int:pk>/", api.ResponseDetail.as_view(), name="field-api-response"),
     path("verifications/", api.VerificationCreate.as_view(), name="field-api-verifications"),
     path("stats/today/", api.TodayStats.as_view(), name="field-api-stats-today"),
+    path("work-list/", api.WorkList.as_view(), name="field-api-work-list"),
+    path("contacts/", api.ContactAttemptCreate.as_view(), name="field-api-contacts"),
 ]

@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 from surveys.models import Questionnaire
 
 from ..access import visible_assignments, visible_records
-from ..models import FieldRecord
+from ..models import DrawnUnit, FieldRecord
+from ..sample_selectors import work_list
+from ..services.contacts import record_attempt
 from ..services.submissions import Submission, SubmissionContext, SubmissionResult, submit_field_response
 from ..services.verification import submit_verification
 from .authentication import FieldTokenAuthentication
@@ -27,6 +29,8 @@ from .serializers import (
     BatchRequestSerializer,
     BatchResultSerializer,
     ConflictSerializer,
+    ContactAttemptResultSerializer,
+    ContactAttemptSerializer,
     ErrorsSerializer,
     FieldRecordSerializer,
     QuestionnaireSerializer,
@@ -35,6 +39,7 @@ from .serializers import (
     TodayStatsSerializer,
     VerificationResultSerializer,
     VerificationSerializer,
+    WorkListItemSerializer,
     parse_submission,
 )
 
@@ -118,7 +123,7 @@ class ResponseListCreate(FieldAPIView, generics.ListAPIView):
     serializer_class = FieldRecordSerializer
 
     def get_queryset(self):
-        records = visible_records(self.request.user).select_related("response", "enumerator")
+        records = visible_records(self.request.user).select_related("response__entered_by", "enumerator")
         assignment = self.request.query_params.get("assignment", "")
         if assignment.isdigit():
             records = records.filter(assignment_id=int(assignment))
@@ -148,7 +153,7 @@ class ResponseDetail(FieldAuth, generics.RetrieveAPIView):
     lookup_url_kwarg = "pk"
 
     def get_queryset(self):
-        return visible_records(self.request.user).select_related("response", "enumerator")
+        return visible_records(self.request.user).select_related("response__entered_by", "enumerator")
 
 
 class ResponseBatch(FieldAPIView):
@@ -223,6 +228,80 @@ class TodayStats(FieldAuth, APIView):
         )
         by_mode = {row["response__mode"]: row["n"] for row in rows}
         return Response({"today": sum(by_mode.values()), "by_mode": by_mode})
+
+
+class WorkList(FieldAuth, APIView):
+    """The caller's work list: households/people drawn for its assignments (main units and released
+    reserves), with their attempts and status (docs/reference/field-sample.md)."""
+
+    @extend_schema(responses={200: WorkListItemSerializer(many=True)})
+    def get(self, request):
+        assignment = request.query_params.get("assignment", "")
+        rows = work_list(request.user, assignment_id=int(assignment) if assignment.isdigit() else None)
+        return Response([_work_item(row) for row in rows])
+
+
+class ContactAttemptCreate(FieldAPIView):
+    """One visit or call to a household/person of the work list; idempotent by client_uuid. The
+    replacement rule may release a reserve (its id in `released`)."""
+
+    @extend_schema(
+        request=ContactAttemptSerializer,
+        responses={
+            201: ContactAttemptResultSerializer,
+            200: ContactAttemptResultSerializer,
+            400: ErrorsSerializer,
+        },
+    )
+    def post(self, request):
+        serializer = ContactAttemptSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        unit = (
+            DrawnUnit.objects.filter(pk=data["drawn_unit"])
+            .select_related("assignment", "design__campaign")
+            .first()
+        )
+        if unit is None:
+            return Response({"errors": {"drawn_unit": ["Not found."]}}, status=status.HTTP_404_NOT_FOUND)
+        result = record_attempt(
+            unit=unit,
+            user=request.user,
+            outcome=data["outcome"],
+            attempted_at=data["attempted_at"],
+            client_uuid=data["client_uuid"],
+            note=data["note"],
+        )
+        if result.status not in ("created", "duplicate"):
+            code = status.HTTP_403_FORBIDDEN if result.status == "forbidden" else status.HTTP_400_BAD_REQUEST
+            return Response({"errors": result.errors}, status=code)
+        body = {
+            "id": result.attempt.pk,
+            "client_uuid": str(result.attempt.client_uuid),
+            "status": result.status,
+            "released": result.released.pk if result.released else None,
+            "no_reserve_left": result.no_reserve_left,
+        }
+        return Response(body, status=_STATUS_CODES[result.status])
+
+
+def _work_item(row: dict) -> dict:
+    unit, entry = row["unit"], row["entry"]
+    return {
+        "id": unit.pk,
+        "assignment": unit.assignment_id,
+        "name": entry.name if entry else unit.name,
+        "address": entry.address if entry else "",
+        "phone": entry.phone if entry else "",
+        "village": row["village"],
+        "commune": row["commune"].name if row["commune"] else "",
+        "reserve": unit.reserve,
+        "replaces": unit.replaces_id,
+        "attempts": len(row["attempts"]),
+        "last_outcome": row["last"].outcome if row["last"] else None,
+        "status": "interviewed" if row["interviewed"] else "replaced" if row["replaced"] else "open",
+    }
 
 
 def _submission(data, *, source: str) -> Submission | dict:

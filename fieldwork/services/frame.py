@@ -35,6 +35,18 @@ COLUMNS = {
     "kind": {"doi tuong", "loai", "kind", "loai doi tuong", "ca nhan to chuc"},
     "service_area": {"linh vuc", "service area", "linh vuc thu tuc", "linh vuc tthc"},
     "stt": {"stt", "tt", "so tt"},
+    # Stage 2 of the sample design (services/design.py).
+    "village": {
+        "thon",
+        "ban",
+        "thon ban",
+        "to dan pho",
+        "thon to dan pho",
+        "thon to",
+        "xom",
+        "khu pho",
+        "village",
+    },
 }
 KINDS = {
     "ca nhan": SamplingFrameEntry.Kind.CITIZEN,
@@ -294,6 +306,7 @@ def import_sampling_frame(
                         name=name[:255],
                         phone=phone,
                         address=values.get("address", "")[:500],
+                        village=values.get("village", "")[:200],
                         service_area=service_area,
                         raw=values,
                         source_file=file_name[:255],

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from respondents.models import Campaign, Membership, Unit
 from surveys.models import Questionnaire
 
-from ..models import Assignment, FieldMember
+from ..models import Assignment, FieldMember, FieldSettings
 
 # (alias, model, attnames left out): the assignment, its campaign, questionnaire (without the
 # definition, see below), area and the area's parent (district_of walks up from the area).
@@ -61,13 +61,14 @@ def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
     """The SQL (per database vendor, built once) and the parts of its rows, in order."""
     del vendor  # only the cache key: converters differ between SQLite and PostgreSQL
     parts = [_Part(*table) for table in _TABLES]
-    a, c, q, u, member, membership = (
+    a, c, q, u, member, membership, field_settings = (
         Assignment._meta.db_table,
         Campaign._meta.db_table,
         Questionnaire._meta.db_table,
         Unit._meta.db_table,
         FieldMember._meta.db_table,
         Membership._meta.db_table,
+        FieldSettings._meta.db_table,
     )
     # The caller's role in the assignment's team (one row at most: field_member_once_per_team) and
     # whether the caller coordinates the campaign's province: the two facts of access.may_work_on.
@@ -75,7 +76,9 @@ def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
         f"SELECT {', '.join(col for part in parts for col in part.columns)}, "
         f'(SELECT m."role" FROM "{member}" m WHERE m."team_id" = a."team_id" AND m."user_id" = %s), '
         f'EXISTS(SELECT 1 FROM "{membership}" s WHERE s."user_id" = %s AND s."role" = %s '
-        f'AND s."province_id" = c."province_id") '
+        f'AND s."province_id" = c."province_id"), '
+        # Whether the campaign refuses interviews beyond a reached quota (FieldSettings; NULL: no row).
+        f'(SELECT f."enforce_quotas" FROM "{field_settings}" f WHERE f."campaign_id" = a."campaign_id") '
         f'FROM "{a}" a JOIN "{c}" c ON c."id" = a."campaign_id" '
         f'JOIN "{q}" q ON q."id" = a."questionnaire_id" JOIN "{u}" u ON u."id" = a."area_id" '
         f'LEFT JOIN "{u}" p ON p."id" = u."parent_id" WHERE a."id" = %s'
@@ -85,7 +88,8 @@ def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
 
 def read_assignment(pk: int, user: User) -> Assignment | None:
     """The assignment with campaign, questionnaire (definition from the cache), area and area parent,
-    annotated with `member_role` and `is_coordinator` for access.may_work_on; None if there is none."""
+    annotated with `member_role` and `is_coordinator` for access.may_work_on and may_key, and
+    `enforce_quotas` (the campaign's FieldSettings); None if there is none."""
     sql, parts = _assignment_query(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, user.pk, Membership.Role.COORDINATOR, pk])
@@ -103,6 +107,7 @@ def read_assignment(pk: int, user: User) -> Assignment | None:
         area.parent = parent
     assignment.campaign, assignment.questionnaire, assignment.area = campaign, questionnaire, area
     assignment.member_role, assignment.is_coordinator = row[start], bool(row[start + 1])
+    assignment.enforce_quotas = bool(row[start + 2])
     return assignment
 
 

@@ -14,16 +14,20 @@ def selected_for_verification(form_number: str, *, percent: int, salt: str) -> b
     return int.from_bytes(digest[:4], "big") % 10_000 < percent * 100
 
 
+def drawn_for_verification(form_number: str, team: FieldTeam) -> bool:
+    """Whether this form number of the team is one of those drawn for double entry."""
+    return selected_for_verification(
+        form_number, percent=team.verify_percent, salt=f"{team.campaign_id}:{team.code}"
+    )
+
+
 def forms_to_verify(team: FieldTeam, *, include_verified: bool = False) -> list[FieldRecord]:
     """The team's entered paper forms selected for double entry (not yet re-entered, unless asked)."""
     records = FieldRecord.objects.filter(assignment__team=team).exclude(form_number="")
     if not include_verified:
         records = records.filter(verifications__isnull=True)
-    salt = f"{team.campaign_id}:{team.code}"
     chosen = [
-        pk
-        for pk, number in records.values_list("pk", "form_number")
-        if selected_for_verification(number, percent=team.verify_percent, salt=salt)
+        pk for pk, number in records.values_list("pk", "form_number") if drawn_for_verification(number, team)
     ]
     return list(
         FieldRecord.objects.filter(pk__in=chosen)

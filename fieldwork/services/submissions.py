@@ -1,10 +1,11 @@
 """Storing field submissions exactly once: validation, the idempotency key and the payload hash.
 
-A submission is a surveys.Response (submitted, with mode, unit, entered_by and the exact questionnaire
-version) plus its FieldRecord, written in one transaction. The client-generated UUID is the idempotency
-key (Response.client_uuid is unique): a resubmission of the same payload answers with the stored result,
-a different payload under the same UUID is a conflict. Concurrent identical requests race on the unique
-index; the losers read the winner's row.
+A submission is a surveys.Response (submitted, with mode, unit, entered_by = who keyed it, and the exact
+questionnaire version) plus its FieldRecord (enumerator = who interviewed), written in one transaction.
+Only the team's enumerators and clerks key forms (access.may_key, docs/decisions.md D350).
+The client-generated UUID is the idempotency key (Response.client_uuid is unique): a resubmission of
+the same payload answers with the stored result, a different payload under the same UUID is a conflict.
+Concurrent identical requests race on the unique index; the losers read the winner's row.
 """
 
 import datetime
@@ -26,8 +27,8 @@ from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire, Response
 from surveys.services.answers import clean_answers
 
-from ..access import may_work_on
-from ..models import Assignment, FieldRecord
+from ..access import may_key, may_see_record, may_work_on
+from ..models import Assignment, DrawnUnit, FieldMember, FieldRecord, ReviewState, SampleDesign
 from .reads import read_assignment
 
 # An interview time a little ahead of the server's clock is a device clock off by minutes, not fraud.
@@ -49,6 +50,10 @@ class Submission:
     duration_seconds: int | None = None
     respondent_phone: str = ""
     source: str = FieldRecord.Source.API
+    # Who interviewed, when not the keyer (a clerk keying an enumerator's paper form): a user id.
+    interviewer_id: int | None = None
+    # The household or person of the work list interviewed (a final-stage DrawnUnit id).
+    drawn_unit_id: int | None = None
 
 
 @dataclass
@@ -64,17 +69,46 @@ class SubmissionContext:
     """Per-request caches (assignments, questionnaires, areas), so that a batch of 500 items reads each
     assignment once. Scoped to one user."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, *, imported_by: User | None = None) -> None:
         self.user = user
+        # A supervisor importing an enumerator's file of unsent forms (services/queue_files.py).
+        self.imported_by = imported_by
         self._assignments: dict[int, Assignment | None] = {}
+        self._refusals: dict[int, str] = {}
         self._questionnaires: dict[int, Questionnaire | None] = {}
         self._areas: dict[tuple[int, int], Unit | None] = {}
+        self._interviewers: dict[tuple[int, int], bool] = {}
 
     def assignment(self, pk: int) -> Assignment | None:
+        """The assignment if this user may key its forms, else None (refusal(pk) says why)."""
         if pk not in self._assignments:
             assignment = read_assignment(pk, self.user)
-            self._assignments[pk] = assignment if assignment and may_work_on(self.user, assignment) else None
+            if assignment is not None and may_key(self.user, assignment):
+                self._assignments[pk] = assignment
+            else:
+                self._assignments[pk] = None
+                watches = assignment is not None and may_work_on(self.user, assignment)
+                self._refusals[pk] = (
+                    _(
+                        "Only the team's enumerators and clerks enter forms; supervisors and "
+                        "coordinators review them."
+                    )
+                    if watches
+                    else _("Unknown assignment, or not one of yours.")
+                )
         return self._assignments[pk]
+
+    def refusal(self, pk: int) -> str:
+        return self._refusals.get(pk, _("Unknown assignment, or not one of yours."))
+
+    def is_enumerator(self, assignment: Assignment, user_id: int) -> bool:
+        """Whether the user is an enumerator of the assignment's team."""
+        key = (assignment.team_id, user_id)
+        if key not in self._interviewers:
+            self._interviewers[key] = FieldMember.objects.filter(
+                team_id=assignment.team_id, user_id=user_id, role=FieldMember.Role.ENUMERATOR
+            ).exists()
+        return self._interviewers[key]
 
     def questionnaire(self, pk: int) -> Questionnaire | None:
         if pk not in self._questionnaires:
@@ -109,20 +143,36 @@ def payload_hash(submission: Submission) -> str:
         "respondent_phone": submission.respondent_phone,
         "answers": submission.answers,
     }
+    # Added later: only present when given, so that the hash of earlier submissions stays the same.
+    if submission.interviewer_id is not None:
+        canonical["interviewer"] = submission.interviewer_id
+    if submission.drawn_unit_id is not None:
+        canonical["drawn_unit"] = submission.drawn_unit_id
     text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def stored_result(client_uuid: uuid.UUID, digest: str) -> SubmissionResult | None:
-    """The outcome for a UUID already stored: duplicate (same payload) or conflict; None if not stored."""
+def stored_result(client_uuid: uuid.UUID, digest: str, user: User | None = None) -> SubmissionResult | None:
+    """The outcome for a UUID already stored: duplicate (same payload) or conflict; None if not stored,
+    or stored as a record `user` may not see: that caller learns nothing of it (docs/decisions.md D351)."""
     row = (
         Response.objects.filter(client_uuid=client_uuid)
-        .values_list("pk", "field_record__payload_hash", "field_record__received_at")
+        .values_list(
+            "pk",
+            "field_record__payload_hash",
+            "field_record__received_at",
+            "field_record__pk",
+            "entered_by_id",
+        )
         .first()
     )
     if row is None:
         return None
-    pk, stored_hash, received_at = row
+    pk, stored_hash, received_at, record_id, entered_by_id = row
+    if user is not None and (
+        record_id is None or not may_see_record(user, record_id=record_id, entered_by_id=entered_by_id)
+    ):
+        return None
     if stored_hash != digest:
         return SubmissionResult(
             status="conflict",
@@ -142,22 +192,33 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
     # The usual case is a new submission: check it, then insert; the unique client_uuid catches a
     # resubmission. A refused one is first looked up, so that a stored submission re-sent after its
     # assignment closed or changed still gets its stored result rather than an error.
+    user = context.user
     assignment = context.assignment(submission.assignment_id)
     if assignment is None:
-        return stored_result(submission.client_uuid, digest) or SubmissionResult(
+        return stored_result(submission.client_uuid, digest, user) or SubmissionResult(
             status="forbidden",
             client_uuid=submission.client_uuid,
-            errors={"assignment": [_("Unknown assignment, or not one of yours.")]},
+            errors={"assignment": [context.refusal(submission.assignment_id)]},
         )
     checked = _check(submission, assignment, context)
     if isinstance(checked, dict):
-        return stored_result(submission.client_uuid, digest) or SubmissionResult(
+        return stored_result(submission.client_uuid, digest, user) or SubmissionResult(
             status="invalid", client_uuid=submission.client_uuid, errors=checked
         )
-    questionnaire, area, answers, phone = checked
+    questionnaire, area, answers, phone, interviewer_id, drawn = checked
     now = timezone.now()
+    enforce = getattr(assignment, "enforce_quotas", False) and assignment.quota > 0
     try:
         with transaction.atomic():
+            if enforce and quota_reached(assignment):
+                stored = stored_result(submission.client_uuid, digest, user)
+                if stored is not None:
+                    return stored
+                return SubmissionResult(
+                    status="invalid",
+                    client_uuid=submission.client_uuid,
+                    errors={"assignment": [quota_message(assignment)]},
+                )
             # insert(): Model.objects.create() without compiling the statement each time (inserts.py).
             response = insert(
                 Response(
@@ -166,7 +227,7 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
                     client_uuid=submission.client_uuid,
                     mode=submission.mode,
                     unit=area,
-                    entered_by=context.user,
+                    entered_by=user,
                     answers=answers,
                     status=Response.Status.SUBMITTED,
                     submitted_at=now,
@@ -176,7 +237,7 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
                 FieldRecord(
                     response=response,
                     assignment=assignment,
-                    enumerator_id=assignment.enumerator_id or context.user.pk,
+                    enumerator_id=interviewer_id,
                     form_number=submission.form_number,
                     interviewed_at=submission.interviewed_at,
                     duration_seconds=submission.duration_seconds,
@@ -187,14 +248,34 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
                     received_at=now,
                     source=submission.source,
                     payload_hash=digest,
+                    drawn_unit_id=submission.drawn_unit_id if drawn == "final" else None,
+                    drawn_village_id=submission.drawn_unit_id if drawn == "village" else None,
+                    review_state=ReviewState.RECEIVED,
+                    imported_by=context.imported_by,
                 )
             )
     except IntegrityError:
-        # Another request stored this UUID between our check and our insert (it committed first).
-        existing = stored_result(submission.client_uuid, digest)
-        if existing is None:
-            raise
-        return existing
+        # Another request stored this UUID between our check and our insert (it committed first), or the
+        # household of the work list was interviewed meanwhile.
+        existing = stored_result(submission.client_uuid, digest, user)
+        if existing is not None:
+            return existing
+        if Response.objects.filter(client_uuid=submission.client_uuid).exists():
+            # Stored as a record this caller may not see: refused without saying anything about it.
+            return SubmissionResult(
+                status="conflict",
+                client_uuid=submission.client_uuid,
+                errors={
+                    "client_uuid": [_("This identifier is already in use: the device must make a new one.")]
+                },
+            )
+        if submission.drawn_unit_id is not None:
+            return SubmissionResult(
+                status="invalid",
+                client_uuid=submission.client_uuid,
+                errors={"drawn_unit": [_("This household or person was already interviewed.")]},
+            )
+        raise
     return SubmissionResult(
         status="created", client_uuid=submission.client_uuid, response_id=response.pk, received_at=now
     )
@@ -224,11 +305,85 @@ def field_window(assignment: Assignment) -> tuple[datetime.date | None, datetime
     return (max(starts) if starts else None, min(ends) if ends else None)
 
 
+def quota_reached(assignment: Assignment) -> bool:
+    """Whether the assignment's quota is filled by interviews not rejected in review; locks the assignment
+    row first so that concurrent submissions for the last place are counted one after the other."""
+    Assignment.objects.select_for_update().filter(pk=assignment.pk).values_list("pk", flat=True).first()
+    done = FieldRecord.objects.filter(assignment_id=assignment.pk).exclude(review_state=ReviewState.REJECTED)
+    return done.count() >= assignment.quota
+
+
+def quota_message(assignment: Assignment) -> str:
+    return _(
+        "The quota of this assignment (%(quota)d interviews) is reached: the supervisor must raise it or "
+        "reject an interview before another one is accepted."
+    ) % {"quota": assignment.quota}
+
+
+def _interviewer(
+    submission: Submission, assignment: Assignment, context: SubmissionContext
+) -> tuple[int | None, str | None]:
+    """Who interviewed: the assignment's enumerator, else the one named, else the keyer when it is an
+    enumerator of the team. (user id, None) or (None, error message)."""
+    named = submission.interviewer_id
+    if assignment.enumerator_id is not None:
+        if named not in (None, assignment.enumerator_id):
+            return None, _("This assignment is the work of another enumerator.")
+        return assignment.enumerator_id, None
+    if named is not None:
+        if not context.is_enumerator(assignment, named):
+            return None, _("Not an enumerator of this team.")
+        return named, None
+    if assignment.member_role == FieldMember.Role.ENUMERATOR or context.is_enumerator(
+        assignment, context.user.pk
+    ):
+        return context.user.pk, None
+    return None, _("Name the enumerator who did the interview.")
+
+
+def _check_drawn_unit(submission: Submission, assignment: Assignment) -> tuple[str | None, str]:
+    """(error message or None, "final" | "village"): a household or person of this assignment's work list
+    (a main unit or a released reserve) not interviewed yet, or, for a design loaded from a file
+    (households not listed), a village drawn in the assignment's area."""
+    unit = (
+        DrawnUnit.objects.filter(pk=submission.drawn_unit_id, design__campaign_id=assignment.campaign_id)
+        .select_related("design", "parent__unit")
+        .first()
+    )
+    if (
+        unit is not None
+        and unit.stage == DrawnUnit.Stage.SSU
+        and unit.design.source == SampleDesign.Source.FILE
+    ):
+        commune = unit.parent.unit if unit.parent else None
+        if commune is None or assignment.area_id not in (commune.pk, commune.parent_id):
+            return _("Not a village drawn in this assignment's area."), "village"
+        return None, "village"
+    if unit is None or unit.stage != DrawnUnit.Stage.FINAL or unit.assignment_id != assignment.pk:
+        return _("Not a household or person of this assignment's work list."), "final"
+    if not unit.in_work_list:
+        return (
+            _("This reserve has not been released: it replaces a household only by the replacement rule."),
+            "final",
+        )
+    if FieldRecord.objects.filter(drawn_unit_id=unit.pk).exists():
+        return _("This household or person was already interviewed."), "final"
+    return None, "final"
+
+
 def _check(
     submission: Submission, assignment: Assignment, context: SubmissionContext
-) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str]:
-    """(questionnaire, area, cleaned answers, phone) or a dict of errors by field."""
+) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str, int | None, str | None]:
+    """(questionnaire, area, cleaned answers, phone, interviewer id) or a dict of errors by field."""
     errors: dict = {}
+    interviewer_id, problem = _interviewer(submission, assignment, context)
+    if problem:
+        errors["interviewer"] = [problem]
+    drawn = None
+    if submission.drawn_unit_id is not None:
+        problem, drawn = _check_drawn_unit(submission, assignment)
+        if problem:
+            errors["drawn_unit"] = [problem]
     if assignment.campaign.status == Campaign.Status.CLOSED:
         errors["assignment"] = [_("The campaign is closed: no more submissions are accepted.")]
     questionnaire = assignment.questionnaire
@@ -268,4 +423,4 @@ def _check(
         answers, answer_errors = clean_answers(questionnaire.definition, submission.answers, final=True)
         if answer_errors:
             errors["answers"] = {code: [message] for code, message in answer_errors.items()}
-    return errors or (questionnaire, area, answers, phone)
+    return errors or (questionnaire, area, answers, phone, interviewer_id, drawn)

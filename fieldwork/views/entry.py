@@ -21,7 +21,8 @@ from surveys.services.layout import page_sections
 
 from .. import entry_selectors
 from ..access import supervised_team_ids
-from ..models import Assignment
+from ..models import Assignment, DrawnUnit, FieldMember
+from ..services.queue_files import export_key
 from ..services.verification import mismatches_for, resolve_mismatch
 
 ENTRY_MODES = [Response.Mode.PAPER, Response.Mode.TABLET, Response.Mode.PHONE, Response.Mode.WEB]
@@ -30,8 +31,14 @@ ENTRY_MODES = [Response.Mode.PAPER, Response.Mode.TABLET, Response.Mode.PHONE, R
 @require_GET
 @login_required
 def entry_home(request):
-    assignments = _worker_assignments(request.user)
-    return render(request, "fieldwork/entry_home.html", {"assignments": assignments})
+    assignments = list(_worker_assignments(request.user))
+    pages = [reverse("field-entry-page", args=[a.pk]) for a in assignments]
+    pages += [reverse("field-verify"), *(reverse("field-verify-page", args=[a.pk]) for a in assignments)]
+    return render(
+        request,
+        "fieldwork/entry_home.html",
+        {"assignments": assignments, "offline": _offline(request.user, pages)},
+    )
 
 
 @require_GET
@@ -78,6 +85,12 @@ def mismatch_resolve(request, mismatch_id: int):
         messages.success(request, _("Form %(form)s, question %(code)s: decided.") % labels)
     elif result.status == "already_resolved":
         messages.warning(request, _("Form %(form)s, question %(code)s was already decided.") % labels)
+    elif result.status == "keyed":
+        messages.error(
+            request,
+            _("Form %(form)s, question %(code)s: you keyed one of the two entries, another person decides.")
+            % labels,
+        )
     else:
         raise PermissionDenied
     return redirect("field-mismatches")
@@ -102,7 +115,19 @@ def _entry_form(request, assignment_id: int, *, kind: str):
         raise PermissionDenied
     questionnaire = assignment.questionnaire
     sections, _progress = page_sections(questionnaire.definition, {}, {})
+    drawn_unit = None
+    if kind == "response" and request.GET.get("unit", "").isdigit():
+        drawn_unit = (
+            DrawnUnit.objects.filter(
+                pk=int(request.GET["unit"]), assignment=assignment, stage=DrawnUnit.Stage.FINAL
+            )
+            .select_related("frame_entry")
+            .first()
+        )
     context = {
+        "drawn_unit": drawn_unit,
+        "interviewers": _interviewers(request.user, assignment) if kind == "response" else [],
+        "offline": _offline(request.user, []),
         "kind": kind,
         "assignment": assignment,
         "questionnaire": questionnaire,
@@ -121,6 +146,38 @@ def _entry_form(request, assignment_id: int, *, kind: str):
         },
     }
     return render(request, "fieldwork/entry_form.html", context)
+
+
+def _interviewers(user, assignment: Assignment) -> list:
+    """The enumerators a clerk keys forms for on a team-wide assignment (the form names who interviewed);
+    nobody to choose for an enumerator's own assignment or an enumerator keying its own interviews."""
+    if assignment.enumerator_id is not None:
+        return []
+    roles = set(
+        FieldMember.objects.filter(team_id=assignment.team_id, user=user).values_list("role", flat=True)
+    )
+    if FieldMember.Role.ENUMERATOR in roles:
+        return []
+    members = FieldMember.objects.filter(team_id=assignment.team_id, role=FieldMember.Role.ENUMERATOR)
+    return [m.user for m in members.select_related("user").order_by("user__last_name", "user__username")]
+
+
+def _offline(user, pages: list[str]) -> dict:
+    """What static/fieldwork/offline.js needs: the service worker, pages to keep, the export key."""
+    return {
+        "sw_url": reverse("field-service-worker"),
+        "scope": reverse("field-service-worker").rsplit("sw.js", 1)[0],
+        "pages": pages,
+        "export_key": export_key(user),
+        "text": {
+            "since": _("oldest saved %(when)s"),
+            "persistent": _("This browser keeps the saved forms even when space runs short."),
+            "not_persistent": _(
+                "This browser may clear saved forms when space runs short: send them or export them often."
+            ),
+            "exported": _("%(n)s unsent form(s) written to the file. Give it to your supervisor."),
+        },
+    }
 
 
 def _areas(area: Unit) -> list[Unit]:

@@ -21,6 +21,14 @@ MESSAGES = {
     "unit_unknown": _("Unit “{value}” is not a unit of this campaign."),
     "unit_mismatch": _("This row names unit “{value}”, but the list is being imported for unit “{unit}”."),
     "duplicate": _("{label} {value} is already listed at {earlier}."),
+    # sample design files (fieldwork/services/design_file.py)
+    "sheet_missing": _("No sheet with the columns of the {detail} was found."),
+    "value_missing": _("Column “{column}” is empty."),
+    "number_invalid": _("“{value}” is not a whole number of 0 or more."),
+    "probability_invalid": _("“{value}” is not a probability above 0 and at most 1."),
+    "stratum_unknown": _("Stratum “{value}” is not on the strata sheet."),
+    "psu_unknown": _("Commune “{value}” is not on the communes sheet."),
+    "count_mismatch": _("{detail}"),
     # warnings
     "name_recased": _("The name was typed in capitals and was written as “{value}”."),
     "phone_old_prefix": _("The 11-digit number {value} was converted to the 10-digit form {converted}."),

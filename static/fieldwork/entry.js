@@ -214,6 +214,9 @@
     area: document.getElementById("f-area"),
     phone: document.getElementById("f-phone"),
   };
+  // Optional: who interviewed (a clerk keying a team-wide assignment) and the household of the work list.
+  var interviewerField = document.getElementById("f-interviewer");
+  var drawnUnitField = document.getElementById("f-drawn-unit");
 
   function checkHeader(name) {
     var field = header[name];
@@ -464,6 +467,8 @@
     };
     if (header.duration.value.trim()) payload.duration_seconds = Number(header.duration.value.trim()) * 60;
     if (header.phone.value.trim()) payload.respondent_phone = header.phone.value.trim();
+    if (interviewerField && interviewerField.value) payload.interviewer = Number(interviewerField.value);
+    if (drawnUnitField && drawnUnitField.value) payload.drawn_unit = Number(drawnUnitField.value);
     return payload;
   }
 
@@ -477,6 +482,10 @@
     header.interviewed_at.value = localNow();
     header.duration.value = "";
     header.phone.value = "";
+    if (drawnUnitField && drawnUnitField.value) { // one household per form: the next form is a new one
+      drawnUnitField.value = "";
+      document.getElementById("h-drawn-unit").hidden = true;
+    }
     Array.prototype.forEach.call(form.querySelectorAll(".eh, .eq"), function (box) { showError(box, ""); });
     showSummary([]);
     refresh();
@@ -497,6 +506,8 @@
     header.mode.value = p.mode;
     header.area.value = String(p.area);
     header.phone.value = p.respondent_phone || "";
+    if (interviewerField && p.interviewer) interviewerField.value = String(p.interviewer);
+    if (drawnUnitField && p.drawn_unit) drawnUnitField.value = String(p.drawn_unit);
     Object.keys(p.answers).forEach(function (code) {
       var box = document.getElementById("q-" + code);
       if (!box) return;
@@ -524,6 +535,7 @@
   var HEADER_IDS = {
     form_number: "h-form-number", interviewed_at: "h-interviewed-at", duration_seconds: "h-duration",
     mode: "h-mode", area: "h-area", respondent_phone: "h-phone",
+    interviewer: "h-interviewer", drawn_unit: "h-drawn-unit",
   };
 
   // {"answers": {"q1": ["msg"]}, "form_number": ["msg"], "non_field_errors": [...]} → [{code, message}].
@@ -617,6 +629,7 @@
       queued.sort(function (a, b) { return a.queued_at < b.queued_at ? -1 : 1; });
       waitingCount.textContent = queued.length;
       root.setAttribute("data-waiting", queued.length);
+      document.dispatchEvent(new CustomEvent("entry:queue", { detail: { count: queued.length } })); // offline.js
       // Rebuild the list only when it changed: a button the user has focused must not vanish.
       var signature = JSON.stringify(queued.map(function (i) { return [i.client_uuid, i.state, i.errors]; }));
       if (signature === rendered) {

@@ -1,5 +1,7 @@
 """Double entry: a second clerk re-enters a sampled paper form, mismatches are listed and resolved."""
 
+import pytest
+
 from fieldwork.models import AnswerCorrection, FieldTeam, Mismatch, VerificationEntry
 from fieldwork.services.sampling import forms_to_verify, selected_for_verification
 from fieldwork.services.verification import compare_answers, mismatches_for, resolve_mismatch
@@ -7,6 +9,13 @@ from surveys.models import Response
 from tests.fieldwork.conftest import api_client, payload
 
 VERIFY = "/api/v1/field/verifications/"
+
+
+@pytest.fixture(autouse=True)
+def every_form_checked(field):
+    """Every form of team 1 is drawn for double entry (the draw itself: test_integrity.py)."""
+    FieldTeam.objects.filter(pk=field["teams"]["1"].pk).update(verify_percent=100)
+    field["teams"]["1"].refresh_from_db()
 
 
 def first_entry(field, *, form_number="BX-0042", answers=None):

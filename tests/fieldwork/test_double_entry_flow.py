@@ -93,6 +93,8 @@ def test_a_second_entry_with_one_different_answer_is_decided_by_the_supervisor(f
 
 def test_resolving_without_choosing_a_side_changes_nothing(field):
     assignment = field["assignments"]["team1"]
+    field["teams"]["1"].verify_percent = 100
+    field["teams"]["1"].save()
     users = field["users"]
     session_client(users["a"]).post(
         "/api/v1/field/responses/", form(assignment, "BX-8", {"q1": "no", "q3": 12, "q4": 4}), format="json"

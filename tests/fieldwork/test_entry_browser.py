@@ -242,6 +242,8 @@ def test_a_form_the_server_rejects_stays_listed_with_its_error_until_corrected(b
 def test_a_second_clerk_re_enters_a_form_and_the_supervisor_keeps_the_papers_value(browser, setup):
     field, _commune, base_url = setup
     assignment = field["assignments"]["team1"]
+    field["teams"]["1"].verify_percent = 100  # every form is drawn for double entry, SP-7 among them
+    field["teams"]["1"].save()
     first = APIClient()
     first.force_login(field["users"]["a"])
     body = {

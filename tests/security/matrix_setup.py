@@ -18,7 +18,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from fieldwork.api.serializers import SubmissionSerializer, VerificationSerializer
-from fieldwork.models import Assignment, FieldMember, FieldTeam, Mismatch
+from fieldwork.models import (
+    Assignment,
+    DesignStratum,
+    DrawnUnit,
+    FieldMember,
+    FieldRecord,
+    FieldTeam,
+    Mismatch,
+    SampleDesign,
+    SamplingFrameEntry,
+)
 from fieldwork.services.submissions import SubmissionContext, submit_field_response
 from fieldwork.services.verification import submit_verification
 from respondents.models import Campaign, ImportBatch, Membership, Unit
@@ -71,6 +81,8 @@ class World:
     questionnaire_id: int = 0  # the SIPAS questionnaire the field API serves
     response_id: int = 0  # the field record's response
     mismatch_id: int = 0
+    record_id: int = 0  # the field record of that response (review pages)
+    unit_id: int = 0  # a household of the enumerator's work list (drawn sample)
     # The same kinds of objects just outside a role's scope: another unit's import, team 2's assignment,
     # record and mismatch, an item led by another department.
     other: dict = field(default_factory=dict)
@@ -202,6 +214,8 @@ def build_world() -> World:
     world.assignment_id, world.response_id, world.mismatch_id = _field_team(
         sipas, questionnaire, units, "1", enumerator=users["enumerator"], supervisor=users["supervisor"]
     )
+    world.record_id = FieldRecord.objects.get(response_id=world.response_id).pk
+    world.unit_id = _drawn_household(sipas, world.assignment_id, units)
     # Team 2, out of the scope of team 1's enumerator and supervisor.
     other = world.other
     other["assignment_id"], other["response_id"], other["mismatch_id"] = _field_team(
@@ -212,14 +226,43 @@ def build_world() -> World:
         enumerator=UserFactory(username="matrix-enumerator-2"),
         supervisor=UserFactory(username="matrix-supervisor-2"),
     )
+    other["record_id"] = FieldRecord.objects.get(response_id=other["response_id"]).pk
     return world
+
+
+def _drawn_household(sipas, assignment_id: int, units) -> int:
+    """A one-household sample of the SIPAS campaign on the enumerator's own assignment."""
+    design = SampleDesign.objects.create(campaign=sipas, seed=1)
+    stratum = DesignStratum.objects.create(design=design, code="all", psu_frame=1, size=1, psu_drawn=1)
+    entry = SamplingFrameEntry.objects.create(campaign=sipas, area=units["BATXAT"], name="Hộ Ma Trận")
+    psu = DrawnUnit.objects.create(
+        design=design, stage=1, stratum=stratum, unit=units["BATXAT"], code="BATXAT", probability=1.0
+    )
+    ssu = DrawnUnit.objects.create(
+        design=design, stage=2, stratum=stratum, parent=psu, code="-", probability=1.0
+    )
+    household = DrawnUnit.objects.create(
+        design=design,
+        stage=3,
+        stratum=stratum,
+        parent=ssu,
+        frame_entry=entry,
+        assignment_id=assignment_id,
+        code=str(entry.pk),
+        name=entry.name,
+        probability=1.0,
+    )
+    return household.pk
 
 
 def _field_team(sipas, questionnaire, units, code, *, enumerator, supervisor) -> tuple[int, int, int]:
     """A team with an enumerator, a clerk and a supervisor; the enumerator's own assignment, and a paper
     form of the team-wide assignment entered twice with a difference (a mismatch). Returns the ids of
     the own assignment, the form's response and the mismatch."""
-    team = FieldTeam.objects.create(campaign=sipas, code=f"matrix-{code}", name=f"Bưu điện {code}")
+    # Every form of the team is drawn for double entry, so that its form can be re-entered.
+    team = FieldTeam.objects.create(
+        campaign=sipas, code=f"matrix-{code}", name=f"Bưu điện {code}", verify_percent=100
+    )
     clerk = UserFactory(username=f"matrix-clerk-{code}")
     for user, role in ((enumerator, "enumerator"), (supervisor, "supervisor"), (clerk, "clerk")):
         FieldMember.objects.create(team=team, user=user, role=role)

@@ -146,6 +146,24 @@ ROWS = [
     ("field-mismatch-resolve",     "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-progress",             "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-progress-export",      "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # Review before data counts, outcome rates, files of unsent forms: supervisors and coordinators.
+    ("field-review",               "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-detail",        "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-decide",        "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-correct",       "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-review-hold-flagged",  "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-form-number-note",     "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-contacts",             "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-queue-import",         "GET",  LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-queue-import",         "POST", LOGIN, LOGIN, DENY,  DENY,  ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # The enumerator's work list and contact attempts: those who key forms only.
+    ("field-work-list",            "GET",  LOGIN, LOGIN, DENY,  ALLOW, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    ("field-work-list-attempt",    "POST", LOGIN, LOGIN, DENY,  ALLOW, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    # The service worker of the field pages: a public script, no data (the pages it keeps check their users).
+    ("field-service-worker",       "GET",  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    # The sample design: the coordinator draws or loads it.
+    ("field-sample",               "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("field-sample",               "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-frame",                "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-frame",                "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # Field API. Lists are scoped (visible_assignments / visible_records): any logged-in user gets 200 with
@@ -159,6 +177,9 @@ ROWS = [
     ("field-api-response",         "GET",  LOGIN, LOGIN, DENY,  ALLOW, ALLOW, DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("field-api-verifications",    "POST", LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     ("field-api-stats-today",      "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    # The work list is scoped (empty for those who key nothing); an empty attempt reaches validation (400).
+    ("field-api-work-list",        "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    ("field-api-contacts",         "POST", LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
 ]
 # fmt: on
 
@@ -245,6 +266,7 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "questionnaire-xlsform": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
         "questionnaire-preview": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
         "questionnaire-preview-frame": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
+        "field-sample": {"slug": world.sipas.slug},
     }
     by_argument = {
         "slug": world.par.slug,
@@ -255,6 +277,8 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "code": world.item_code,
         "assignment_id": world.assignment_id,
         "mismatch_id": world.mismatch_id,
+        "record_id": world.record_id,
+        "unit_id": world.unit_id,
     }
     route = url_patterns()[name]
     arguments = re.findall(r"<(?:\w+:)?(\w+)>", route)
@@ -346,6 +370,8 @@ OUT_OF_SCOPE = [
     ("enumerator", "field-api-response", "GET", {"pk": "response_id"}, ""),
     ("supervisor", "field-api-response", "GET", {"pk": "response_id"}, ""),
     ("supervisor", "field-mismatch-resolve", "POST", {"mismatch_id": "mismatch_id"}, ""),
+    ("supervisor", "field-review-detail", "GET", {"record_id": "record_id"}, ""),
+    ("supervisor", "field-review-decide", "POST", {"record_id": "record_id"}, ""),
     ("scorer", "scoring-history", "GET", {"code": "item_code"}, ""),
     ("scorer", "scoring-self-save", "POST", {"code": "item_code"}, ""),
 ]
