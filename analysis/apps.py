@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class AnalysisConfig(AppConfig):
     name = "analysis"
     verbose_name = _("Analysis and scoring")
+
+    def ready(self):
+        # Lower apps ask analysis through these, never by import (docs/architecture.md layers).
+        from scoring import survey_points
+        from scoring.signals import tree_stored
+        from surveys.signals import checking_questionnaire
+
+        from . import feeds, indices
+
+        checking_questionnaire.connect(feeds.check_questionnaire, dispatch_uid="analysis-feeds-questionnaire")
+        tree_stored.connect(feeds.check_tree, dispatch_uid="analysis-feeds-tree")
+        survey_points.register(indices.assessment_survey_points)

@@ -15,9 +15,11 @@ from scoring import totals
 from scoring.models import Assessment
 from scoring.rules import survey
 from scoring.selectors import ScoreSheet, final_scores, score_sheet, tree_nodes
+from scoring.survey_points import SurveyPoints
 from surveys.models import Questionnaire, Response
 
 from . import officials
+from .models import IndexSettings
 from .sipas import SipasInputError, SipasResult
 from .sipas.campaign import SIPAS_GROUPS, campaign_sipas, sipas_questionnaires
 from .sipas.methods import DEFAULT_METHOD as DEFAULT_SIPAS_METHOD
@@ -35,6 +37,7 @@ class SurveyInputs:
     sipas_campaign: Campaign | None
     sipas_points: dict[str, Decimal]
     notes: list[str] = field(default_factory=list)
+    method: officials.OfficialsMethod | None = None  # the officials' conversion used
 
 
 @dataclass
@@ -73,6 +76,8 @@ class AssessmentIndex:
     previous_year: int | None = None
     change: Decimal | None = None
     history: list[tuple[int, Decimal]] = field(default_factory=list)  # (year, index), oldest first
+    history_basis: dict[int, str] = field(default_factory=dict)  # year → decision and tree version
+    change_across_trees: bool = False  # last year was scored under another criteria set
 
 
 @dataclass
@@ -81,6 +86,7 @@ class CampaignIndices:
     surveys: SurveyInputs
     province: AssessmentIndex | None
     units: list[AssessmentIndex]  # departments and districts (the province's own index), ranked
+    standing: object = None  # analysis.standing.Standing, or None without a published table
 
     @property
     def main(self) -> AssessmentIndex | None:
@@ -168,15 +174,25 @@ def sipas_points(sipas_share: float | None, items: list[totals.Node]) -> dict[st
     return {item.code: survey(max_points=item.max_points, share=percent, places=2) for item in items}
 
 
+def campaign_officials_method(campaign: Campaign) -> str:
+    """The conversion of the officials' answers the campaign chose (index settings), else the default."""
+    chosen = (
+        IndexSettings.objects.filter(campaign=campaign).values_list("officials_method", flat=True).first()
+    )
+    return chosen if chosen in officials.METHODS else officials.DEFAULT_METHOD
+
+
 def survey_inputs(
     campaign: Campaign,
     domains: list[totals.Node],
     *,
-    officials_method: str = officials.DEFAULT_METHOD,
+    officials_method: str | None = None,
     sipas_method: str = DEFAULT_SIPAS_METHOD,
     sipas_by: list[str] | None = None,
 ) -> SurveyInputs:
-    method = officials.get_method(officials_method)
+    """The survey points of a campaign's province assessment: the one computation behind the dashboard, the
+    report, compute_indices and the scoring overview (docs/decisions.md D159)."""
+    method = officials.get_method(officials_method or campaign_officials_method(campaign))
     notes = []
     result = officials_survey(campaign, domains, method)
     if result is None:
@@ -190,10 +206,23 @@ def survey_inputs(
             sipas = campaign_sipas(sipas_campaign, method=sipas_method, by=sipas_by)
         except SipasInputError as exc:
             notes.append(str(exc))
-    sipas_items = [n for n in totals.leaves(domains) if n.code in method.sipas_items]
+    sipas_items = [n for n in totals.leaves(domains) if n.scored_by == "survey" and n.survey == "sipas"]
     from_sipas = sipas_points(overall_sipas(sipas), sipas_items)
     points = (result.points() if result else {}) | from_sipas
-    return SurveyInputs(points, result, sipas, sipas_campaign, from_sipas, notes)
+    return SurveyInputs(points, result, sipas, sipas_campaign, from_sipas, notes, method)
+
+
+def assessment_survey_points(assessment: Assessment) -> SurveyPoints:
+    """The survey points of one assessment, for scoring's pages (registered in analysis/apps.py)."""
+    if assessment.unit_id is not None:
+        return SurveyPoints()
+    inputs = survey_inputs(assessment.campaign, tree_nodes(assessment.tree))
+    return SurveyPoints(
+        points=inputs.points,
+        officials_method=inputs.method.name,
+        sipas_method=inputs.sipas.method.name if inputs.sipas else DEFAULT_SIPAS_METHOD,
+        notes=inputs.notes,
+    )
 
 
 def overall_sipas(sipas: SipasResult | None) -> float | None:
@@ -247,16 +276,19 @@ def assessment_index(assessment: Assessment, survey_points: dict[str, Decimal]) 
 def campaign_indices(
     campaign: Campaign,
     *,
-    officials_method: str = officials.DEFAULT_METHOD,
+    officials_method: str | None = None,
     sipas_method: str = DEFAULT_SIPAS_METHOD,
     sipas_by: list[str] | None = None,
     with_history: bool = True,
 ) -> CampaignIndices:
-    """Every assessment of a campaign with its index; the province's ranked among provinces of the same year
-    and tree, departments and districts among the campaign's own; change and history from earlier campaigns
-    of the same province and kind."""
+    """Every current assessment of a campaign with its index (assessments replaced by a newer version of
+    their tree are left out); departments and districts ranked among the campaign's own; the province's
+    standing among all provinces from the Ministry's published tables (analysis.standing); change and
+    history from earlier campaigns of the same province and kind, each year with its criteria set."""
     assessments = list(
-        Assessment.objects.filter(campaign=campaign).select_related("tree", "unit", "campaign__province")
+        Assessment.objects.filter(campaign=campaign, replaced_by__isnull=True).select_related(
+            "tree", "unit", "campaign__province"
+        )
     )
     province_assessment = next((a for a in assessments if a.unit_id is None), None)
     domains = tree_nodes(province_assessment.tree) if province_assessment else []
@@ -266,9 +298,7 @@ def campaign_indices(
     # Decided: the surveys describe the province, so only the province's assessment takes survey points.
     province = assessment_index(province_assessment, inputs.points) if province_assessment else None
     units = [assessment_index(a, {}) for a in assessments if a.unit_id is not None]
-    methods = {"officials_method": officials_method, "sipas_method": sipas_method}
-    if province is not None:
-        _rank_province(province, inputs.points, methods)
+    methods = {"officials_method": inputs.method.name, "sipas_method": sipas_method}
     ranks = totals.rank({u.assessment.pk: u.index for u in units})
     for unit in units:
         unit.rank, unit.rank_of = ranks[unit.assessment.pk], len(units)
@@ -276,33 +306,48 @@ def campaign_indices(
     if with_history:
         for found in ([province] if province else []) + units:
             _history(found, methods)
-    return CampaignIndices(campaign=campaign, surveys=inputs, province=province, units=units)
+    result = CampaignIndices(campaign=campaign, surveys=inputs, province=province, units=units)
+    result.standing = province_standing(result)
+    return result
 
 
-def _rank_province(province: AssessmentIndex, own_points: dict, methods: dict) -> None:
-    """Rank among the province-level assessments of the same tree code and year (every province here)."""
-    this = province.assessment
-    peers = Assessment.objects.filter(
-        unit__isnull=True, tree__code=this.tree.code, campaign__year=this.campaign.year
-    ).select_related("tree", "campaign__province")
-    values = {this.pk: province.index}
-    for peer in peers:
-        if peer.pk != this.pk:
-            values[peer.pk] = _index_with_surveys(peer, methods)
-    ranks = totals.rank(values)
-    province.rank, province.rank_of = ranks[this.pk], len(values)
+def province_standing(result: CampaignIndices):
+    """Where the province stands among all provinces (None without a published table for its year)."""
+    from .published import mergers, national_tables
+    from .standing import province_key, standing
+
+    tables = national_tables()
+    if not tables or result.province is None:
+        return None
+    merged = mergers()
+    name = result.campaign.province.name
+    return standing(
+        tables=tables,
+        campaign_year=result.campaign.year,
+        name=name,
+        computed=result.province.index,
+        components={d.code: d.share for d in result.province.domains},
+        predecessors=merged["provinces"].get(province_key(name), []),
+        merged_from_year=merged["from_year"],
+    )
 
 
 def _index_with_surveys(assessment: Assessment, methods: dict) -> Decimal:
     points = {}
     if assessment.unit_id is None:
-        points = survey_inputs(assessment.campaign, tree_nodes(assessment.tree), **methods).points
+        points = survey_inputs(
+            assessment.campaign,
+            tree_nodes(assessment.tree),
+            officials_method=campaign_officials_method(assessment.campaign),
+            sipas_method=methods["sipas_method"],
+        ).points
     return assessment_index(assessment, points).index
 
 
 def _history(found: AssessmentIndex, methods: dict) -> None:
-    """Indices of the same province (or unit) in earlier campaigns of the same kind; change = against the
-    latest earlier year with an assessment (docs/methodology.md §8.2: merged units have no earlier one)."""
+    """Indices of the same province (or unit) in earlier campaigns of the same kind, each computed with its
+    own campaign's criteria set and conversion; change = against the latest earlier year with an assessment
+    (docs/methodology.md §8.2: merged units have no earlier one). A change across criteria sets is flagged."""
     this = found.assessment
     earlier = (
         Assessment.objects.filter(
@@ -311,18 +356,23 @@ def _history(found: AssessmentIndex, methods: dict) -> None:
             campaign__year__lt=this.campaign.year,
             unit_id=this.unit_id,
             tree__level=this.tree.level,
+            replaced_by__isnull=True,
         )
         .select_related("tree", "campaign__province", "unit")
         .order_by("campaign__year")
     )
     history = {}
     for assessment in earlier:
-        history[assessment.campaign.year] = _index_with_surveys(assessment, methods)
-    found.history = [*sorted(history.items()), (this.campaign.year, found.index)]
+        history[assessment.campaign.year] = (_index_with_surveys(assessment, methods), assessment.tree)
+    found.history = [*((y, i) for y, (i, _t) in sorted(history.items())), (this.campaign.year, found.index)]
+    found.history_basis = {y: t.basis for y, (_i, t) in history.items()} | {
+        this.campaign.year: this.tree.basis
+    }
     if history:
         found.previous_year = max(history)
-        found.previous_index = history[found.previous_year]
+        found.previous_index, previous_tree = history[found.previous_year]
         found.change = totals.change(found.index, found.previous_index)
+        found.change_across_trees = previous_tree.code != this.tree.code
 
 
 # --- plain data for the command, the dashboard and the workbook ---------------------------------------
@@ -356,7 +406,67 @@ def as_dict(result: CampaignIndices) -> dict:
     ]
     data["units"] = [_index_dict(u) for u in result.units if u is not main]
     data["notes"] = result.surveys.notes
+    data["basis"] = basis_dict(result)
+    data["standing"] = standing_dict(result.standing)
+    if main is result.province and main is not None:
+        # The province's rank is its standing among all provinces, never among the assessments stored here.
+        standing = result.standing
+        data["rank"], data["rank_of"] = (standing.rank, standing.provinces) if standing else (None, 0)
     return data
+
+
+def basis_dict(result: CampaignIndices) -> dict:
+    """What every figure of the campaign rests on: the decision, the criteria set and its version, and the
+    named conversions of the surveys (printed on the dashboard, the report and the command's output)."""
+    main = result.main
+    tree = main.assessment.tree if main else None
+    method = result.surveys.method
+    sipas = result.surveys.sipas
+    return {
+        "decision": tree.decision if tree else "",
+        "tree": tree.code if tree else "",
+        "tree_version": tree.version if tree else None,
+        "tree_title": tree.title if tree else "",
+        "tree_label": tree.basis if tree else "",
+        "confirmed": not tree.nodes.filter(confirmed=False).exists() if tree else None,
+        "officials_method": method.name if method else "",
+        "officials_description": method.description if method else "",
+        "sipas_method": sipas.method.name if sipas else "",
+    }
+
+
+def standing_dict(standing) -> dict | None:
+    if standing is None:
+        return None
+    return {
+        "year": standing.table_year,
+        "source": standing.source,
+        "illustrative": standing.illustrative,
+        "official": standing.official,
+        "index": standing.figure,
+        "computed": standing.computed,
+        "rank": standing.rank,
+        "provinces": standing.provinces,
+        "mean": standing.mean,
+        "leader": standing.leader,
+        "leader_index": standing.leader_index,
+        "to_leader": standing.to_leader,
+        "group_a": standing.in_group_a,
+        "to_group_a": standing.to_group_a,
+        "previous": {
+            "year": standing.previous_year,
+            "index": standing.previous,
+            "source": standing.previous_source,
+            "combined_from": standing.previous_combined,
+            "weights": standing.combined_weights,
+        }
+        if standing.previous is not None
+        else None,
+        "change": standing.change,
+        "merged": bool(standing.merged_note),
+        "components": [{"code": g.code, "own": g.own, "mean": g.mean, "gap": g.gap} for g in standing.gaps],
+        "losses": [{"code": g.code, "own": g.own, "mean": g.mean, "gap": g.gap} for g in standing.losses[:3]],
+    }
 
 
 def _index_dict(found: AssessmentIndex) -> dict:
@@ -364,6 +474,8 @@ def _index_dict(found: AssessmentIndex) -> dict:
         "assessed": found.name,
         "unit": found.assessment.unit.code if found.assessment.unit else None,
         "tree": found.assessment.tree.code,
+        "tree_version": found.assessment.tree.version,
+        "basis": found.assessment.tree.basis,
         "index": found.index,
         "points": found.points,
         "max": found.max_points,
@@ -371,10 +483,18 @@ def _index_dict(found: AssessmentIndex) -> dict:
         "rank": found.rank,
         "rank_of": found.rank_of,
         "change": found.change,
-        "previous": {"year": found.previous_year, "index": found.previous_index}
+        "previous": {
+            "year": found.previous_year,
+            "index": found.previous_index,
+            "basis": found.history_basis.get(found.previous_year, ""),
+            "across_trees": found.change_across_trees,
+        }
         if found.previous_year
         else None,
-        "history": [{"year": year, "index": index} for year, index in found.history],
+        "history": [
+            {"year": year, "index": index, "basis": found.history_basis.get(year, "")}
+            for year, index in found.history
+        ],
     }
 
 

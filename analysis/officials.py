@@ -2,7 +2,10 @@
 
 Pure: a questionnaire definition, the criteria tree as `scoring.totals.Node`s and a DataFrame of answers in;
 points per survey item out. No ORM. The conversion is a placeholder (docs/methodology.md §5.2), so every
-choice is a field of a named, versioned `OfficialsMethod`; results name the method they used.
+choice is a field of a named, versioned `OfficialsMethod`, defined as data in
+analysis/data/officials-conversions.yaml (docs/decisions.md D158); results name the method they used. Which
+items the officials' survey feeds comes from the tree (items scored by survey whose `survey` is `officials`,
+D153), never from codes here.
 
 Reading implemented ("officials-876-v1", docs/decisions.md D22; no public text states the Ministry's formula):
 1. A question feeds the tree node named by its `feeds:` code. When that node is an item scored by the survey,
@@ -12,6 +15,8 @@ Reading implemented ("officials-876-v1", docs/decisions.md D22; no public text s
    reported (domain 8: its survey items are SIPAS's, docs/methodology.md §4; docs/decisions.md D24).
 2. An answer on a scale is rescaled to 0–1 linearly between the scale's lowest and highest valid values
    (4-level scale: 1 → 0, 2 → 1/3, 3 → 2/3, 4 → 1); "don't know" (a `missing: true` option) is left out.
+   Other conversions: value / highest value (`over_top`), or a share per option, best option first
+   (`coefficients`, e.g. 100 / 60 / 20 / 0 % for four options).
 3. A respondent's score for an item is the mean of their rescaled answers to the item's questions; a group's
    score is the mean over its respondents with at least one answer; the item's share is the weighted mean of
    the groups' scores (equal weights unless the method gives weights; groups without answers drop out and the
@@ -22,48 +27,69 @@ Reading implemented ("officials-876-v1", docs/decisions.md D22; no public text s
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from scoring.totals import Node
 
 GROUP_COLUMN = "group"
 
 
+CONVERSIONS_FILE = Path(__file__).resolve().parent / "data" / "officials-conversions.yaml"
+RESCALINGS = ("min_max", "over_top", "coefficients")
+
+
 @dataclass(frozen=True)
 class OfficialsMethod:
     name: str
     description: str
-    rescale: str  # "min_max": lowest valid value → 0, highest → 1 | "over_top": value / highest value
+    rescale: str  # min_max | over_top | coefficients (see the module doc, rule 2)
     group_weights: Mapping[str, float] | None = None  # None: equal weights over groups with answers
-    sipas_items: tuple[str, ...] = ("8.1.1", "8.1.2")  # survey items that SIPAS feeds, not the officials
+    coefficients: Mapping[int, tuple[float, ...]] | None = None  # options count → shares, best first
+    source: str = ""
     places: int = 4
     min_respondents: int = 5  # groups with fewer respondents are shown suppressed (they still count)
 
     def __post_init__(self):
-        if self.rescale not in ("min_max", "over_top"):
+        if self.rescale not in RESCALINGS:
             raise ValueError(f"unknown rescaling {self.rescale!r}")
+        if self.rescale == "coefficients":
+            if not self.coefficients:
+                raise ValueError(f"{self.name}: coefficients are required")
+            for size, shares in self.coefficients.items():
+                if len(shares) != size or any(not 0 <= s <= 1 for s in shares):
+                    raise ValueError(f"{self.name}: {size} shares between 0 and 1 expected")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}: {self.description}"
 
 
-METHODS: dict[str, OfficialsMethod] = {
-    m.name: m
-    for m in (
-        OfficialsMethod(
-            name="officials-876-v1",
-            description=(
-                "points = max × mean rescaled score (lowest scale value 0, highest 1), respondent means "
-                "averaged per group, groups weighted equally"
-            ),
-            rescale="min_max",
-        ),
-        OfficialsMethod(
-            name="officials-876-top",
-            description="as officials-876-v1 but a score is value / highest value (4-level scale: 1 → 0.25)",
-            rescale="over_top",
-        ),
-    )
-}
+def load_methods(path: Path = CONVERSIONS_FILE) -> dict[str, OfficialsMethod]:
+    """The named conversions of the data file (a malformed file is a bug: it raises)."""
+    methods = {}
+    for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
+        coefficients = raw.get("coefficients")
+        method = OfficialsMethod(
+            name=raw["name"],
+            description=" ".join(raw["description"].split()),
+            rescale=raw["rescale"],
+            group_weights=raw.get("group_weights"),
+            coefficients={int(k): tuple(float(x) for x in v) for k, v in coefficients.items()}
+            if coefficients
+            else None,
+            source=raw.get("source", ""),
+        )
+        if method.name in methods:
+            raise ValueError(f"{path.name}: {method.name} defined twice")
+        methods[method.name] = method
+    return methods
+
+
+METHODS: dict[str, OfficialsMethod] = load_methods()
 DEFAULT_METHOD = "officials-876-v1"
 
 
@@ -128,14 +154,15 @@ class OfficialsResult:
         }
 
 
-def officials_items(domains: list[Node], method: OfficialsMethod) -> list[Node]:
-    """The tree's leaves scored by the survey that the officials' survey feeds (SIPAS items left out)."""
+def officials_items(domains: list[Node], method: OfficialsMethod | None = None) -> list[Node]:
+    """The tree's leaves scored by survey that the officials' survey feeds (the tree says which: SIPAS
+    items are left out)."""
     found = []
     stack = list(reversed(domains))
     while stack:
         node = stack.pop()
         if node.is_leaf:
-            if node.scored_by == "survey" and node.code not in method.sipas_items:
+            if node.scored_by == "survey" and node.survey != "sipas":
                 found.append(node)
         else:
             stack.extend(reversed(node.children))
@@ -164,6 +191,12 @@ def resolve_feeds(
             if not feeds or feeds.startswith("sipas.") or question["type"] != "scale":
                 continue
             where = (definition["code"], question["code"], feeds)
+            valid = [o["value"] for o in question["options"] if not o.get("missing")]
+            if method.rescale == "coefficients" and not option_shares(valid, method):
+                problems.append(
+                    FeedsProblem(*where, f"{method.name} has no shares for a scale of {len(valid)} options")
+                )
+                continue
             if feeds not in nodes:
                 problems.append(FeedsProblem(*where, "not a code of the criteria tree"))
                 continue
@@ -302,8 +335,24 @@ def _scores(answers: pd.DataFrame, questions: list[str], bounds, method: Officia
         # (blank, "don't know", text) is left out here.
         values = pd.to_numeric(answers[code], errors="coerce").to_numpy(dtype=float, copy=True)
         values[~np.isin(values, np.asarray(valid, dtype=float))] = np.nan
-        scores[:, j] = (values - low) / (high - low) if method.rescale == "min_max" else values / high
+        if method.rescale == "min_max":
+            scores[:, j] = (values - low) / (high - low)
+        elif method.rescale == "over_top":
+            scores[:, j] = values / high
+        else:
+            shares = option_shares(valid, method)
+            scores[:, j] = [shares.get(v, np.nan) if not np.isnan(v) else np.nan for v in values]
     return scores
+
+
+def option_shares(valid: list, method: OfficialsMethod) -> dict[float, float]:
+    """{option value: share} of a coefficients conversion, the highest value the best option; {} when the
+    conversion has no coefficients for a scale of that many options."""
+    shares = (method.coefficients or {}).get(len(valid))
+    if shares is None:
+        return {}
+    ordered = sorted((float(v) for v in valid), reverse=True)
+    return dict(zip(ordered, shares, strict=True))
 
 
 def _group_weights(groups: pd.Series, method: OfficialsMethod) -> pd.Series:

@@ -37,7 +37,50 @@ def build_workbook(result: CampaignIndices) -> Workbook:
     _sipas(workbook.create_sheet("SIPAS"), data["survey"]["sipas"])
     if data["units"]:
         _units(workbook.create_sheet("Sở, ngành, huyện"), data["units"])
+    _standing(workbook.create_sheet("Xếp hạng toàn quốc"), data["standing"])
     return workbook
+
+
+def _standing_source(standing: dict | None) -> str:
+    if standing is None:
+        return "Chưa nhập bảng kết quả công bố của Bộ Nội vụ"
+    label = "MINH HOẠ, không phải số liệu công bố: " if standing["illustrative"] else ""
+    return f"{label}{standing['source']} (bảng năm {standing['year']}, {standing['provinces']} tỉnh)"
+
+
+def _standing(ws, standing: dict | None) -> None:
+    put(ws, 1, 1, "Vị trí của tỉnh trong cả nước").font = Font(bold=True, size=14)
+    put(ws, 2, 1, _standing_source(standing))
+    if standing is None:
+        return
+    facts = [
+        ("Chỉ số", _num(standing["index"])),
+        ("Nguồn chỉ số", "Kết quả công bố" if standing["official"] else "Tỉnh tự tính, đặt vào bảng công bố"),
+        ("Xếp hạng", f"{standing['rank']}/{standing['provinces']}"),
+        ("Trung bình cả nước", _num(standing["mean"])),
+        ("Còn thiếu để vào nhóm A (≥ 90)", _num(standing["to_group_a"])),
+        (f"Kém tỉnh dẫn đầu ({standing['leader']})", _num(standing["to_leader"])),
+    ]
+    if standing["previous"]:
+        previous = standing["previous"]
+        combined = " + ".join(previous["combined_from"])
+        facts.append(
+            (
+                f"Thay đổi so với {previous['year']}" + (f" (gộp {combined})" if combined else ""),
+                _num(standing["change"]),
+            )
+        )
+    for offset, (label, value) in enumerate(facts, start=4):
+        put(ws, offset, 1, label).font = Font(bold=True)
+        put(ws, offset, 2, value)
+    first = len(facts) + 5
+    write_table(
+        ws,
+        ["Lĩnh vực", "Tỉnh (%)", "Trung bình cả nước (%)", "Chênh lệch"],
+        [[c["code"], _num(c["own"]), _num(c["mean"]), _num(c["gap"])] for c in standing["components"]],
+        [12, 14, 22, 14],
+        first_row=first,
+    )
 
 
 def workbook_bytes(result: CampaignIndices) -> bytes:
@@ -54,6 +97,11 @@ def _summary(ws, result: CampaignIndices, data: dict) -> None:
         ("Xếp loại", data["band"] or ""),
         ("Xếp hạng", f"{data['rank']}/{data['rank_of']}" if data.get("rank") else ""),
         ("Thay đổi so với năm trước (điểm)", _num(data["change"]) if data["change"] is not None else ""),
+        # What every figure rests on (docs/decisions.md D152, D158): the criteria set and the conversions.
+        ("Bộ tiêu chí", data["basis"]["tree_label"] + ("" if data["basis"]["confirmed"] else " (bảng tạm)")),
+        ("Quy đổi phiếu khảo sát CBCC", data["basis"]["officials_method"]),
+        ("Phương pháp SIPAS", data["basis"]["sipas_method"]),
+        ("Nguồn xếp hạng", _standing_source(data["standing"])),
     ]
     for offset, (label, value) in enumerate(facts, start=3):
         put(ws, offset, 1, label).font = Font(bold=True)

@@ -3,11 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from respondents.models import Campaign
+from respondents.selectors import is_coordinator
 
 from .dashboard import dashboard_context
+from .index_settings import save_index_settings, settings_choices
 from .indices import campaign_indices
 from .permissions import can_view_indices
 from .report_xlsx import workbook_bytes
@@ -36,3 +38,25 @@ def report(request, slug):
     response = HttpResponse(workbook_bytes(result), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="chi-so-{campaign.slug}.xlsx"'
     return response
+
+
+@login_required
+def index_settings(request, slug):
+    """The campaign's criteria set and officials' conversion (coordinators); others see them read-only."""
+    campaign = _campaign(request, slug)
+    may_change = is_coordinator(request.user, campaign.province_id)
+    errors = {}
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        result = save_index_settings(
+            campaign=campaign,
+            tree_code=request.POST.get("tree", ""),
+            officials_method=request.POST.get("officials_method", ""),
+            user=request.user,
+        )
+        if result.ok:
+            return redirect("indices-settings", slug)
+        errors = result.errors
+    context = {"campaign": campaign, "may_change": may_change, "errors": errors, **settings_choices(campaign)}
+    return render(request, "analysis/settings.html", context, status=400 if errors else 200)

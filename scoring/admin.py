@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Assessment, CriteriaTree, Criterion, Evidence, Score, ScoreEvent, ScoringRole
+from .models import (
+    Assessment,
+    CampaignTree,
+    CriteriaTree,
+    Criterion,
+    Evidence,
+    Score,
+    ScoreEvent,
+    ScoringRole,
+)
 
 
 @admin.register(CriteriaTree)
@@ -9,9 +18,17 @@ class CriteriaTreeAdmin(admin.ModelAdmin):
     readonly_fields = ["definition", "checksum"]
 
 
+@admin.register(CampaignTree)
+class CampaignTreeAdmin(admin.ModelAdmin):
+    """A campaign's chosen criteria set; the index settings page checks the year (docs/decisions.md D152)."""
+
+    list_display = ["campaign", "tree_code", "chosen_by", "chosen_at"]
+    readonly_fields = ["chosen_by", "chosen_at"]
+
+
 @admin.register(Criterion)
 class CriterionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "max_points", "scored_by", "lead", "confirmed", "tree"]
+    list_display = ["code", "name", "kind", "max_points", "scored_by", "survey", "lead", "confirmed", "tree"]
     list_filter = ["tree", "kind", "scored_by", "confirmed"]
 
 
@@ -31,6 +48,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         "self_closes",
         "appraisal_opens",
         "appraisal_closes",
+        "replaced_by",
     ]
 
 

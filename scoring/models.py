@@ -19,6 +19,7 @@ class CriteriaTree(models.Model):
         PROVINCE = "province", _("Province (Ministry's index)")
         DEPARTMENT = "department", _("Department (province's own index)")
         DISTRICT = "district", _("District (province's own index)")
+        COMMUNE = "commune", _("Commune or ward (province's own index)")
 
     code = models.SlugField(_("code"), max_length=60)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -47,6 +48,19 @@ class CriteriaTree(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
 
+    def covers(self, year: int) -> bool:
+        """Whether the tree is valid for a campaign of `year` (its `years` in the file)."""
+        return self.year_from <= year and (self.year_until is None or year <= self.year_until)
+
+    @property
+    def years_label(self) -> str:
+        return f"{self.year_from}–{self.year_until}" if self.year_until else f"{self.year_from}–"
+
+    @property
+    def basis(self) -> str:
+        """The decision and version behind a figure, e.g. "892/QĐ-BNV · par-province-892 v2"."""
+        return " · ".join(part for part in (self.decision, f"{self.code} v{self.version}") if part)
+
     @property
     def leads(self) -> dict[str, dict]:
         return self.definition.get("leads", {})
@@ -70,6 +84,10 @@ class Criterion(models.Model):
         SURVEY = "survey", _("Sociological survey")
         COMPUTED = "computed", _("Computed indicator")
 
+    class Survey(models.TextChoices):
+        OFFICIALS = "officials", _("Survey of officials")
+        SIPAS = "sipas", _("SIPAS (satisfaction of people and organisations)")
+
     tree = models.ForeignKey(CriteriaTree, on_delete=models.CASCADE, related_name="nodes")
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
@@ -82,6 +100,8 @@ class Criterion(models.Model):
     is_leaf = models.BooleanField(default=False)
     lead = models.CharField(_("lead"), max_length=40, blank=True)  # a key of the tree's leads
     scored_by = models.CharField(_("scored by"), max_length=10, choices=ScoredBy.choices, blank=True)
+    # Which survey feeds an item scored by survey (docs/decisions.md D153); blank for other items.
+    survey = models.CharField(_("survey"), max_length=10, choices=Survey.choices, blank=True)
     rule = models.JSONField(default=dict, blank=True)
     confirmed = models.BooleanField(_("confirmed"), default=False)
     reference = models.TextField(_("source"), blank=True)
@@ -146,6 +166,17 @@ class Assessment(models.Model):
     self_closes = models.DateField(_("self-assessment closes"))
     appraisal_opens = models.DateField(_("appraisal opens"))
     appraisal_closes = models.DateField(_("appraisal closes"))
+    # Set when a new version of the tree replaced this one and its scores were carried over
+    # (scoring.services.carry, docs/decisions.md D156): the replaced assessment stays readable, read-only.
+    # SET_NULL: deleting the twin (or the campaign) gives the old assessment back, never blocks the delete.
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,6 +200,30 @@ class Assessment(models.Model):
     @property
     def assessed_name(self) -> str:
         return str(self.unit or self.campaign.province)
+
+    @property
+    def is_replaced(self) -> bool:
+        return self.replaced_by_id is not None
+
+
+class CampaignTree(models.Model):
+    """The criteria set a coordinator chose for a campaign's province assessment, by code (the current
+    version is used). Without a row, the campaign uses the province-level tree valid for its year
+    (scoring.selectors.campaign_tree, docs/decisions.md D152)."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="criteria_choice")
+    tree_code = models.SlugField(_("criteria set"), max_length=60)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign's criteria set")
+        verbose_name_plural = _("campaigns' criteria sets")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.tree_code}"
 
 
 class Score(models.Model):
@@ -210,6 +265,13 @@ class Score(models.Model):
     def final_points(self):
         return self.appraised_points if self.appraised_points is not None else self.self_points
 
+    @property
+    def over_max(self) -> bool:
+        """Points above the item's maximum: only possible for points carried to a version whose maximum
+        is lower; flagged for the department and the council, never capped (docs/decisions.md D156)."""
+        top = self.criterion.max_points
+        return any(p is not None and p > top for p in (self.self_points, self.appraised_points))
+
 
 class ScoreEvent(models.Model):
     """Append-only history: who changed what, when. Rows are never updated or deleted by the app."""
@@ -218,6 +280,7 @@ class ScoreEvent(models.Model):
         SELF = "self", _("Self-assessment")
         APPRAISAL = "appraisal", _("Appraisal")
         EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+        CARRIED = "carried", _("Carried to a new version of the criteria")
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

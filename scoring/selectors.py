@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from respondents.models import Campaign, Unit
 from respondents.selectors import is_coordinator
 from respondents.selectors import visible_campaigns as registry_campaigns
 
-from .models import Assessment, CriteriaTree, Criterion, Score, ScoringRole
+from .models import Assessment, CampaignTree, CriteriaTree, Criterion, Score, ScoringRole
 from .totals import Node
 
 
@@ -34,16 +34,58 @@ def current_tree(code: str) -> CriteriaTree | None:
     return CriteriaTree.objects.filter(code=code, is_current=True).first()
 
 
+def trees_for_year(year: int, *, level: str = CriteriaTree.Level.PROVINCE) -> list[CriteriaTree]:
+    """Current trees of a level valid for `year`, best default first (docs/decisions.md D152): a tree whose
+    every node is confirmed (an official table) before a placeholder, then the latest first year, then the
+    latest loaded."""
+    trees = [
+        t
+        for t in CriteriaTree.objects.filter(is_current=True, level=level, year_from__lte=year)
+        if t.covers(year)
+    ]
+    unconfirmed = set(
+        Criterion.objects.filter(tree__in=trees, confirmed=False).values_list("tree_id", flat=True)
+    )
+    return sorted(trees, key=lambda t: (t.pk in unconfirmed, -t.year_from, -t.pk))
+
+
+def campaign_tree(campaign: Campaign) -> CriteriaTree | None:
+    """The tree a campaign's province assessment is scored against: the coordinator's choice (its current
+    version), else the best province tree valid for the campaign's year; None for SIPAS campaigns."""
+    if campaign.kind != Campaign.Kind.PAR_OFFICIALS:
+        return None
+    choice = CampaignTree.objects.filter(campaign=campaign).values_list("tree_code", flat=True).first()
+    if choice:
+        return current_tree(choice)
+    found = trees_for_year(campaign.year)
+    return found[0] if found else None
+
+
+def province_assessment(campaign: Campaign) -> Assessment | None:
+    """The campaign's current assessment of the province itself (not one replaced by a newer version)."""
+    return (
+        Assessment.objects.filter(campaign=campaign, unit__isnull=True, replaced_by__isnull=True)
+        .select_related("tree", "campaign__province")
+        .first()
+    )
+
+
 def tree_nodes(tree: CriteriaTree) -> list[Node]:
     """The tree's domains as plain Nodes (one query)."""
     rows = list(
         tree.nodes.order_by("order").values(
-            "id", "parent_id", "code", "name", "kind", "max_points", "scored_by", "lead"
+            "id", "parent_id", "code", "name", "kind", "max_points", "scored_by", "survey", "lead"
         )
     )
     by_id = {
         r["id"]: Node(
-            r["code"], r["name"], r["kind"], r["max_points"], scored_by=r["scored_by"], lead=r["lead"]
+            r["code"],
+            r["name"],
+            r["kind"],
+            r["max_points"],
+            scored_by=r["scored_by"],
+            lead=r["lead"],
+            survey=r["survey"],
         )
         for r in rows
     }
@@ -87,6 +129,11 @@ class SheetItem:
     def appraisal_differs(self) -> bool:
         return self.appraised_points is not None and self.appraised_points != self.self_points
 
+    @property
+    def over_max(self) -> bool:
+        """Carried points above a lowered maximum: to be re-entered, never capped (docs/decisions.md D156)."""
+        return any(p is not None and p > self.max_points for p in (self.self_points, self.appraised_points))
+
 
 @dataclass
 class SheetGroup:
@@ -124,6 +171,10 @@ class ScoreSheet:
 
     def item(self, code: str) -> SheetItem:
         return next(i for i in self.items if i.code == code)
+
+    @property
+    def over_max(self) -> list[SheetItem]:
+        return [i for i in self.items if i.over_max]
 
 
 def score_sheet(assessment: Assessment) -> ScoreSheet:
@@ -277,8 +328,11 @@ def can_view(user: User | AnonymousUser, assessment: Assessment) -> bool:
 
 
 def visible_assessments(user: User | AnonymousUser, campaign: Campaign) -> list[Assessment]:
-    assessments = Assessment.objects.filter(campaign=campaign).select_related(
-        "tree", "unit", "campaign__province"
+    """Current assessments first, then those replaced by a newer version of their tree (read-only)."""
+    assessments = (
+        Assessment.objects.filter(campaign=campaign)
+        .select_related("tree", "unit", "campaign__province", "replaced_by__tree")
+        .order_by(F("replaced_by").asc(nulls_first=True), "unit__name", "-tree__version")
     )
     return [a for a in assessments if can_view(user, a)]
 

@@ -25,6 +25,7 @@ class Node:
     children: list["Node"] = field(default_factory=list)
     scored_by: str = ""
     lead: str = ""
+    survey: str = ""  # items scored by survey: officials | sipas
 
     @property
     def is_leaf(self) -> bool:
@@ -84,6 +85,7 @@ def nodes_from_definition(definition: Mapping[str, Any]) -> list[Node]:
             children=[build(child) for child in raw["children"]],
             scored_by=raw.get("scored_by", ""),
             lead=raw.get("lead") or "",
+            survey=raw.get("survey", ""),
         )
 
     return [build(domain) for domain in definition["domains"]]

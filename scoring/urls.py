@@ -14,4 +14,5 @@ urlpatterns = [
     path(f"{base}<int:pk>/items/<str:code>/appraise/", views.appraise, name="scoring-appraise"),
     path(f"{base}<int:pk>/items/<str:code>/history/", views.history, name="scoring-history"),
     path("scoring/evidence/<int:pk>/", views.evidence_file, name="scoring-evidence"),
+    path("scoring/criteria/import/", views.criteria_import, name="scoring-criteria-import"),
 ]

@@ -1,5 +1,7 @@
 """Scoring pages: a lead department's self-assessment, the council's appraisal, the overview, history."""
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -7,11 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from respondents.selectors import is_coordinator
+from respondents.selectors import coordinated_provinces, is_coordinator
 
 from . import selectors
-from .models import Assessment, Criterion, Evidence, ScoreEvent
+from .forms import CriteriaTableForm, load_criteria_upload
+from .models import Assessment, CriteriaTree, Criterion, Evidence, ScoreEvent
 from .services.scoring import add_evidence, appraise_score, save_self_score
+from .survey_points import survey_points
 from .totals import band, points_lost, tree_totals
 
 
@@ -42,14 +46,26 @@ def assessment_list(request, slug):
 def overview(request, slug, pk):
     assessment = _assessment(request.user, slug, pk)
     sheet = selectors.score_sheet(assessment)
-    final = selectors.final_scores(sheet)  # survey items: computed by analysis, none here
+    surveys = survey_points(assessment)  # the same points as the indices dashboard (D159)
+    final = selectors.final_scores(sheet, surveys.points)
     nodes = selectors.tree_nodes(assessment.tree)
     totals = tree_totals(nodes, final)
+    survey_by_domain = {
+        group.code: sum((surveys.points[i.code] for i in group.items if i.code in surveys.points), Decimal(0))
+        for group in sheet.domains
+        if any(i.source == "survey" for i in group.items)
+    }
     context = {
         "campaign": assessment.campaign,
         "assessment": assessment,
         "sheet": sheet,
         "totals": totals,
+        "domain_rows": [
+            {"group": group, "survey": survey_by_domain.get(group.code), "points": node.points}
+            for group, node in zip(sheet.domains, totals.domains, strict=True)
+        ],
+        "surveys": surveys,
+        "survey_items": [i for i in sheet.items if i.source == "survey"],
         "band": band(totals.index, assessment.tree.bands),
         "lost": points_lost(nodes, final)[:15],
         "leads": assessment.tree.leads,
@@ -181,3 +197,23 @@ def _may_read_item(user, assessment: Assessment, criterion: Criterion) -> bool:
         return True
     leads = selectors.scorable_leads(user, assessment)
     return leads is None or criterion.lead in leads
+
+
+# --- the official criteria table (coordinators and the admin) ---------------------------------------------
+
+
+def _may_load_criteria(user) -> bool:
+    return user.is_superuser or coordinated_provinces(user).exists()
+
+
+@login_required
+def criteria_import(request):
+    """Upload the annex: "Check" reads and checks it and stores nothing; "Load" stores the checked file."""
+    if not _may_load_criteria(request.user):
+        raise PermissionDenied
+    form = CriteriaTableForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "trees": CriteriaTree.objects.filter(is_current=True).order_by("level", "code")}
+    if request.method == "POST" and form.is_valid():
+        context |= load_criteria_upload(form, user=request.user, load="load" in request.POST)
+    status = 400 if context.get("result") and not context["result"].ok else 200
+    return render(request, "scoring/criteria_import.html", context, status=status)

@@ -43,8 +43,6 @@ MAX_ARCHIVE_BYTES = 4 * 1024**3  # uncompressed; a zip bomb is refused before it
 BATCH = 1000
 # Province-wide rows that outlive a campaign: created when missing, never twice.
 PROVINCE_ROLES = ("respondents/memberships", "scoring/scoring_roles")
-# Parts whose rows point at rows of the same part (set once every row of it exists).
-SELF_REFERENCING = {"fieldwork/drawn_units": ("parent", "replaces")}
 # Parts read before the others, by natural key (see the functions below).
 NAMED = (
     "respondents/province",
@@ -170,8 +168,6 @@ def import_campaign(*, path: Path | str) -> ImportReport:
                     _criteria(rows[part.name], context, report)
                 elif part.name == "scoring/evidence":
                     _evidence(part, rows[part.name], files, context, report)
-                elif part.name in SELF_REFERENCING:
-                    _create(part, rows[part.name], context, report, later=SELF_REFERENCING[part.name])
                 else:
                     _create(part, rows[part.name], context, report)
             if report.created["respondents/campaign"] != 1:
@@ -239,14 +235,12 @@ def _resolve(target: str, value: object, name: str, where: str, context: _Contex
         raise ArchiveError(f"{where}: {name} {value!r} is not in the archive") from None
 
 
-def _create(
-    part: Part, rows: list[dict], context: _Context, report: ImportReport, later: tuple[str, ...] = ()
-) -> None:
-    """Bulk-create the part's rows; foreign keys to rows of the same part (`later`) are set afterwards."""
-    objects = [
-        _build(part, {k: (None if k in later else v) for k, v in row.items()}, n, context)
-        for n, row in enumerate(rows, start=1)
-    ]
+def _create(part: Part, rows: list[dict], context: _Context, report: ImportReport) -> None:
+    """Bulk-create the part's rows. Foreign keys to rows of the same part (a drawn unit's parent, an
+    assessment replaced by its twin, docs/decisions.md D156) are left empty at first and set once every row
+    of the part has its id."""
+    own = [name for name, target in part.refs.items() if target == part.name]
+    objects = [_build(part, {**row, **dict.fromkeys(own)}, n, context) for n, row in enumerate(rows, start=1)]
     _check_refs(part, rows)
     try:
         with transaction.atomic():
@@ -259,16 +253,12 @@ def _create(
     if any(obj.pk is None for obj in created):
         raise ArchiveError(f"{part.member}: this database does not return the ids of inserted rows")
     context.refs[part.name] = {row["ref"]: obj.pk for row, obj in zip(rows, created, strict=True)}
-    if later:
+    if own:
         for number, (row, obj) in enumerate(zip(rows, created, strict=True), start=1):
-            for name in later:
-                field = part.model._meta.get_field(name)
-                setattr(
-                    obj,
-                    field.attname,
-                    _resolve(part.name, row.get(name), name, f"{part.member} line {number}", context),
-                )
-        part.model.objects.bulk_update(created, list(later), batch_size=BATCH)
+            for name in own:
+                resolved = _resolve(part.name, row.get(name), name, f"{part.member} line {number}", context)
+                setattr(obj, part.model._meta.get_field(name).attname, resolved)
+        part.model.objects.bulk_update(created, own, batch_size=BATCH)
     for name, target in part.m2m.items():
         _set_m2m(part, name, target, rows, created, context)
     report.created[part.name] = len(created)

@@ -19,6 +19,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from analysis.models import IndexSettings
 from fieldwork.models import (
     AnswerCorrection,
     Assignment,
@@ -49,7 +50,16 @@ from respondents.models import (
     RespondentRevision,
     Unit,
 )
-from scoring.models import Assessment, CriteriaTree, Criterion, Evidence, Score, ScoreEvent, ScoringRole
+from scoring.models import (
+    Assessment,
+    CampaignTree,
+    CriteriaTree,
+    Criterion,
+    Evidence,
+    Score,
+    ScoreEvent,
+    ScoringRole,
+)
 from surveys.models import (
     Invitation,
     InvitationToken,
@@ -252,11 +262,23 @@ PARTS: list[Part] = [
         ),
         refs={"tree": "scoring/trees", "parent": "scoring/criteria"},
     ),
+    # An assessment replaced by a newer version of its tree points at its twin (set after the part is in).
     Part(
         "scoring/assessments",
         Assessment,
         lambda c: Assessment.objects.filter(campaign=c).order_by("pk"),
-        refs={"campaign": CAMPAIGN, "tree": "scoring/trees", "unit": UNIT},
+        refs={
+            "campaign": CAMPAIGN,
+            "tree": "scoring/trees",
+            "unit": UNIT,
+            "replaced_by": "scoring/assessments",
+        },
+    ),
+    Part(
+        "scoring/campaign_tree",
+        CampaignTree,
+        lambda c: CampaignTree.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "chosen_by": USER},
     ),
     Part(
         "scoring/scores",
@@ -282,6 +304,12 @@ PARTS: list[Part] = [
         lambda c: Evidence.objects.filter(score__assessment__campaign=c).order_by("pk"),
         refs={"score": "scoring/scores", "uploaded_by": USER},
         skip=("file",),
+    ),
+    Part(
+        "analysis/index_settings",
+        IndexSettings,
+        lambda c: IndexSettings.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "chosen_by": USER},
     ),
     Part(
         "fieldwork/teams",

@@ -1,5 +1,6 @@
-"""Demo scoring for the demo province: the 876 tree, scorers and a council member, a plausible
-self-assessment and a partial appraisal. Synthetic figures; running it again changes nothing."""
+"""Demo scoring for the demo province: the criteria set valid for the campaign's year (892 from 2024, 876
+for 2022–2023; docs/methodology.md §1.1), scorers and a council member, a plausible self-assessment and a
+partial appraisal. Synthetic figures; running it again changes nothing."""
 
 import datetime
 import random
@@ -11,10 +12,23 @@ from django.utils import timezone
 
 from respondents.models import Campaign, Unit
 from scoring.models import Criterion, Score, ScoringRole
-from scoring.services.scoring import appraise_score, open_assessment, save_self_score
+from scoring.services.campaigns import open_province_assessment
+from scoring.services.scoring import appraise_score, save_self_score
 from scoring.services.trees import load_criteria_tree
 
-TREE_FILE = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-876.yaml"
+TREES = Path(__file__).resolve().parents[2] / "scoring" / "trees"
+TREE_FILES = [TREES / "par-province-876.yaml", TREES / "par-province-892.yaml"]
+
+
+def load_shipped_trees() -> None:
+    """The shipped province trees (876 for 2022–2023, the 892 placeholder from 2024); reloading changes
+    nothing."""
+    for path in TREE_FILES:
+        report = load_criteria_tree(path=path)
+        if not report.ok:
+            raise ValueError(f"{path.name}: {report.errors}")
+
+
 USERS = [  # username, unit code (None: council), full name
     ("cham-snv", "SNV", "Chấm điểm Sở Nội vụ"),
     ("cham-stp", "STP", "Chấm điểm Sở Tư pháp"),
@@ -39,17 +53,17 @@ INDICATORS = {
 
 
 def seed_demo_scoring(*, campaign: Campaign, password: str, rng: random.Random) -> dict:
-    tree = load_criteria_tree(path=TREE_FILE).tree
+    load_shipped_trees()
     today = timezone.localdate()
     # Windows open around today, so that both pages can be tried in the demo (docs/decisions.md D21).
-    assessment = open_assessment(
+    assessment = open_province_assessment(
         campaign=campaign,
-        tree=tree,
         self_opens=today - datetime.timedelta(days=10),
         self_closes=today + datetime.timedelta(days=15),
         appraisal_opens=today - datetime.timedelta(days=10),
         appraisal_closes=today + datetime.timedelta(days=36),
     )
+    tree = assessment.tree
     users = _users(campaign, password)
     if Score.objects.filter(assessment=assessment).exists():
         return {"assessment": assessment, "scores": 0}

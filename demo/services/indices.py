@@ -1,6 +1,8 @@
 """Demo data the index needs on top of the other demos: a SIPAS campaign with answers for the demo year when
-field work's demo has not made one, and two earlier years (assessment, officials' answers, SIPAS) so that the
-dashboard shows a change and a trend. Synthetic; running it again changes nothing."""
+field work's demo has not made one, three earlier years (assessment, officials' answers, SIPAS) so that the
+dashboard shows a change and a trend, each scored under the criteria set of its year (a 2026 demo has 2023
+under 876 and 2024–2026 under 892), and the illustrative national tables (demo/services/published.py).
+Synthetic; running it again changes nothing."""
 
 import datetime
 import random
@@ -11,18 +13,19 @@ from django.db import transaction
 
 from respondents.models import Campaign, Province, Unit
 from respondents.services.setup import create_campaign
-from scoring.models import CriteriaTree, Criterion, Score
-from scoring.services.scoring import open_assessment
-from scoring.services.trees import load_criteria_tree
+from scoring.models import Criterion, Score
+from scoring.selectors import trees_for_year
+from scoring.services.campaigns import open_province_assessment
 from surveys.models import Questionnaire, Response
 from surveys.services.questionnaires import load_questionnaire
 
+from .assessment import load_shipped_trees
+from .published import seed_published_tables
 from .questionnaires import random_answers
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "surveys" / "definitions"
-TREE_FILE = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-876.yaml"
 SIPAS_RESPONSES = 600
-EARLIER_YEARS = 2
+EARLIER_YEARS = 3
 
 
 @transaction.atomic
@@ -31,12 +34,15 @@ def seed_demo_indices(*, campaign: Campaign, rng: random.Random) -> dict:
     created["sipas_responses"] += _sipas(
         campaign.province, campaign.year, SIPAS_RESPONSES, rng, positive=0.85
     )
-    tree = load_criteria_tree(path=TREE_FILE).tree
+    load_shipped_trees()
     for back in range(1, EARLIER_YEARS + 1):
         year = campaign.year - back
-        if _earlier_par(campaign, year, tree, rng, level=1 - 0.06 * back):
+        if _earlier_par(campaign, year, rng, level=1 - 0.04 * back):
             created["earlier_campaigns"] += 1
-        created["sipas_responses"] += _sipas(campaign.province, year, 200, rng, positive=0.85 - 0.05 * back)
+            created["sipas_responses"] += _sipas(
+                campaign.province, year, 200, rng, positive=0.85 - 0.04 * back
+            )
+    created["published_tables"] = seed_published_tables(random.Random(campaign.year + 3))
     return created
 
 
@@ -73,20 +79,20 @@ def _sipas(province: Province, year: int, count: int, rng: random.Random, *, pos
     return count
 
 
-def _earlier_par(
-    campaign: Campaign, year: int, tree: CriteriaTree, rng: random.Random, *, level: float
-) -> bool:
-    """An earlier PAR campaign with an appraised assessment and 80 officials' answers (not tied to people:
-    the demo keeps no respondent lists for past years, so these answers have no group)."""
+def _earlier_par(campaign: Campaign, year: int, rng: random.Random, *, level: float) -> bool:
+    """An earlier PAR campaign with an appraised assessment under the criteria set of its year and 80
+    officials' answers (not tied to people: the demo keeps no respondent lists for past years, so these
+    answers have no group). A year no shipped set covers (before 2022) is left out."""
     slug = f"par-{year}"
-    if Campaign.objects.filter(slug=slug).exists():
+    if Campaign.objects.filter(slug=slug).exists() or not trees_for_year(year):
         return False
     earlier = create_campaign(
         slug=slug, kind=Campaign.Kind.PAR_OFFICIALS, year=year, province=campaign.province
     )
     earlier.status = Campaign.Status.CLOSED
     earlier.save(update_fields=["status"])
-    assessment = open_assessment(campaign=earlier, tree=tree)
+    assessment = open_province_assessment(campaign=earlier)
+    tree = assessment.tree
     scores = []
     for item in Criterion.objects.filter(tree=tree, is_leaf=True).exclude(scored_by="survey"):
         share = Decimal(str(min(1.0, max(0.0, rng.gauss(0.85 * level, 0.15)))))

@@ -124,9 +124,11 @@ def _read_csv(path: Path, file_name: str, max_rows: int) -> Sheet:
         raise UnreadableFile("file_unreadable", _("unknown text encoding (save the CSV as UTF-8)"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        rows = list(csv.reader(io.StringIO(text), dialect))
     except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+        # A title line above the table defeats the sniffer: take the most frequent candidate (";" in files
+        # written with decimal commas).
+        rows = list(csv.reader(io.StringIO(text), csv.excel, delimiter=max(",;\t", key=text[:4096].count)))
     if len(rows) > max_rows:
         raise UnreadableFile(
             "file_too_large", _("%(rows)s rows, more than %(max)s") % {"rows": len(rows), "max": max_rows}

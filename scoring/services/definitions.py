@@ -5,7 +5,7 @@ Format (docs/reference/criteria-tree-format.md):
 
     code: par-province-876         # slug; versions of one tree share it
     title: Chỉ số CCHC cấp tỉnh …
-    level: province                # province | department | district
+    level: province                # province | department | district | commune
     decision: 876/QĐ-BNV
     years: {from: 2022, until: 2030}
     total: 100                     # sum of the domains' max
@@ -30,6 +30,8 @@ Format (docs/reference/criteria-tree-format.md):
                 name: …
                 max: 0.5
                 scored_by: self    # self (default) | survey | computed
+                survey: officials  # items scored by survey: officials | sipas (default: sipas when the
+                                   # item's or its criterion's name says SIPAS / hài lòng, else officials)
                 rule: {kind: manual}   # manual | proportional | threshold_or_zero | tiered | survey
 """
 
@@ -39,12 +41,16 @@ from decimal import Decimal
 from pathlib import Path
 
 from kit.documents import is_number, read_document
+from kit.text import match_key
 
 from ..bands import BANDS
 from ..rules import RULE_KINDS, dec
 
-LEVELS = ("province", "department", "district")
+LEVELS = ("province", "department", "district", "commune")
 SCORED_BY = ("self", "survey", "computed")
+SURVEYS = ("officials", "sipas")
+# Words that name the satisfaction survey of people and organisations (docs/methodology.md §4, §6).
+SIPAS_WORDS = ("sipas", "su hai long", "muc do hai long", "hai long cua nguoi dan")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
 _NODE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_.-]{0,39}$")
 MAX_DIGITS = Decimal("9999.99")
@@ -65,7 +71,7 @@ TOP_KEYS = {
 }
 NODE_KEYS = {"code", "name", "max", "lead", "confirmed", "source"}
 CHILD_KEYS = {"domain": "criteria", "criterion": "sub_criteria"}
-LEAF_KEYS = {"scored_by", "rule"}
+LEAF_KEYS = {"scored_by", "rule", "survey"}
 
 
 @dataclass
@@ -180,10 +186,14 @@ def _node(
     if kind == "criterion" and child_key in raw and (not isinstance(children, list) or not children):
         errors.append(f"{where}.sub_criteria: a non-empty list (or leave it out)")
         children = []
+    if kind == "criterion":
+        context["criterion_name"] = raw.get("name") if isinstance(raw.get("name"), str) else ""
     nodes = [
         _node(child, f"{where}.{child_key}[{i}]", child_kind, inherited, lead, context)
         for i, child in enumerate(children or [])
     ]
+    if kind == "criterion":
+        context["criterion_name"] = ""
     node = {
         "code": code,
         "kind": "sub_criterion" if kind == "item" else kind,
@@ -197,7 +207,11 @@ def _node(
     is_leaf = not nodes and kind != "domain"
     if is_leaf:
         node.update(_scoring(raw, where, max_points, errors))
-    elif "scored_by" in raw or "rule" in raw:
+        if node.get("scored_by") == "survey":
+            node["survey"] = _survey(raw, where, [node["name"], context.get("criterion_name", "")], errors)
+        elif "survey" in raw:
+            errors.append(f"{where}.survey: only an item scored by survey names its survey")
+    elif "scored_by" in raw or "rule" in raw or "survey" in raw:
         errors.append(f"{where}: only a node without sub-criteria is scored (scored_by/rule not allowed)")
     if nodes and max_points is not None and all(n is not None and n["max"] for n in nodes):
         found = sum((dec(n["max"]) for n in nodes), Decimal(0))
@@ -237,6 +251,23 @@ def _scoring(raw: dict, where: str, max_points: Decimal | None, errors: list[str
                 elif max_points is not None and not 0 <= dec(tier["points"]) <= max_points:
                     errors.append(f"{where}.rule.tiers[{i}].points: between 0 and max ({max_points})")
     return {"scored_by": scored_by, "rule": rule}
+
+
+def names_sipas(text: str) -> bool:
+    """Whether a name or a method text names the SIPAS survey ("SIPAS", "sự hài lòng"), without case and
+    diacritics."""
+    key = match_key(text or "")
+    return any(word in key for word in SIPAS_WORDS)
+
+
+def _survey(raw: dict, where: str, names: list[str], errors: list[str]) -> str:
+    value = raw.get("survey")
+    if value is None:
+        return "sipas" if any(names_sipas(name) for name in names) else "officials"
+    if value not in SURVEYS:
+        errors.append(f"{where}.survey: one of {', '.join(SURVEYS)}")
+        return "officials"
+    return value
 
 
 def _check_keys(raw: dict, allowed: set[str], where: str, errors: list[str]) -> None:

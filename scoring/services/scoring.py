@@ -66,11 +66,24 @@ def default_windows(year: int) -> dict[str, datetime.date]:
     }
 
 
+class TreeNotValid(ValueError):
+    """A tree whose years do not cover the campaign's year (the message says so, in Vietnamese)."""
+
+
+def tree_not_valid_message(tree: CriteriaTree, year: int) -> str:
+    return _(
+        "The criteria set %(code)s (%(decision)s) applies to %(years)s, not to a campaign of %(year)s."
+    ) % {"code": tree.code, "decision": tree.decision or "–", "years": tree.years_label, "year": year}
+
+
 def open_assessment(
     *, campaign: Campaign, tree: CriteriaTree, unit: Unit | None = None, **dates: datetime.date
 ) -> Assessment:
     """The campaign's assessment of a unit (or of the province) against a tree, created with the default
-    calendar unless dates are given."""
+    calendar unless dates are given. A tree whose years do not cover the campaign is refused
+    (docs/decisions.md D152)."""
+    if not tree.covers(campaign.year):
+        raise TreeNotValid(tree_not_valid_message(tree, campaign.year))
     windows = default_windows(campaign.year) | dates
     assessment, _created = Assessment.objects.get_or_create(
         campaign=campaign, tree=tree, unit=unit, defaults=windows
@@ -270,6 +283,8 @@ def check_evidence(upload: UploadedFile) -> str:
 def _check_item(assessment: Assessment, criterion: Criterion) -> None:
     if criterion.tree_id != assessment.tree_id or not criterion.is_leaf:
         raise ValueError("not a scored item of this assessment's tree")
+    if assessment.is_replaced:  # read-only: its scores were carried to the newer version (D156)
+        raise PermissionDenied
 
 
 def _as_item(criterion: Criterion) -> selectors.SheetItem:

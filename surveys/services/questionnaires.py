@@ -3,7 +3,8 @@
 A questionnaire is identified by (campaign, code). Loading a file identical to the current version changes
 nothing; a current version nobody has answered yet (no Response row, draft or submitted) is updated in
 place; a current version with responses is never changed: the file becomes the next version, which is
-then the current one (docs/decisions.md D9).
+then the current one (docs/decisions.md D9). The rule is kit.versioning's, shared with criteria trees
+(docs/decisions.md D150).
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +13,12 @@ from pathlib import Path
 from django.db import transaction
 
 from kit.documents import checksum
+from kit.versioning import ChangeReport, compare_items, index_by_code, store_version
 from respondents.models import Campaign, RespondentGroup
 
 from ..models import Invitation, Questionnaire
 from ..selectors import questionnaire_for
+from ..signals import checking_questionnaire
 from .definitions import DefinitionResult, parse_definition_file, validate_definition
 from .xlsform import read_xlsform
 
@@ -33,6 +36,7 @@ class LoadReport:
     version: int | None = None
     errors: list[str] = field(default_factory=list)  # "path: message", as definitions.py reports them
     status: str = "rejected"  # created | updated | unchanged | rejected
+    changes: ChangeReport | None = None  # questions against the version this load replaced or updated
     warnings: list[str] = field(default_factory=list)  # what an XLSForm had that is ignored, and where
 
     @property
@@ -42,7 +46,7 @@ class LoadReport:
 
 def read_questionnaire_file(
     path: Path, *, group_codes: list[str] | None = None
-) -> tuple[DefinitionResult, list]:
+) -> tuple[DefinitionResult, list[str]]:
     """(the validated definition or its errors, warnings) of a YAML/JSON file or an XLSForm workbook (by
     its suffix). An XLSForm's errors name the sheet, row and column; `group_codes` stand in for a workbook
     whose settings sheet names no respondent groups (the upload page asks for them)."""
@@ -85,31 +89,41 @@ def _load(campaign: Campaign, path: Path, definition: dict) -> LoadReport:
         # One load per campaign at a time, so that two loads of a new code cannot both create version 1.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         groups = _groups(campaign, definition, errors)
+        for _receiver, found in checking_questionnaire.send(
+            sender=Questionnaire, campaign=campaign, definition=definition, file_name=path.name
+        ):
+            errors.extend(found or [])
         if errors:
             return LoadReport(errors=errors)
-        # FOR UPDATE also waits for a Response being inserted for this version (its foreign key takes a
-        # KEY SHARE lock on PostgreSQL), so the check below sees it.
-        current = (
-            Questionnaire.objects.select_for_update()
-            .filter(campaign=campaign, code=definition["code"], is_current=True)
-            .first()
+        # The shared policy (kit.versioning): its FOR UPDATE also waits for a Response being inserted for
+        # this version (its foreign key takes a KEY SHARE lock on PostgreSQL), so the check sees it.
+        stored = store_version(
+            model=Questionnaire,
+            scope={"campaign": campaign, "code": definition["code"]},
+            checksum=digest,
+            has_dependants=lambda current: current.responses.exists(),
+            fill=lambda row: _fill(row, definition, digest, path),
         )
-        if current is not None and current.checksum == digest:
-            return LoadReport(questionnaire=current, version=current.version, status="unchanged")
-        if current is not None and not current.responses.exists():
-            _fill(current, definition, digest, path)
-            current.save()
-            current.groups.set(groups)
-            return LoadReport(questionnaire=current, version=current.version, status="updated")
-        questionnaire = _new_version(campaign, current, definition, digest, path)
+        questionnaire = stored.row
+        if stored.status == "unchanged":
+            return LoadReport(questionnaire=questionnaire, version=questionnaire.version, status="unchanged")
+        changes = question_changes(stored.before, definition) if stored.before is not None else None
         questionnaire.groups.set(groups)
-        if current is not None:
+        if stored.status == "updated":
+            return LoadReport(
+                questionnaire=questionnaire, version=questionnaire.version, status="updated", changes=changes
+            )
+        if stored.previous is not None:
             # Invitations nobody has started follow the current version; started ones keep theirs.
             Invitation.objects.filter(
-                questionnaire=current, response__isnull=True, respondent__group__in=groups
+                questionnaire=stored.previous, response__isnull=True, respondent__group__in=groups
             ).update(questionnaire=questionnaire)
     return LoadReport(
-        questionnaire=questionnaire, created=True, version=questionnaire.version, status="created"
+        questionnaire=questionnaire,
+        created=True,
+        version=questionnaire.version,
+        status="created",
+        changes=changes,
     )
 
 
@@ -138,27 +152,22 @@ def _groups(campaign: Campaign, definition: dict, errors: list[str]) -> list[Res
     return found
 
 
+def question_changes(before: dict, after: dict) -> ChangeReport:
+    """Questions added, removed, reworded (text) and changed (type, scale options, feeds, condition)."""
+
+    def items(definition: dict) -> dict:
+        return index_by_code(q for section in definition["sections"] for q in section["questions"])
+
+    return compare_items(
+        items(before),
+        items(after),
+        attributes=("text", "type", "options", "feeds", "show_if", "relevant", "constraint", "required"),
+        name_attribute="text",
+    )
+
+
 def _fill(questionnaire: Questionnaire, definition: dict, digest: str, path: Path) -> None:
     questionnaire.title = definition["title"]
     questionnaire.definition = definition
     questionnaire.checksum = digest
     questionnaire.source_file = path.name[:255]
-
-
-def _new_version(
-    campaign: Campaign, current: Questionnaire | None, definition: dict, digest: str, path: Path
-) -> Questionnaire:
-    latest = (
-        Questionnaire.objects.filter(campaign=campaign, code=definition["code"])
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
-    if current is not None:
-        # Saved before the new row exists: the partial unique constraint allows one current version.
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    questionnaire = Questionnaire(campaign=campaign, code=definition["code"], version=(latest or 0) + 1)
-    _fill(questionnaire, definition, digest, path)
-    questionnaire.save()
-    return questionnaire

@@ -33,7 +33,10 @@ def run(*args) -> str:
 def test_json_output_carries_index_band_rank_change_domains_surveys_and_points_lost(computed):
     data = json.loads(run("--campaign", "par-2023", "--format", "json"))
     assert data["campaign"] == "par-2023"
-    assert (data["index"], data["band"], data["rank"], data["change"]) == (83.17, "Nhóm B", 1, 53.17)
+    # No national table loaded: no rank (never "1 of the provinces stored here").
+    assert (data["index"], data["band"], data["rank"], data["change"]) == (83.17, "Nhóm B", None, 53.17)
+    assert data["standing"] is None
+    assert (data["basis"]["tree"], data["basis"]["officials_method"]) == ("tiny-index", "officials-876-v1")
     assert [d["code"] for d in data["domains"]] == ["1", "8"]
     assert data["domains"][1] == {
         "code": "8",
@@ -59,7 +62,7 @@ def test_json_output_carries_index_band_rank_change_domains_surveys_and_points_l
 
 def test_table_output_lists_domains_and_the_sipas_line(computed):
     text = run("--campaign", "par-2023")
-    assert "index 83.17 / 100; band Nhóm B; rank 1/2; change 53.17" in text
+    assert "index 83.17 / 100; band Nhóm B; rank –; change 53.17" in text
     assert "SIPAS 80.00%" in text
     assert "8.1.1" in text
 
@@ -73,10 +76,14 @@ def test_xlsx_report_has_its_sheets_headers_charts_and_no_formulas(computed, tmp
     path = tmp_path / "report.xlsx"
     run("--campaign", "par-2023", "-o", str(path))
     book = load_workbook(path)
-    assert book.sheetnames == ["Tổng hợp", "LV1", "LV8", "Khảo sát CBCC", "SIPAS"]
+    assert book.sheetnames == ["Tổng hợp", "LV1", "LV8", "Khảo sát CBCC", "SIPAS", "Xếp hạng toàn quốc"]
     summary = book["Tổng hợp"]
     assert summary["B4"].value == pytest.approx(83.17)
-    assert [c.value for c in summary[9]][:8] == [
+    # The basis of every figure: the criteria set and the named conversions.
+    assert (summary["A8"].value, summary["B8"].value) == ("Bộ tiêu chí", "tiny-index v1")
+    assert summary["B9"].value == "officials-876-v1"
+    assert book["Xếp hạng toàn quốc"]["A2"].value == "Chưa nhập bảng kết quả công bố của Bộ Nội vụ"
+    assert [c.value for c in summary[13]][:8] == [
         "Mã",
         "Lĩnh vực",
         "Điểm tối đa",

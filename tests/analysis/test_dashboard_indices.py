@@ -36,7 +36,7 @@ def test_coordinator_sees_the_index_domains_sipas_and_officials(client, computed
     html = response.content.decode()
     assert 'id="index">83,17<' in html
     assert 'id="band">Nhóm B<' in html
-    assert 'id="rank">1/2<' in html
+    assert 'id="rank">–<' in html and 'id="no-national"' in html  # no national table: never "1/1"
     assert 'id="change">+53,17<' in html
     assert 'id="domain-8"' in html and "9,90" in html
     assert 'id="sipas-index">80,00%' in html

@@ -30,5 +30,5 @@ def test_the_876_officials_items_total_20_points_and_sipas_12():
     assert sum(n.max_points for n in items) == 20  # scoring/trees/par-province-876.yaml header (assumed)
     assert [n.code for n in items][:2] == ["1.7", "2.4.1"]
     domain8 = next(d for d in TREE if d.code == "8")
-    sipas = [leaf for c in domain8.children for leaf in c.children if leaf.code in METHOD.sipas_items]
+    sipas = [leaf for c in domain8.children for leaf in c.children if leaf.survey == "sipas"]
     assert sum(n.max_points for n in sipas) == 12

@@ -50,7 +50,7 @@ def tree():
                     "SIPAS",
                     "criterion",
                     D(6),
-                    [Node("8.1.1", "Hài lòng", "sub_criterion", D(6), scored_by="survey")],
+                    [Node("8.1.1", "Hài lòng", "sub_criterion", D(6), scored_by="survey", survey="sipas")],
                 )
             ],
         ),

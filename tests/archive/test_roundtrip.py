@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -233,3 +234,41 @@ def test_every_model_tied_to_a_campaign_or_province_is_archived():
 def test_every_part_is_listed_once():
     names = [part.name for part in PARTS]
     assert len(names) == len(set(names))
+
+
+def test_an_assessment_carried_to_a_new_tree_version_round_trips_with_its_link(rich_campaign, tmp_path):
+    """A campaign whose placeholder was replaced by a new version (docs/decisions.md D156): both assessments,
+    the link from the replaced one to its twin, and the chosen criteria set come back."""
+    from scoring.models import Assessment, CampaignTree
+    from scoring.services.trees import load_criteria_tree
+
+    tree = Assessment.objects.get(campaign=rich_campaign).tree
+    changed = tmp_path / "tree-v2.yaml"
+    source = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-876.yaml"
+    changed.write_text(
+        source.read_text(encoding="utf-8").replace(
+            "Báo cáo cải cách hành chính định kỳ đầy đủ, đúng hạn", "Báo cáo cải cách hành chính đúng hạn"
+        ),
+        encoding="utf-8",
+    )
+    report = load_criteria_tree(path=changed)
+    assert report.status == "created" and len(report.carried) == 1
+    CampaignTree.objects.create(campaign=rich_campaign, tree_code=tree.code)
+    pairs = sorted(
+        (a.tree.version, a.replaced_by.tree.version if a.replaced_by else None, a.scores.count())
+        for a in Assessment.objects.filter(campaign=rich_campaign)
+    )
+    archive = tmp_path / "carried.zip"
+    export_campaign(campaign=rich_campaign, path=archive)
+    delete_campaign(rich_campaign)
+    CriteriaTree.objects.all().delete()
+    campaign = import_campaign(path=archive).campaign
+    assert (
+        sorted(
+            (a.tree.version, a.replaced_by.tree.version if a.replaced_by else None, a.scores.count())
+            for a in Assessment.objects.filter(campaign=campaign)
+        )
+        == pairs
+        == [(1, 2, pairs[0][2]), (2, None, pairs[0][2])]
+    )
+    assert CampaignTree.objects.get(campaign=campaign).tree_code == tree.code

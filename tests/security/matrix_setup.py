@@ -47,7 +47,8 @@ from tests.factories import (
 )
 from tests.surveys.respondent_setup import make_questionnaire
 
-TREE_876 = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-876.yaml"
+# The campaign is of this year: scored under the 892 tree (876 covers 2022–2023 only, docs/decisions.md D151).
+TREE_892 = Path(__file__).resolve().parents[2] / "scoring" / "trees" / "par-province-892.yaml"
 PDF = b"%PDF-1.4\n% matrix\n"
 # A well-formed personal link that belongs to nobody (same alphabet and length as issued tokens).
 WRONG_TOKEN = "Zz" * 12
@@ -173,7 +174,7 @@ def build_world() -> World:
     ).pk
     world.other["item_code"] = "3.1.1"  # domain 3 is led by another department
 
-    tree = load_criteria_tree(path=TREE_876).tree
+    tree = load_criteria_tree(path=TREE_892).tree
     assessment = open_assessment(
         campaign=par,
         tree=tree,
@@ -183,7 +184,7 @@ def build_world() -> World:
         appraisal_closes=today + day,
     )
     world.assessment_id = assessment.pk
-    world.item_code = "2.1.1"  # domain 2 is led by Sở Tư pháp (STP) in the 876 tree
+    world.item_code = "2.1.1"  # domain 2 is led by Sở Tư pháp (STP) in the 892 tree
     criterion = Criterion.objects.get(tree=tree, code=world.item_code)
     assert save_self_score(
         assessment=assessment, criterion=criterion, user=users["scorer"], points="1", explanation="Đủ"

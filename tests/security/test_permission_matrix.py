@@ -129,6 +129,14 @@ ROWS = [
     # --- indices (coordinators and the appraisal council, the index's analysts) -------------------------------
     ("indices-dashboard",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
     ("indices-report",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    # The campaign's criteria set and officials' conversion: read by whoever reads the index, changed by its
+    # coordinators only (docs/decisions.md D152, D158).
+    ("indices-settings",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("indices-settings",           "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # Policy (docs/decisions.md D161): criteria trees are shared by the installation, so a coordinator of any
+    # province (the outsider too) and superusers load the official table.
+    ("scoring-criteria-import",    "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW),
+    ("scoring-criteria-import",    "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW),
     # --- audit log and personal-data access (audit app). A coordinator reads its own provinces' log, so the
     # other province's coordinator gets the page too (with none of this province's events).
     ("audit-log",                  "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW),

@@ -33,7 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="table", choices=["json", "table"])
         parser.add_argument("-o", "--output", help="also write the Excel report to this .xlsx file")
         parser.add_argument(
-            "--officials-method", default=officials.DEFAULT_METHOD, choices=sorted(officials.METHODS)
+            "--officials-method",
+            default=None,
+            choices=sorted(officials.METHODS),
+            help="default: the campaign's index settings",
         )
         parser.add_argument("--sipas-method", default=SIPAS_DEFAULT, choices=sorted(SIPAS_METHODS))
         parser.add_argument(
@@ -64,16 +67,34 @@ class Command(BaseCommand):
             self.stderr.write(f"report written to {opts['output']}")
 
 
+def _standing_line(standing: dict | None) -> str:
+    if standing is None:
+        return "standing: no national figures loaded (import_published_results)"
+    label = "illustrative " if standing["illustrative"] else ""
+    return (
+        f"standing: {standing['rank']}/{standing['provinces']} in the {label}published table of "
+        f"{standing['year']} ({standing['source']}); national mean {_fmt(standing['mean'])}; "
+        f"to group A {_fmt(standing['to_group_a'])}; to the leader ({standing['leader']}) "
+        f"{_fmt(standing['to_leader'])}"
+    )
+
+
 def _fmt(value, places: int = 2) -> str:
     return "–" if value is None else f"{float(value):.{places}f}"
 
 
 def _table(data: dict) -> str:
     rank = f"{data['rank']}/{data['rank_of']}" if data.get("rank") else "–"
+    basis = data["basis"]
+    standing = data["standing"]
     lines = [
         f"{data['campaign']} ({data['year']}): {data.get('assessed', '')}",
+        f"criteria: {basis['tree_label']}{'' if basis['confirmed'] else ' (placeholder maxima)'}; "
+        f"officials' conversion {basis['officials_method'] or '–'}; "
+        f"SIPAS method {basis['sipas_method'] or '–'}",
         f"index {_fmt(data['index'])} / 100; band {data['band'] or '–'}; rank {rank}; "
         f"change {_fmt(data['change'])}",
+        _standing_line(standing),
         "",
         f"{'domain':<6} {'max':>6} {'self':>8} {'appraised':>9} {'survey':>8} {'final':>8} {'%':>7}  name",
     ]

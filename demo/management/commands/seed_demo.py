@@ -37,7 +37,10 @@ class Command(BaseCommand):
             f"SIPAS field campaign: {field['campaign'].slug}; {field['responses']} field responses created"
         )
         indices = seed_demo_indices(campaign=campaign, rng=random.Random(campaign.year + 2))
-        self.stdout.write(f"Indices: {indices['earlier_campaigns']} earlier campaigns for the trend")
+        self.stdout.write(
+            f"Indices: {indices['earlier_campaigns']} earlier campaigns for the trend, "
+            f"{indices['published_tables']} ILLUSTRATIVE national tables (minh hoạ, not published figures)"
+        )
         self.stdout.write(f"Demo logins (password for all: {result['password']}):")
         for line in (
             "admin      superuser (Django admin at /admin/)",

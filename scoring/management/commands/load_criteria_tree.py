@@ -36,3 +36,14 @@ class Command(BaseCommand):
             f"{opts['file']}: {report.status} {tree.code} version {tree.version} "
             f"({shape}, {tree.definition['total']} points)"
         )
+        if report.changes and not report.changes.empty:
+            c = report.changes
+            self.stdout.write(
+                f"changes: {len(c.added)} added, {len(c.removed)} removed, {len(c.renamed)} renamed, "
+                f"{len(c.changed)} changed"
+            )
+        for carried in report.carried:
+            d = carried.as_dict()
+            self.stdout.write(f"carried {d['carried']} scores of {d['assessed']} ({d['campaign']})")
+        for warning in report.warnings:
+            self.stdout.write(f"warning: {warning}")
