@@ -15,4 +15,5 @@ urlpatterns = [
     path(f"{base}<int:pk>/items/<str:code>/history/", views.history, name="scoring-history"),
     path("scoring/evidence/<int:pk>/", views.evidence_file, name="scoring-evidence"),
     path("scoring/criteria/import/", views.criteria_import, name="scoring-criteria-import"),
+    path("campaigns/<slug:slug>/criteria/", views.campaign_criteria, name="campaign-criteria"),
 ]

@@ -58,6 +58,19 @@ def _load_upload(campaign, data):
 
 
 def _after_upload(request, slug, report):
+    changes = getattr(report, "changes", None)
+    if changes is not None and not changes.empty:
+        # The change report against the version replaced or updated (kit.versioning): by question code.
+        messages.info(
+            request,
+            _("Changes: %(added)s added, %(removed)s removed, %(reworded)s reworded, %(changed)s changed.")
+            % {
+                "added": ", ".join(changes.added) or "0",
+                "removed": ", ".join(changes.removed) or "0",
+                "reworded": ", ".join(c.code for c in changes.renamed) or "0",
+                "changed": ", ".join(sorted({c.code for c in changes.changed})) or "0",
+            },
+        )
     for warning in report.warnings:
         messages.warning(request, warning)
     return redirect("campaign-questionnaires", slug=slug)

@@ -2,6 +2,7 @@
 download, the preview frame, and test links that work like real ones but count nowhere."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -137,3 +138,20 @@ def test_a_test_link_works_like_a_real_one_and_counts_nowhere(client, sipas, loa
     assert not Invitation.all_objects.filter(pk=invitation.pk).exists()
     assert not Response.all_objects.filter(campaign=sipas).exists()
     assert client.get(reverse("survey-start", args=[token])).status_code == 404
+
+
+def test_a_new_version_shows_its_change_report_by_question_code(client, sipas, loaded, tmp_path):
+    from surveys.services.xlsform import write_xlsform
+
+    Response.objects.create(
+        campaign=sipas, questionnaire=loaded, answers={}, mode="paper"
+    )  # answered: new version
+    definition = json.loads(json.dumps(loaded.definition))
+    definition["sections"][0]["questions"][0]["text"] = "Bạn đã từng dùng dịch vụ chưa?"
+    del definition["sections"][2]["questions"][0]  # the date question goes
+    (tmp_path / "v2.xlsx").write_bytes(write_xlsform(definition))
+    reply = upload(client, sipas, tmp_path / "v2.xlsx")
+    assert reply.status_code == 302
+    assert sipas.questionnaires.get(is_current=True).version == 2
+    notes = [m.message for m in reply.wsgi_request._messages]
+    assert any("visit" in n and "used" in n for n in notes), notes
