@@ -208,6 +208,21 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
 
+# Unsubscribing and bounces (docs/decisions.md D257). UNSUBSCRIBE_MAILTO adds a mailto to List-Unsubscribe.
+UNSUBSCRIBE_MAILTO = env_str("UNSUBSCRIBE_MAILTO")
+# A mailbox that receives bounces, polled over IMAP by `poll_bounces` (and the scheduler when set).
+BOUNCE_IMAP_HOST = env_str("BOUNCE_IMAP_HOST")
+BOUNCE_IMAP_PORT = env_int("BOUNCE_IMAP_PORT", 993)
+BOUNCE_IMAP_SSL = env_bool("BOUNCE_IMAP_SSL", True)
+BOUNCE_IMAP_USER = env_str("BOUNCE_IMAP_USER")
+BOUNCE_IMAP_PASSWORD = env_str("BOUNCE_IMAP_PASSWORD")
+BOUNCE_IMAP_FOLDER = env_str("BOUNCE_IMAP_FOLDER", "INBOX")
+BOUNCE_IMAP_TIMEOUT = env_int("BOUNCE_IMAP_TIMEOUT", 30)
+# A mail provider's bounce webhook authenticates with this shared secret (header X-Bounce-Secret).
+BOUNCE_WEBHOOK_SECRET = env_str("BOUNCE_WEBHOOK_SECRET")
+# E-mail addresses are checked at import for syntax; with this also for a domain that accepts mail (DNS).
+EMAIL_CHECK_DELIVERABILITY = env_bool("EMAIL_CHECK_DELIVERABILITY")
+
 # Public address of the site: personal survey links (e-mail, SMS) and Twilio's status callback start here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -242,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("REMINDER_INTERVAL_MINUTES", 60) * 60,
     },
 }
+if BOUNCE_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["poll-bounces"] = {
+        "task": "surveys.tasks.poll_bounces_task",
+        "schedule": env_int("BOUNCE_POLL_MINUTES", 15) * 60,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", "celerybeat-schedule")
 
 # Cache: counters of the rate limits (kit/ratelimit.py). Per process unless CACHE_URL (or REDIS_URL)

@@ -1,10 +1,12 @@
 """E-mail addresses as units type them: trimmed, lower-cased, validated; extra addresses kept aside."""
 
+import functools
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+from email_validator import EmailNotValidError, validate_email
 
 from .text import clean_text
 
@@ -55,8 +57,31 @@ _validate_email = _EmailValidator()
 
 
 def _is_valid_email(value: str) -> bool:
+    """Django's check, then email-validator's syntax rules (RFC 5321/5322 lengths, dots, the domain's
+    labels), without the network (docs/decisions.md D260)."""
     try:
         _validate_email(value)
     except ValidationError:
+        return False
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def is_deliverable(value: str, *, timeout: int = 5) -> bool:
+    """Whether the address's domain accepts mail (an MX, or an A/AAAA record, and no null MX), asked of the
+    DNS by email-validator once per domain and process. Only when EMAIL_CHECK_DELIVERABILITY is on: it
+    needs the network and takes up to `timeout` seconds for a domain that does not answer."""
+    domain = value.rpartition("@")[2].lower()
+    return bool(domain) and _domain_accepts_mail(domain, timeout)
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_accepts_mail(domain: str, timeout: int) -> bool:
+    try:
+        validate_email(f"postmaster@{domain}", check_deliverability=True, timeout=timeout)
+    except EmailNotValidError:
         return False
     return True

@@ -38,3 +38,50 @@ class GrantForm(forms.Form):
     def __init__(self, *args, analysts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["analyst"].choices = [(str(u.pk), u.get_username()) for u in analysts]
+
+
+class CampaignForm(forms.Form):
+    """A campaign's settings on its page; the groups and targets fields are added per campaign kind."""
+
+    kind = forms.ChoiceField(label=_("Kind"))
+    year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
+    province = forms.ModelChoiceField(queryset=None, label=_("Province"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    slug = forms.SlugField(label=_("Short name in links"), max_length=60)
+    list_deadline = forms.DateField(label=_("List deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    survey_opens = forms.DateField(
+        label=_("Survey opens"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    survey_closes = forms.DateField(
+        label=_("Survey closes"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reminder_limit = forms.IntegerField(label=_("Reminders per respondent"), min_value=0, max_value=10)
+    reminder_interval_days = forms.IntegerField(label=_("Days between reminders"), min_value=1, max_value=60)
+    groups = forms.MultipleChoiceField(
+        label=_("Respondent groups"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args, provinces, groups, existing=None, **kwargs):
+        from .models import Campaign
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Campaign.Kind.choices
+        self.fields["province"].queryset = provinces
+        self.fields["groups"].choices = [(g.code, g.name) for g in groups]
+        for group in groups:
+            self.fields[f"target_{group.code}"] = forms.IntegerField(
+                label=_("Target response rate, %% (%(group)s)") % {"group": group.name},
+                min_value=1,
+                max_value=100,
+                required=False,
+            )
+        if existing is not None:  # kind, year, province and slug are fixed once the campaign exists
+            for name in ("kind", "year", "province", "slug"):
+                self.fields[name].disabled = True
+
+    def targets(self) -> dict:
+        return {
+            name.removeprefix("target_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("target_") and value is not None
+        }

@@ -411,3 +411,59 @@ class ApiToken(models.Model):
 
     def is_expired(self, now: datetime.datetime | None = None) -> bool:
         return self.expires_at <= (now or timezone.now())
+class AddressSuppression(models.Model):
+    """An address (normalised e-mail or E.164 phone) that gets no message on its channel, in any campaign,
+    until a coordinator lifts it: the person opted out (one-click unsubscribe, the opt-out link), or the
+    address bounced or failed for good. docs/decisions.md D257."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Reason(models.TextChoices):
+        OPT_OUT = "opt_out", _("Asked for no more messages")
+        BOUNCED = "bounced", _("Bounced (address does not exist)")
+        FAILED = "failed", _("Failed for good (number or address refused)")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    address = models.CharField(_("address"), max_length=254, db_index=True)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    # Where it was recorded (plain values: the registry knows no messages).
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    respondent = models.ForeignKey(
+        "Respondent", on_delete=models.SET_NULL, null=True, blank=True, related_name="suppressions"
+    )
+    message_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.CharField(_("reason for lifting"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "address"],
+                condition=Q(lifted_at__isnull=True),
+                name="suppression_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.address} ({self.get_reason_display()})"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None

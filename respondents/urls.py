@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/<slug:slug>/remind/", views.remind_late, name="campaign-remind"),
     path("campaigns/<slug:slug>/imports/<id:batch_id>/", views.import_detail, name="import"),
     path("campaigns/<slug:slug>/units/<str:unit_code>/", views.unit_detail, name="unit"),
+    path("campaigns/<slug:slug>/suppressions/", views.suppression_list, name="campaign-suppressions"),
     # Analysts' access to the campaign's personal data (coordinator).
     path("campaigns/<slug:slug>/personal-data/", privacy_views.access_page, name="personal-data-access"),
     path(

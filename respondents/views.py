@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from . import selectors
 from .forms import ImportForm
-from .models import Campaign, ImportBatch
+from .models import AddressSuppression, Campaign, ImportBatch
 from .services.exporting import export_respondents
 from .services.reminders import remind_late_units
+from .services.suppressions import lift, suppressions_for, unit_delivery_problems
 from .services.uploads import import_upload
 
 
@@ -82,6 +83,7 @@ def unit_detail(request, slug, unit_code):
             "respondents": respondents,
             "form": form,
             "imports": selectors.unit_imports(campaign, unit)[:20],
+            "delivery_problems": unit_delivery_problems(campaign, unit),
         },
     )
 
@@ -165,3 +167,31 @@ def remind_late(request, slug):
     if result.without_contact:
         messages.warning(request, _("No focal point e-mail for: %s.") % ", ".join(result.without_contact))
     return redirect("campaign", slug=slug)
+
+
+@login_required
+def suppression_list(request, slug):
+    """Addresses that get no messages (opted out, bounced, failed for good); the coordinator lifts one on
+    the person's request."""
+    campaign = _campaign_for(request.user, slug)
+    _require_coordinator(request.user, campaign)
+    rows = suppressions_for(campaign)
+    if request.method == "POST":
+        if not request.POST.get("suppression", "").isdigit():
+            messages.error(request, _("Choose the address to lift."))
+            return redirect("campaign-suppressions", slug=slug)
+        suppression = get_object_or_404(rows, pk=request.POST["suppression"], lifted_at__isnull=True)
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            messages.error(request, _("Say why the address is lifted (e.g. the person asked by phone)."))
+        else:
+            lift(suppression=suppression, by=request.user, reason=reason)
+            messages.success(
+                request, _("%(address)s can receive messages again.") % {"address": suppression.address}
+            )
+        return redirect("campaign-suppressions", slug=slug)
+    return render(
+        request,
+        "respondents/suppressions.html",
+        {"campaign": campaign, "rows": rows[:1000], "reasons": AddressSuppression.Reason},
+    )

@@ -41,24 +41,59 @@ class Questionnaire(models.Model):
         return f"{self.title} (v{self.version})"
 
 
+class RealQuerySet(models.QuerySet):
+    pass
+
+
+class RealManager(models.Manager.from_queryset(RealQuerySet)):
+    """The default manager: rows of real respondents only. Test links' invitations and responses are left
+    out of every count, rate, index and export by this one rule (docs/decisions.md D253); the pages
+    behind a link and the coordinator's test-link page use `all_objects`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_test=False)
+
+
+class AllManager(models.Manager):
+    """Every row, test links' included."""
+
+
 class Invitation(models.Model):
-    """One respondent's invitation to a campaign's survey; its links are InvitationTokens."""
+    """One respondent's invitation to a campaign's survey; its links are InvitationTokens.
+
+    A test link's invitation has no respondent and `is_test` set: it behaves like a real one behind the
+    link, and nothing counts it (RealManager)."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
-    respondent = models.OneToOneField(Respondent, on_delete=models.CASCADE, related_name="invitation")
+    respondent = models.OneToOneField(
+        Respondent, on_delete=models.CASCADE, related_name="invitation", null=True, blank=True
+    )
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="invitations")
+    is_test = models.BooleanField(_("test link"), default=False, db_index=True)
+    test_label = models.CharField(_("test link name"), max_length=100, blank=True)
     reminders_opt_out = models.BooleanField(_("no reminders"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
+    objects = RealManager()
+    all_objects = AllManager()
+
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        base_manager_name = "all_objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_test=True, respondent__isnull=True)
+                | Q(is_test=False, respondent__isnull=False),
+                name="invitation_test_has_no_respondent",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.respondent} · {self.campaign}"
+        return f"{self.respondent or self.test_label} · {self.campaign}"
 
 
 class InvitationToken(models.Model):
@@ -163,10 +198,42 @@ class Response(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Answers through a test link (the invitation's is_test, copied): never counted (RealManager).
+    is_test = models.BooleanField(_("test"), default=False, db_index=True)
+
+    objects = RealManager()
+    all_objects = AllManager()
 
     class Meta:
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        base_manager_name = "all_objects"
 
     def __str__(self) -> str:
         return f"{self.questionnaire} · {self.status}"
+
+
+class MessageTemplate(models.Model):
+    """A campaign's own wording of one message (e-mail or SMS, invitation or reminder), with placeholders
+    such as {ten}, {lien_ket}, {han} (services/templates.py). Without one, the shipped wording is used."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="message_templates")
+    channel = models.CharField(_("channel"), max_length=10, choices=Message.Channel.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Message.Kind.choices)
+    sender_name = models.CharField(_("sender's name"), max_length=100, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "channel", "kind"], name="message_template_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.channel} {self.kind}"

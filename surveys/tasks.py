@@ -34,6 +34,7 @@ from respondents.models import Campaign
 
 from .models import Invitation, Message
 from .services import sms
+from .services.bounces import poll_configured_mailbox
 from .services.messaging import SendReport, prepare_round, queue_round, send_queued
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,13 @@ class RemindersReport:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@shared_task
+def poll_bounces_task() -> dict:
+    """The scheduler's bounce job (BOUNCE_IMAP_* settings): read the bounce mailbox over IMAP."""
+    report = poll_configured_mailbox()
+    return asdict(report) if report is not None else {}
 
 
 @shared_task(acks_late=True)

@@ -76,8 +76,9 @@ def _categories(campaign: Campaign, code: str) -> dict[str, str]:
                         value = str(option["value"])
                         found.setdefault(match_key(value), value)
                         found.setdefault(match_key(option["label"]), value)
-                        if option.get("label_en"):
-                            found.setdefault(match_key(option["label_en"]), value)
+                        for translation in (option.get("i18n") or {}).values():  # {en: {label: …}}
+                            if translation.get("label"):
+                                found.setdefault(match_key(translation["label"]), value)
     return found
 
 

@@ -38,6 +38,7 @@ from fieldwork.models import (
 )
 from kit.text import nfc
 from respondents.models import (
+    AddressSuppression,
     Campaign,
     ImportBatch,
     ListReminder,
@@ -59,7 +60,15 @@ from scoring.models import (
     ScoreEvent,
     ScoringRole,
 )
-from surveys.models import Invitation, InvitationToken, Message, MessageEvent, Questionnaire, Response
+from surveys.models import (
+    Invitation,
+    InvitationToken,
+    Message,
+    MessageEvent,
+    MessageTemplate,
+    Questionnaire,
+    Response,
+)
 
 FORMAT_NAME = "par-campaign-archive"
 FORMAT_VERSION = 1
@@ -161,6 +170,13 @@ PARTS: list[Part] = [
         lambda c: RespondentRevision.objects.filter(respondent__campaign=c).order_by("pk"),
         refs={"respondent": "respondents/respondents", "batch": "respondents/import_batches"},
     ),
+    # Addresses suppressed while this campaign ran (opt-outs, bounces), with who lifted them (D257).
+    Part(
+        "respondents/suppressions",
+        AddressSuppression,
+        lambda c: AddressSuppression.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "respondent": "respondents/respondents", "lifted_by": USER},
+    ),
     # Analysts' access to the campaign's personal data (docs/decisions.md D29), like the memberships: who may
     # see what.
     Part(
@@ -183,6 +199,12 @@ PARTS: list[Part] = [
         m2m={"groups": GROUP},
     ),
     Part(
+        "surveys/message_templates",
+        MessageTemplate,
+        lambda c: MessageTemplate.objects.filter(campaign=c).order_by("pk"),
+        refs={"campaign": CAMPAIGN, "updated_by": USER},
+    ),
+    Part(
         "surveys/invitations",
         Invitation,
         lambda c: Invitation.objects.filter(campaign=c).order_by("pk"),
@@ -197,7 +219,10 @@ PARTS: list[Part] = [
     Part(
         "surveys/invitation_tokens",
         InvitationToken,
-        lambda c: InvitationToken.objects.filter(invitation__campaign=c).order_by("pk"),
+        # Test links are not archived (docs/decisions.md D253), nor their tokens.
+        lambda c: InvitationToken.objects.filter(invitation__campaign=c, invitation__is_test=False).order_by(
+            "pk"
+        ),
         refs={"invitation": "surveys/invitations"},
     ),
     Part(

@@ -62,6 +62,7 @@ MESSAGES = {
         "Several numbers were given: {value} is the main one, {alternates} are kept as alternates."
     ),
     "email_multiple": _("Several e-mails were given: {value} is used, {extra} kept only as written."),
+    "email_undeliverable": _("The domain of “{value}” does not accept e-mail (no mail server was found)."),
     "group_inferred": _("No group was given; “{value}” was taken from the unit's kind."),
     "sheet_skipped": _("Sheet “{sheet}” has no recognisable header and was not read."),
     "rows_after_totals": _(

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import Action, record
+from kit.emails import is_deliverable
 from kit.fastsql import db_datetime, insert_rows, json_value
 from kit.tabular.problems import Problem, problem
 from kit.tabular.workbook import UnreadableFile, read_sheets
@@ -206,6 +207,7 @@ def _context(campaign: Campaign, file_name: str, unit: Unit | None) -> ParseCont
         ),
         require_contacts=campaign.requires_contacts,
         fixed_unit=UnitRef(unit.pk, unit.code, unit.name, unit.kind) if unit else None,
+        email_deliverable=is_deliverable if settings.EMAIL_CHECK_DELIVERABILITY else None,
         existing_emails=existing_emails,
         existing_phones=existing_phones,
         limits=_LIMITS,

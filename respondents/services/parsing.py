@@ -5,7 +5,7 @@ row validator. Policy: docs/guides/lists.md, facts in docs/methodology.md §11. 
 sheet, row and column.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from kit.emails import normalise_email
@@ -58,6 +58,8 @@ class ParseContext:
     existing_phones: dict[str, str] = field(default_factory=dict)
     # Field -> the most characters it is stored in (the models' max_length): longer is a row error.
     limits: Mapping[str, int] = field(default_factory=dict)
+    # EMAIL_CHECK_DELIVERABILITY: a check of the address's domain (kit.emails.is_deliverable), else None.
+    email_deliverable: Callable[[str], bool] | None = None
 
 
 def parse_sheets(sheets: list[Sheet], ctx: ParseContext) -> ParseResult:
@@ -173,6 +175,9 @@ class _SheetParser:
                     "email_multiple", excel_row, "email", value=email.value, extra=", ".join(email.extra)
                 )
             )
+        check = self.ctx.email_deliverable
+        if email.value and not email.invalid and check is not None and not check(email.value):
+            warnings.append(walk.problem("email_undeliverable", excel_row, "email", value=email.value))
 
         phone_cell = self._cell(cells, texts, "phone")
         phones = normalise_phones(phone_cell)

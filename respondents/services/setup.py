@@ -259,6 +259,21 @@ def units_valid_in(province: Province, year: int) -> QuerySet[Unit]:
     return province.units.exclude(valid_from__gt=day).exclude(valid_until__lt=day)
 
 
+def local_leaders_for(codes: list[str], units: list[Unit]) -> list[str]:
+    """The group codes with the local leaders' group that fits the year's units: district leaders while
+    there are districts, commune-level leaders when there are communes and no districts (two-level local
+    government from 1 July 2025, docs/methodology.md §8.1, docs/decisions.md D208); neither without either."""
+    local = ("district_leader", "commune_leader")
+    kinds = {unit.kind for unit in units}
+    kept = [code for code in codes if code not in local]
+    if any(code in local for code in codes):
+        if Unit.Kind.DISTRICT in kinds:
+            kept.append("district_leader")
+        elif Unit.Kind.COMMUNE in kinds:
+            kept.append("commune_leader")
+    return kept
+
+
 @transaction.atomic
 def create_campaign(
     *,
@@ -273,13 +288,7 @@ def create_campaign(
     """A campaign with the province's units valid in its year and the groups its kind surveys."""
     units = list(units_valid_in(province, year))
     if group_codes is None:
-        group_codes = list(DEFAULT_GROUPS[kind])
-        has_districts = any(u.kind == Unit.Kind.DISTRICT for u in units)
-        has_communes = any(u.kind == Unit.Kind.COMMUNE for u in units)
-        if not has_districts and "district_leader" in group_codes:
-            group_codes.remove("district_leader")
-        if (has_districts or not has_communes) and "commune_leader" in group_codes:
-            group_codes.remove("commune_leader")
+        group_codes = local_leaders_for(list(DEFAULT_GROUPS[kind]), units)
     groups = list(RespondentGroup.objects.filter(code__in=group_codes))
     unknown = set(group_codes) - {g.code for g in groups}
     if unknown:
@@ -314,3 +323,140 @@ def _link_sipas(campaign: Campaign) -> None:
         same_year.filter(kind=Campaign.Kind.PAR_OFFICIALS, sipas_campaign__isnull=True).update(
             sipas_campaign=campaign
         )
+# ------------------------------------------------------------------------------ campaigns from the browser
+
+# What a coordinator sets on a campaign's page (docs/decisions.md D255).
+EDITABLE_FIELDS = (
+    "name",
+    "list_deadline",
+    "survey_opens",
+    "survey_closes",
+    "reminder_limit",
+    "reminder_interval_days",
+    "response_targets",
+)
+# Once the survey is open only these may still change: closing later (or earlier) and the reminders.
+EDITABLE_WHEN_OPEN = ("survey_closes", "reminder_limit", "reminder_interval_days")
+
+
+@dataclass
+class CampaignChange:
+    campaign: Campaign | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # field -> message
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def is_open(campaign: Campaign, today: datetime.date | None = None) -> bool:
+    """Whether respondents can already answer: the survey status, or its first day has come."""
+    today = today or datetime.date.today()
+    if campaign.status != Campaign.Status.COLLECTING_LISTS:
+        return True
+    return campaign.survey_opens is not None and campaign.survey_opens <= today
+
+
+def check_dates(values: dict, year: int) -> dict[str, str]:
+    errors = {}
+    opens, closes, deadline = (
+        values.get("survey_opens"),
+        values.get("survey_closes"),
+        values.get("list_deadline"),
+    )
+    if opens and closes and closes < opens:
+        errors["survey_closes"] = _("The survey cannot close before it opens.")
+    if deadline and opens and opens < deadline:
+        errors["survey_opens"] = _("The survey opens after the list deadline, when the lists are complete.")
+    for name in ("survey_opens", "survey_closes", "list_deadline"):
+        day = values.get(name)
+        if day and abs(day.year - year) > 1:
+            errors.setdefault(
+                name, _("The date is far from the campaign's year (%(year)d).") % {"year": year}
+            )
+    return errors
+
+
+def clean_targets(targets: dict, group_codes: list[str]) -> tuple[dict, dict[str, str]]:
+    """{group code: percent} for the campaign's groups; a target is a whole number from 1 to 100."""
+    cleaned, errors = {}, {}
+    for code, value in (targets or {}).items():
+        if value in (None, ""):
+            continue
+        if code not in group_codes:
+            errors[f"target_{code}"] = _("This group is not surveyed by the campaign.")
+        elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+            errors[f"target_{code}"] = _("A percentage from 1 to 100.")
+        else:
+            cleaned[code] = value
+    return cleaned, errors
+
+
+@transaction.atomic
+def update_campaign(
+    *, campaign: Campaign, values: dict, group_codes: list[str] | None = None, today=None
+) -> CampaignChange:
+    """Change a campaign from its page: everything until the survey opens, then only the closing date and
+    the reminders. Groups change only before it opens (their respondents' lists depend on them)."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    result = CampaignChange(campaign=campaign)
+    allowed = EDITABLE_WHEN_OPEN if is_open(campaign, today) else EDITABLE_FIELDS
+    merged = {name: getattr(campaign, name) for name in EDITABLE_FIELDS}
+    for name, value in values.items():
+        if name not in EDITABLE_FIELDS or value == merged[name]:
+            continue
+        if name not in allowed:
+            result.errors[name] = _("The survey is open: this can no longer be changed.")
+            continue
+        merged[name] = value
+        result.changed.append(name)
+    codes = group_codes
+    if codes is not None and set(codes) != set(campaign.groups.values_list("code", flat=True)):
+        if is_open(campaign, today):
+            result.errors["groups"] = _("The survey is open: the groups can no longer be changed.")
+        elif not codes:
+            result.errors["groups"] = _("Choose at least one respondent group.")
+    current_codes = codes if codes is not None else list(campaign.groups.values_list("code", flat=True))
+    targets, target_errors = clean_targets(merged["response_targets"], current_codes)
+    merged["response_targets"] = targets
+    result.errors.update(target_errors)
+    result.errors.update(check_dates(merged, campaign.year))
+    if result.errors:
+        transaction.set_rollback(True)
+        return result
+    for name in result.changed:
+        setattr(campaign, name, merged[name])
+    campaign.save()
+    if codes is not None and set(codes) != set(campaign.groups.values_list("code", flat=True)):
+        campaign.groups.set(RespondentGroup.objects.filter(code__in=codes))
+        result.changed.append("groups")
+    return result
+
+
+@transaction.atomic
+def copy_campaign(*, source: Campaign, slug: str, year: int, name: str = "") -> Campaign:
+    """Next year's campaign from this one: same kind, province, groups and settings, dates moved to the new
+    year, and the units valid in the new year read again (units merge, split and disappear)."""
+    codes = local_leaders_for(
+        list(source.groups.values_list("code", flat=True)), list(units_valid_in(source.province, year))
+    )
+    campaign = create_campaign(
+        slug=slug, kind=source.kind, year=year, province=source.province, name=name, group_codes=codes
+    )
+    shift = year - source.year
+    for name_ in ("list_deadline", "survey_opens", "survey_closes"):
+        day = getattr(source, name_)
+        setattr(campaign, name_, _moved(day, shift) if day else None)
+    campaign.reminder_limit = source.reminder_limit
+    campaign.reminder_interval_days = source.reminder_interval_days
+    campaign.response_targets = dict(source.response_targets)
+    campaign.save()
+    return campaign
+
+
+def _moved(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

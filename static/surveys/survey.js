@@ -11,8 +11,10 @@
   var progressBar = document.getElementById("progress-bar");
   var answeredBox = document.querySelector("[data-progress-answered]");
   var requiredBox = document.querySelector("[data-progress-required]");
-  var csrfToken = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var saveUrl = form.getAttribute("data-save-url");
+  var csrfField = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var csrfToken = csrfField ? csrfField.value : "";
+  var saveUrl = form.getAttribute("data-save-url");  // empty on the coordinator's preview: nothing is saved
+  var openedUrl = form.getAttribute("data-opened-url");
 
   var DEBOUNCE_MS = 800;
   var FIRST_RETRY_MS = 2000;
@@ -24,8 +26,12 @@
   var dirty = false; // changes not yet acknowledged by the server
   var submitting = false;
 
+  var headings = Array.prototype.slice.call(form.querySelectorAll(".group-title[data-relevant]"));
+  var sections = Array.prototype.slice.call(form.querySelectorAll("[data-section-relevant]"));
+
   function valueOf(question) {
     var type = question.getAttribute("data-type");
+    if (type === "note") return null;
     if (type === "multiple") {
       var checked = question.querySelectorAll("input:checked");
       return Array.prototype.map.call(checked, function (input) { return input.value; });
@@ -44,6 +50,22 @@
   }
 
   var conditionMet = window.SurveyConditions.conditionMet;  // static/surveys/conditions.js
+  var holds = window.SurveyConditions.holds;
+
+  // A question shows when its show_if rule and its relevant expression (with its section's and group's
+  // conditions) hold for the answers given so far; an expression the page cannot read shows the question.
+  function shows(element, answers) {
+    var rule = element.getAttribute("data-show-if");
+    var condition = rule ? JSON.parse(rule) : null;
+    if (condition && !conditionMet(condition, answers[condition.question])) return false;
+    var expression = element.getAttribute("data-relevant");
+    if (!expression) return true;
+    try {
+      return holds(expression, answers);
+    } catch (error) {
+      return true; // the server checks again; never hide a question because of a script problem
+    }
+  }
 
   function setVisible(question, visible) {
     if (question.hidden === !visible) return;
@@ -60,9 +82,7 @@
     var required = 0;
     var answered = 0;
     questions.forEach(function (question) {
-      var rule = question.getAttribute("data-show-if");
-      var condition = rule ? JSON.parse(rule) : null;
-      var visible = !condition || conditionMet(condition, answers[condition.question]);
+      var visible = shows(question, answers);
       setVisible(question, visible);
       if (!visible) return;
       var value = valueOf(question);
@@ -71,6 +91,11 @@
         required += 1;
         if (isAnswered(value)) answered += 1;
       }
+    });
+    headings.forEach(function (heading) { heading.hidden = !shows(heading, answers); });
+    sections.forEach(function (section) {
+      var expression = section.getAttribute("data-section-relevant");
+      try { section.hidden = !holds(expression, answers); } catch (error) { section.hidden = false; }
     });
     answeredBox.textContent = answered;
     requiredBox.textContent = required;
@@ -108,7 +133,7 @@
 
   function save() {
     timer = null;
-    if (submitting) return;
+    if (submitting || !saveUrl) return;
     if (inFlight) {
       again = true;
       return;
@@ -183,10 +208,16 @@
 
   // Leaving with an unsaved change: send it as an ordinary form post that survives the page closing.
   window.addEventListener("pagehide", function () {
-    if (submitting || !(dirty || timer) || !navigator.sendBeacon) return;
+    if (submitting || !saveUrl || !(dirty || timer) || !navigator.sendBeacon) return;
     refresh();
     navigator.sendBeacon(saveUrl, new FormData(form));
   });
+
+  // The script runs, so a person opened the link (a mail scanner's bare GET runs no script).
+  if (openedUrl) {
+    fetch(openedUrl, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken } })
+      .catch(function () { /* the first autosave records it too */ });
+  }
 
   refresh();
   var summary = document.getElementById("error-summary");

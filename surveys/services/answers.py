@@ -1,16 +1,26 @@
 """Checking answers against a questionnaire definition: types, ranges, required questions, skip rules."""
 
+import datetime
 import re
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kit.text import clean_multiline
 
-from .definitions import questions
+from .definitions import localised, questions
+from .expressions import holds
 
 
 def is_visible(question: dict, answers: dict) -> bool:
+    """Whether the question shows for these answers: its section's and group's conditions (`within`), its
+    own `relevant` expression and its `show_if` rule must all hold."""
+    for expression in question.get("within", ()):
+        if not holds(expression, answers):
+            return False
+    if question.get("relevant") and not holds(question["relevant"], answers):
+        return False
     condition = question.get("show_if")
     if not condition:
         return True
@@ -33,7 +43,7 @@ def clean_answers(definition: dict, raw: dict, *, final: bool) -> tuple[dict, di
     errors: dict[str, str] = {}
     for question in questions(definition):
         code = question["code"]
-        if not is_visible(question, cleaned):
+        if question["type"] == "note" or not is_visible(question, cleaned):
             continue
         value = raw.get(code)
         if value in (None, "", []):
@@ -41,6 +51,10 @@ def clean_answers(definition: dict, raw: dict, *, final: bool) -> tuple[dict, di
                 errors[code] = _("This question needs an answer.")
             continue
         value, error = _clean_value(question, value)
+        if error is None and question.get("constraint") and not holds(question["constraint"], cleaned, value):
+            error = localised(question, "constraint_message", get_language()) or _(
+                "This answer is not allowed."
+            )
         if error:
             errors[code] = error
         else:
@@ -70,6 +84,8 @@ def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str |
             return None, _("Enter a number.")
         if number != number or number in (float("inf"), float("-inf")):
             return None, _("Enter a number.")
+        if question.get("integer") and not number.is_integer():
+            return None, _("Enter a whole number.")
         too_low = "min" in question and number < question["min"]
         if too_low or ("max" in question and number > question["max"]):
             return None, _("Enter a number from %(min)s to %(max)s.") % {
@@ -77,6 +93,9 @@ def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str |
                 "max": question.get("max", "…"),
             }
         return int(number) if number.is_integer() else number, None
+    if kind == "date":
+        day = _date(str(value))
+        return (day.isoformat(), None) if day else (None, _("Enter a date (day, month, year)."))
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         return None, _("Enter text.")
     # Control characters (NUL above all, which PostgreSQL refuses in JSON), zero-width and direction-override
@@ -85,6 +104,25 @@ def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str |
     if len(text) > question.get("max_length", 1000):
         return None, _("At most %(n)s characters.") % {"n": question.get("max_length", 1000)}
     return text, None
+
+
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def _date(text: str) -> datetime.date | None:
+    """A date as a date field sends it (2025-03-31) or as Vietnamese write it (31/3/2025)."""
+    text = text.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = match.groups()
+    elif match := _DMY_DATE.fullmatch(text):
+        day, month, year = match.groups()
+    else:
+        return None
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 _CHOICE_NUMBER = re.compile(r"-?[0-9]{1,9}")

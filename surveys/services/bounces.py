@@ -4,13 +4,17 @@ Only permanent failures count (`Action: failed`, `Status: 5.x.x`); a delay (4.x.
 anything that is not a DSN (an auto-reply, a person answering) is ignored.
 """
 
+import contextlib
 import email
+import imaplib
 import mailbox
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+
+from django.conf import settings
 
 from ..models import Message
 from .delivery import record_bounce
@@ -59,16 +63,77 @@ def import_bounces(*, paths: Iterable[Path | str], mbox: bool = False) -> Bounce
     """Read .eml files (a directory: every *.eml in it), or mbox files, and record their bounces."""
     report = BounceReport()
     for raw in _raw_messages(paths, mbox=mbox):
-        report.read += 1
-        marked = 0
-        for message_id, reason in bounces_from_message(raw):
-            if _already_recorded(message_id, reason):
-                continue
-            if record_bounce(provider_id=message_id, reason=reason) is not None:
-                marked += 1
-        report.bounced += marked
-        report.ignored += marked == 0
+        record_raw_bounce(raw, report)
     return report
+
+
+def record_raw_bounce(raw: bytes, report: BounceReport) -> int:
+    """Read one e-mail and record the bounces it reports; returns how many messages it marked."""
+    report.read += 1
+    marked = 0
+    for message_id, reason in bounces_from_message(raw):
+        if _already_recorded(message_id, reason):
+            continue
+        if record_bounce(provider_id=message_id, reason=reason) is not None:
+            marked += 1
+    report.bounced += marked
+    report.ignored += marked == 0
+    return marked
+
+
+def poll_mailbox(
+    *,
+    host: str,
+    user: str,
+    password: str,
+    port: int = 993,
+    use_ssl: bool = True,
+    folder: str = "INBOX",
+    timeout: float = 30,
+    limit: int = 1000,
+) -> BounceReport:
+    """Read the unseen e-mails of a bounce mailbox over IMAP (imaplib) and record their bounces; each read
+    e-mail is flagged \\Seen, so the next poll reads only new ones. A bounce recorded twice (a poll that
+    died before flagging) is recorded once (_already_recorded). docs/decisions.md D259."""
+    report = BounceReport()
+    connection = (imaplib.IMAP4_SSL if use_ssl else imaplib.IMAP4)(host, port, timeout=timeout)
+    try:
+        connection.login(user, password)
+        status, _data = connection.select(_quoted(folder))
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot open folder {folder!r}")
+        status, data = connection.search(None, "UNSEEN")
+        numbers = data[0].split()[:limit] if status == "OK" and data and data[0] else []
+        for number in numbers:
+            status, parts = connection.fetch(number, "(RFC822)")
+            raw = next((p[1] for p in parts or [] if isinstance(p, tuple) and len(p) == 2), None)
+            if status != "OK" or raw is None:
+                continue
+            record_raw_bounce(raw, report)
+            connection.store(number, "+FLAGS", "(\\Seen)")
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            connection.logout()
+    return report
+
+
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def poll_configured_mailbox() -> BounceReport | None:
+    """poll_mailbox with the BOUNCE_IMAP_* settings; None when no mailbox is configured."""
+    if not settings.BOUNCE_IMAP_HOST:
+        return None
+    return poll_mailbox(
+        host=settings.BOUNCE_IMAP_HOST,
+        port=settings.BOUNCE_IMAP_PORT,
+        use_ssl=settings.BOUNCE_IMAP_SSL,
+        user=settings.BOUNCE_IMAP_USER,
+        password=settings.BOUNCE_IMAP_PASSWORD,
+        folder=settings.BOUNCE_IMAP_FOLDER,
+        timeout=settings.BOUNCE_IMAP_TIMEOUT,
+    )
 
 
 def _raw_messages(paths: Iterable[Path | str], *, mbox: bool) -> Iterator[bytes]:

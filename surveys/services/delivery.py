@@ -10,6 +10,7 @@ from django.db.models import Count
 from respondents.models import Campaign
 
 from ..models import Message, MessageEvent
+from .unsubscribe import suppress_undeliverable
 
 _RANK = {
     Message.Status.QUEUED: 0,
@@ -19,6 +20,9 @@ _RANK = {
     Message.Status.FAILED: 3,
     Message.Status.BOUNCED: 3,
 }
+# Twilio error codes that say the number itself cannot receive SMS (unknown, landline, invalid, not
+# mobile); others (unreachable, carrier trouble, filtered) may pass another day.
+PERMANENT_TWILIO_ERRORS = {"30005", "30006", "21211", "21614", "21612"}
 TWILIO_STATUSES = {
     "sent": Message.Status.SENT,
     "delivered": Message.Status.DELIVERED,
@@ -45,6 +49,8 @@ def record_sms_status(*, sid: str, status: str, error_code: str = "") -> Message
             if new == Message.Status.FAILED:
                 message.error = f"Twilio {status}" + (f", ErrorCode {error_code}" if error_code else "")
             message.save(update_fields=["status", "error", "updated_at"])
+            if new == Message.Status.FAILED and error_code.strip() in PERMANENT_TWILIO_ERRORS:
+                suppress_undeliverable(message=message, reason=message.error, bounced=False)
         MessageEvent.objects.create(message=message, status=new or message.status, detail=detail)
     return message
 
@@ -64,6 +70,7 @@ def record_bounce(*, provider_id: str, reason: str) -> Message | None:
         message.error = reason
         message.save(update_fields=["status", "error", "updated_at"])
         MessageEvent.objects.create(message=message, status=Message.Status.BOUNCED, detail=reason)
+        suppress_undeliverable(message=message, reason=reason, bounced=True)
     return message
 
 

@@ -19,7 +19,10 @@ from respondents.models import Campaign, RespondentGroup
 from ..models import Invitation, Questionnaire
 from ..selectors import questionnaire_for
 from ..signals import checking_questionnaire
-from .definitions import parse_definition_file
+from .definitions import DefinitionResult, parse_definition_file, validate_definition
+from .xlsform import read_xlsform
+
+XLSFORM_SUFFIXES = (".xlsx", ".xls")
 
 __all__ = ["LoadReport", "load_questionnaire", "questionnaire_for"]  # questionnaire_for: re-exported
 
@@ -34,18 +37,50 @@ class LoadReport:
     errors: list[str] = field(default_factory=list)  # "path: message", as definitions.py reports them
     status: str = "rejected"  # created | updated | unchanged | rejected
     changes: ChangeReport | None = None  # questions against the version this load replaced or updated
+    warnings: list[str] = field(default_factory=list)  # what an XLSForm had that is ignored, and where
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def load_questionnaire(*, campaign: Campaign, path: Path | str) -> LoadReport:
+def read_questionnaire_file(
+    path: Path, *, group_codes: list[str] | None = None
+) -> tuple[DefinitionResult, list[str]]:
+    """(the validated definition or its errors, warnings) of a YAML/JSON file or an XLSForm workbook (by
+    its suffix). An XLSForm's errors name the sheet, row and column; `group_codes` stand in for a workbook
+    whose settings sheet names no respondent groups (the upload page asks for them)."""
+    if path.suffix.lower() not in XLSFORM_SUFFIXES:
+        return parse_definition_file(path), []
+    form = read_xlsform(path, file_name=path.name)
+    warnings = [str(w) for w in form.warnings]
+    if not form.ok:
+        return DefinitionResult(errors=[f"{path.name}: {p}" for p in form.problems]), warnings
+    if not form.document["groups"] and group_codes:
+        form.document["groups"] = list(group_codes)
+    validated = validate_definition(form.document)
+    validated.errors = [f"{path.name}: {form.locate(e)}" for e in validated.errors]
+    return validated, warnings
+
+
+def load_questionnaire(
+    *, campaign: Campaign, path: Path | str, group_codes: list[str] | None = None
+) -> LoadReport:
     path = Path(path)
-    parsed = parse_definition_file(path)
+    parsed, warnings = read_questionnaire_file(path, group_codes=group_codes)
     if not parsed.ok:
-        return LoadReport(errors=parsed.errors)
-    definition = parsed.definition
+        return LoadReport(errors=parsed.errors, warnings=warnings)
+    report = _load(campaign, path, parsed.definition)
+    report.warnings = warnings
+    return report
+
+
+def load_definition(*, campaign: Campaign, definition: dict, source_name: str) -> LoadReport:
+    """Store an already validated definition (a questionnaire copied from another campaign)."""
+    return _load(campaign, Path(source_name), definition)
+
+
+def _load(campaign: Campaign, path: Path, definition: dict) -> LoadReport:
     digest = checksum(definition)
     errors = []
     if len(definition["title"]) > TITLE_MAX:
@@ -126,7 +161,7 @@ def question_changes(before: dict, after: dict) -> ChangeReport:
     return compare_items(
         items(before),
         items(after),
-        attributes=("text", "type", "options", "feeds", "show_if", "required"),
+        attributes=("text", "type", "options", "feeds", "show_if", "relevant", "constraint", "required"),
         name_attribute="text",
     )
 

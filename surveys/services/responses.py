@@ -47,17 +47,15 @@ class SubmitResult:
 
 def questionnaire_for(*, invitation: Invitation) -> Questionnaire:
     """The version being answered: a started draft keeps the version it started with."""
-    response = Response.objects.filter(invitation=invitation).select_related("questionnaire").first()
+    response = Response.all_objects.filter(invitation=invitation).select_related("questionnaire").first()
     return response.questionnaire if response else invitation.questionnaire
 
 
 def open_invitation(*, invitation: Invitation) -> OpenedInvitation:
-    """What the page shows; records the first opening (a conditional update, so only the first counts)."""
-    if invitation.opened_at is None:
-        now = timezone.now()
-        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
-        invitation.opened_at = now
-    response = Response.objects.filter(invitation=invitation).select_related("questionnaire").first()
+    """What the page shows. Showing it records nothing: mail scanners (Safe Links, antivirus) fetch links
+    before people do, so an opening is recorded by record_opened when the page's script runs, or by the
+    first autosave (docs/decisions.md D254)."""
+    response = Response.all_objects.filter(invitation=invitation).select_related("questionnaire").first()
     if response is None:
         return OpenedInvitation(questionnaire=invitation.questionnaire, answers={}, submitted=False)
     return OpenedInvitation(
@@ -68,13 +66,25 @@ def open_invitation(*, invitation: Invitation) -> OpenedInvitation:
     )
 
 
+def record_opened(*, invitation: Invitation) -> bool:
+    """Record the first opening (a conditional update, so only the first counts); True if it was this."""
+    if invitation.opened_at is not None:
+        return False
+    now = timezone.now()
+    first = Invitation.all_objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=now)
+    invitation.opened_at = now
+    return bool(first)
+
+
 def save_draft(*, invitation: Invitation, answers: dict) -> SaveResult:
-    """Keep every valid answer (invalid ones are reported, not stored); a submitted response is final."""
+    """Keep every valid answer (invalid ones are reported, not stored); a submitted response is final.
+    A save is a person's act, so it also records the opening if the page's script could not."""
+    record_opened(invitation=invitation)
     with transaction.atomic():
         locked = _lock(invitation)
         if not locked.campaign.is_survey_open():
             return SaveResult(status="closed")
-        response = Response.objects.filter(invitation=locked).select_related("questionnaire").first()
+        response = Response.all_objects.filter(invitation=locked).select_related("questionnaire").first()
         if response is not None and response.status == Response.Status.SUBMITTED:
             return SaveResult(status="already_submitted")
         questionnaire = response.questionnaire if response else locked.questionnaire
@@ -86,12 +96,13 @@ def save_draft(*, invitation: Invitation, answers: dict) -> SaveResult:
 
 def submit(*, invitation: Invitation, answers: dict) -> SubmitResult:
     """Submit once. Invalid answers are reported and the valid ones kept as a draft, as an autosave would."""
+    record_opened(invitation=invitation)
     try:
         with transaction.atomic():
             locked = _lock(invitation)
             if not locked.campaign.is_survey_open():
                 return SubmitResult(status="closed")
-            response = Response.objects.filter(invitation=locked).select_related("questionnaire").first()
+            response = Response.all_objects.filter(invitation=locked).select_related("questionnaire").first()
             if locked.submitted_at is not None or (
                 response is not None and response.status == Response.Status.SUBMITTED
             ):
@@ -113,13 +124,13 @@ def submit(*, invitation: Invitation, answers: dict) -> SubmitResult:
 
 
 def opt_out_of_reminders(*, invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(reminders_opt_out=True)
+    Invitation.all_objects.filter(pk=invitation.pk).update(reminders_opt_out=True)
     invitation.reminders_opt_out = True
 
 
 def _lock(invitation: Invitation) -> Invitation:
     return (
-        Invitation.objects.select_for_update(of=("self",))
+        Invitation.all_objects.select_for_update(of=("self",))
         .select_related("campaign", "respondent")
         .get(pk=invitation.pk)
     )
@@ -140,7 +151,8 @@ def _store(
             questionnaire=questionnaire,
             invitation=invitation,
             mode=Response.Mode.WEB,
-            unit_id=invitation.respondent.unit_id,
+            unit_id=invitation.respondent.unit_id if invitation.respondent_id else None,
+            is_test=invitation.is_test,
         )
     response.answers = answers
     fields = ["started_at"]
@@ -152,7 +164,9 @@ def _store(
     if invitation.started_at is None:
         invitation.started_at = now
     response.save()
-    Invitation.objects.filter(pk=invitation.pk).update(**{name: getattr(invitation, name) for name in fields})
+    Invitation.all_objects.filter(pk=invitation.pk).update(
+        **{name: getattr(invitation, name) for name in fields}
+    )
     return response
 
 

@@ -11,19 +11,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.models import AuditEvent
+from audit.services import record
 from respondents.models import Campaign, RespondentGroup
 from respondents.selectors import is_coordinator, visible_campaigns
 
 from ..models import Invitation, Message
 from ..services import sms
 from ..services.delivery import message_counts
-from ..services.messaging import prepare_round
+from ..services.message_preview import sample_wording
+from ..services.messaging import prepare_round, preview_round
 from ..tasks import broker_configured, queue_and_send_task, send_in_background
 
 # action -> (channel, reminders, button label)
@@ -61,7 +64,16 @@ def send(request, slug):
     campaign = _coordinated_campaign(request.user, slug)
     if request.POST.get("action") not in ACTIONS:
         return HttpResponseBadRequest(_("Unknown action: choose one of the buttons of the sending page."))
-    channel, reminders, _label = ACTIONS[request.POST["action"]]
+    channel, reminders, label = ACTIONS[request.POST["action"]]
+    if request.POST.get("confirmed") != "1":
+        # "Send to N people": nothing leaves before the coordinator has seen how many (D258).
+        return _confirmation(request, campaign, request.POST["action"], channel, reminders, label)
+    record(
+        actor=request.user,
+        action=AuditEvent.Action.ROUND_STARTED,
+        campaign=campaign,
+        detail={"channel": channel, "reminders": reminders, "confirmed_for": request.POST.get("count", "")},
+    )
     if broker_configured():  # a worker does the whole round (no result backend: nothing to report yet)
         queue_and_send_task.delay(campaign.pk, channel, reminders)
         messages.info(request, _("Sending has started in the background; refresh this page to follow it."))
@@ -71,6 +83,22 @@ def send(request, slug):
         transaction.on_commit(partial(send_in_background, campaign.pk))
     _summarise(request, report.as_dict())
     return redirect("campaign-distribution", slug=slug)
+
+
+def _confirmation(request, campaign, action: str, channel: str, reminders: bool, label) -> HttpResponse:
+    preview = preview_round(campaign=campaign, reminders=reminders)
+    queue = preview.queues[channel]
+    sample = sample_wording(campaign=campaign, channel=channel, reminders=reminders)
+    context = {
+        "campaign": campaign,
+        "action": action,
+        "label": label,
+        "channel": channel,
+        "queue": queue,
+        "new_invitations": preview.invitations.created,
+        "sample": sample,
+    }
+    return render(request, "surveys/distribution_confirm.html", context)
 
 
 def _summarise(request, report: dict) -> None:

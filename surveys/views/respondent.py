@@ -11,29 +11,32 @@ behind an office's shared address.
 import functools
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kit.client_ip import client_ip
 from kit.ratelimit import count_hit, retry_after
 
-from ..services.layout import page_sections
+from ..models import Message
+from ..services.definitions import languages
+from ..services.layout import page_language, page_sections
 from ..services.responses import (
     MAX_BODY_BYTES,
     answers_from_form,
     answers_from_json,
     open_invitation,
-    opt_out_of_reminders,
     questionnaire_for,
+    record_opened,
     save_draft,
     submit,
 )
 from ..services.tokens import invitation_for_token
+from ..services.unsubscribe import opt_out
 
 SAVE_STATUS = {"saved": 200, "already_submitted": 409, "closed": 410}
 
@@ -93,6 +96,14 @@ def survey_start(request, invitation, token):
     )
 
 
+@require_POST
+@token_page
+def survey_opened(request, invitation, token):
+    """The page's script says it runs in a browser: the link was opened by a person, not a mail scanner."""
+    record_opened(invitation=invitation)
+    return HttpResponse(status=204)
+
+
 @require_http_methods(["GET", "POST"])
 @token_page
 def survey_save(request, invitation, token):
@@ -140,7 +151,8 @@ def survey_thanks(request, invitation, token):
 @token_page
 def survey_opt_out(request, invitation, token):
     if request.method == "POST":
-        opt_out_of_reminders(invitation=invitation)
+        # No more reminders here, and the person's addresses on the suppression list (docs/decisions.md D257).
+        opt_out(invitation=invitation, channels=list(Message.Channel.values), how="opt-out link")
         return redirect("survey-opt-out", token=token)
     return render(request, "surveys/respondent/opt_out.html", {"invitation": invitation, "token": token})
 
@@ -158,6 +170,7 @@ def _questionnaire_page(
         "invitation": invitation,
         "campaign": invitation.campaign,
         "questionnaire": questionnaire,
+        **language_context(questionnaire.definition),
         "token": token,
         "sections": sections,
         "progress": progress,
@@ -166,6 +179,11 @@ def _questionnaire_page(
         "saved_notice": request.GET.get("saved") == "1",
     }
     return render(request, "surveys/respondent/questionnaire.html", context, status=status)
+
+
+def language_context(definition: dict) -> dict:
+    """The language the questionnaire shows in, and its main language (for lang attributes)."""
+    return {"page_language": page_language(definition), "main_language": languages(definition)[0]}
 
 
 def _declared_length(request) -> int:

@@ -7,6 +7,7 @@ from the service's own tables, so that a wrong mapping in the service makes a te
 import random
 import unicodedata
 
+import email_validator
 import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
@@ -123,15 +124,53 @@ ADDRESSES = [
 ]  # fmt: skip
 
 
+def _library_accepts(address: str) -> bool:
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("address", ADDRESSES)
-def test_email_check_gives_djangos_verdict(address):
-    # The check is Django's validator with its regexes compiled up front; it must accept what Django accepts.
+def test_email_check_accepts_what_both_django_and_email_validator_accept(address):
+    # Django's validator with its regexes compiled up front, then email-validator's syntax rules (D260).
     try:
         validate_email(address)
     except ValidationError:
-        assert not _is_valid_email(address)
+        django_accepts = False
     else:
-        assert _is_valid_email(address)
+        django_accepts = True
+    assert _is_valid_email(address) is (django_accepts and _library_accepts(address))
+
+
+@pytest.mark.parametrize(
+    "address", ["an@localhost", "an@[192.168.0.1]", "a" * 310 + "@x.vn", "an@x..vn", "nguyễn@x.vn", "an@x.v"]
+)
+def test_addresses_no_mail_server_would_take_are_refused(address):
+    assert not _is_valid_email(address)
+
+
+def test_deliverability_asks_the_dns_once_per_domain(monkeypatch):
+    # No network in tests: email-validator's resolver is replaced by one that knows two domains.
+    from kit import emails
+
+    asked = []
+
+    def fake_validate(value, *, check_deliverability, timeout=None):
+        domain = value.rpartition("@")[2]
+        asked.append(domain)
+        if domain != "laocai.gov.vn":
+            raise email_validator.EmailUndeliverableError("The domain name does not accept email.")
+        return value
+
+    emails._domain_accepts_mail.cache_clear()
+    monkeypatch.setattr(emails, "validate_email", fake_validate)
+    assert emails.is_deliverable("an.nv@laocai.gov.vn")
+    assert emails.is_deliverable("binh@LAOCAI.gov.vn")
+    assert not emails.is_deliverable("an@khong-co-thu.vn")
+    assert asked == ["laocai.gov.vn", "khong-co-thu.vn"]
+    emails._domain_accepts_mail.cache_clear()
 
 
 # ----------------------------------------------------------------------------------------------- phones

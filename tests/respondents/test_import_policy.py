@@ -553,3 +553,32 @@ def test_control_characters_in_cells_are_dropped_not_stored(campaign, tmp_path):
     respondent = Respondent.objects.get()
     assert respondent.full_name == "Nguyễn Văn An"
     assert "\x00" not in json.dumps(respondent.raw) and "\x00" not in respondent.position
+
+
+def test_deliverability_is_checked_only_when_the_setting_asks_and_only_warns(load, settings, monkeypatch):
+    # No network: email-validator's DNS check is replaced by one where only laocai.gov.vn takes mail.
+    from kit import emails
+
+    asked = []
+
+    def fake_validate(value, *, check_deliverability, timeout=None):
+        if not check_deliverability:
+            return value
+        asked.append(value)
+        if not value.endswith("@laocai.gov.vn"):
+            raise emails.EmailNotValidError("The domain name does not accept email.")
+        return value
+
+    emails._domain_accepts_mail.cache_clear()
+    monkeypatch.setattr(emails, "validate_email", fake_validate)
+    rows = [H, changed(1, email="an.nv@laocai.gov.vn"), changed(2, email="binh@khong-nhan-thu.vn")]
+    settings.EMAIL_CHECK_DELIVERABILITY = False
+    report = load(rows, dry_run=True)
+    assert asked == [] and not [w for w in report.warnings if w.code == "email_undeliverable"]
+    settings.EMAIL_CHECK_DELIVERABILITY = True
+    report = load(rows, dry_run=True)
+    assert where([w for w in report.warnings if w.code == "email_undeliverable"]) == [
+        ("email_undeliverable", SHEET, 3, "G")
+    ]
+    assert report.errors == [] and report.accepted == 2  # a warning: the row is kept
+    emails._domain_accepts_mail.cache_clear()

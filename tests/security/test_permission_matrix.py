@@ -88,6 +88,34 @@ ROWS = [
     ("campaign-tracking-export",   "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
     ("campaign-distribution",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("campaign-distribution-send", "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # --- campaign set-up, questionnaires, preview, test links, wording, suppressions (coordinator) ---------
+    # A coordinator of another province creates campaigns in its own province, so the new-campaign page is
+    # theirs too; everything about this campaign is this province's coordinator's (and the superuser's).
+    ("campaign-new",               "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW),
+    ("campaign-new",               "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW),
+    ("campaign-settings",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-settings",          "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-copy",              "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-questionnaires",    "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-questionnaires",    "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("questionnaire-xlsform",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("questionnaire-preview",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("questionnaire-preview-frame", "GET", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("test-link-create",           "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("test-links-delete",          "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-wording",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-wording",           "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-suppressions",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-criteria",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-criteria",          "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    ("campaign-suppressions",      "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # The page's script says a person opened the link: the token is the credential, as for the pages above.
+    ("survey-opened",              "POST", DENY,  ALLOW, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    # One-click unsubscribe: authenticated by its own signed token only (D257), never by a role or by the
+    # survey link's token; a provider's bounce webhook by its shared secret (none configured here).
+    ("unsubscribe",                "GET",  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    ("unsubscribe",                "POST", DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    ("bounce-webhook",             "POST", DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     # --- scoring (the province's assessment; the scorer leads domain 2, whose item 2.1.1 is used) ------------
     # Policy (docs/decisions.md D40, as built): a superuser appraises (council rights) but never enters a department's
     # self-assessment; coordinators read every item but score none.
@@ -235,6 +263,9 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
             for name in ("sipas-campaign", "sipas-margins", "sipas-margins-decide", "sipas-method")
         },
         "sipas-method-decide": {"slug": world.sipas.slug},
+        "questionnaire-xlsform": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
+        "questionnaire-preview": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
+        "questionnaire-preview-frame": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
         "field-sample": {"slug": world.sipas.slug},
     }
     by_argument = {

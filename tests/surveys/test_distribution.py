@@ -107,7 +107,11 @@ def test_without_a_broker_the_request_queues_the_round_and_a_background_thread_s
     client.force_login(coordinator)
     tasks.background_threads.clear()
     url = reverse("campaign-distribution-send", args=[survey.slug])
-    response = client.post(url, {"action": "email-invitations"})
+    confirm = client.post(url, {"action": "email-invitations"})  # first the "send to N people" step
+    assert confirm.status_code == 200 and held_smtp.messages == [] and not Message.objects.exists()
+    assert confirm.context["queue"].queued == 3
+    assert "Gửi cho 3 người" in confirm.content.decode()
+    response = client.post(url, {"action": "email-invitations", "confirmed": "1"})
     # The page answered while the mail server still holds every message: the request did not send.
     assert response.status_code == 302
     assert response["Location"] == reverse("campaign-distribution", args=[survey.slug])
@@ -121,7 +125,7 @@ def test_without_a_broker_the_request_queues_the_round_and_a_background_thread_s
 
     page = client.get(response["Location"])
     assert [m.level_tag for m in page.context["messages"]] == ["success"]
-    client.post(url, {"action": "email-invitations"})  # a second press queues and sends nothing more
+    client.post(url, {"action": "email-invitations", "confirmed": "1"})  # a second press sends nothing more
     join_background_threads()
     assert len(held_smtp.messages) == 3 and Message.objects.count() == 3
 
@@ -160,7 +164,7 @@ def test_with_a_broker_the_button_only_enqueues_the_task(
     people(survey, units, 2)
     client.force_login(coordinator)
     url = reverse("campaign-distribution-send", args=[survey.slug])
-    response = client.post(url, {"action": "sms-reminders"}, follow=True)
+    response = client.post(url, {"action": "sms-reminders", "confirmed": "1"}, follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["info"]
     assert not Message.objects.exists() and smtp_server.messages == []
     with broker_without_worker.connection_for_read() as connection:

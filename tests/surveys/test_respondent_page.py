@@ -42,15 +42,34 @@ def checked(html: str, name: str) -> list[str]:
     return re.findall(rf'<input type="(?:radio|checkbox)"[^>]* name="{name}" value="([^"]*)" checked', html)
 
 
-def test_opening_the_link_records_the_first_opening_only(client, link):
+def test_a_bare_get_of_the_link_is_not_an_opening(client, link):
+    # Mail scanners (Safe Links, antivirus) fetch every link of a message before anyone reads it.
     invitation, token = link
     assert client.get(url("survey-start", token)).status_code == 200
     invitation.refresh_from_db()
+    assert invitation.opened_at is None
+
+
+def test_the_pages_script_records_the_first_opening_only(client, link):
+    invitation, token = link
+    html = client.get(url("survey-start", token)).content.decode()
+    assert f'data-opened-url="{url("survey-opened", token)}"' in html
+    assert client.post(url("survey-opened", token)).status_code == 204
+    invitation.refresh_from_db()
     first = invitation.opened_at
     assert first is not None and invitation.started_at is None and invitation.submitted_at is None
-    client.get(url("survey-start", token))
+    client.post(url("survey-opened", token))
     invitation.refresh_from_db()
     assert invitation.opened_at == first
+    assert client.get(url("survey-opened", token)).status_code == 405
+
+
+def test_the_first_autosave_records_the_opening_when_the_script_could_not(client, link):
+    invitation, token = link
+    reply = client.post(url("survey-save", token), {"answers": {}}, content_type="application/json")
+    assert reply.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.opened_at is not None
 
 
 def test_page_greets_the_respondent_and_shows_the_deadline(client, link, campaign):

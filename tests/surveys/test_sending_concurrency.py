@@ -45,7 +45,7 @@ def test_four_workers_sending_one_queue_send_each_message_exactly_once(survey, u
 def test_the_command_sends_with_several_processes_each_message_exactly_once(survey, units, smtp_server):
     respondents = people(survey, units, 120)  # more than two batches, so several processes get work
     out = io.StringIO()
-    call_command("send_invitations", "--campaign", survey.slug, "--workers", "3", stdout=out)
+    call_command("send_invitations", "--campaign", survey.slug, "--workers", "3", "--yes", stdout=out)
     assert "sent 120, failed 0" in out.getvalue()
     assert smtp_server.recipients() == sorted(p.email for p in respondents)
     assert set(Message.objects.values_list("status", "attempts")) == {("sent", 1)}

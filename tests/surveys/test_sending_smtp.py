@@ -17,6 +17,7 @@ from surveys.services.delivery import record_bounce
 from surveys.services.invitations import create_invitations
 from surveys.services.messaging import MAX_ATTEMPTS, lease, queue_round, send_queued, sending
 from surveys.services.tokens import hash_token, invitation_for_token
+from surveys.services.unsubscribe import unsubscribe_token
 from tests.factories import RespondentFactory
 from tests.surveys import sending_setup
 from tests.surveys.respondent_setup import COMPLETE, DEFINITION
@@ -40,6 +41,8 @@ URL = r"https://khaosat\.snv\.laocai\.gov\.vn/s/([A-Za-z0-9_-]{24})/"
 
 def send_invitations(*args, stderr=None) -> str:
     out = io.StringIO()
+    if "--dry-run" not in args:
+        args = (*args, "--yes")
     call_command("send_invitations", *args, stdout=out, stderr=stderr or io.StringIO())
     return out.getvalue()
 
@@ -57,7 +60,7 @@ def received_by(inbox) -> dict[str, int]:
 
 
 def test_each_respondent_receives_one_invitation_whose_links_lead_to_their_own_invitation(
-    survey, units, smtp_server
+    survey, units, smtp_server, site_url
 ):
     respondents = people(survey, units, 4)
     out = send_invitations("--campaign", survey.slug)
@@ -84,7 +87,12 @@ def test_each_respondent_receives_one_invitation_whose_links_lead_to_their_own_i
         assert survey.name in subject(message)
         stored = Message.objects.get(to=recipient)
         assert message["Message-ID"] == stored.provider_id == f"<msg-{stored.pk}@khaosat.snv.laocai.gov.vn>"
-        assert "".join(message["List-Unsubscribe"].split()) == f"<{link_lines[1]}>"  # unfolded
+        # RFC 8058 one-click unsubscribe: a plain header (no encoded words) to this invitation's own link.
+        invitation = stored.invitation
+        header = message["List-Unsubscribe"]
+        assert "=?" not in header  # never RFC 2047 encoded words, which providers do not read
+        assert "".join(header.split()) == f"<{site_url}/u/{unsubscribe_token(invitation.pk, 'email')}/>"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_running_the_command_again_sends_nothing_more(survey, units, smtp_server):

@@ -1,9 +1,11 @@
 """python manage.py send_invitations --campaign S [--channel email|sms] [--reminders] [--dry-run]
-                                    [--workers N]
+                                    [--workers N] [--yes]
 
 Invites respondents who have no invitation yet, queues the round on one channel (invitations, or with
 --reminders the reminders that are due) and sends the campaign's queue. --dry-run prints what each channel
-would queue and writes nothing. Running it again sends nothing twice (services/messaging/). The queue
+would queue and writes nothing. Before sending it says how many people the round goes to and asks; --yes
+answers for it (scripts), and without a terminal to ask it sends nothing unless --yes is given
+(docs/decisions.md D258). Running it again sends nothing twice (services/messaging/). The queue
 is sent by --workers processes side by side (default: the SENDING_WORKERS setting).
 Exit status: 0 done, 1 a server was unavailable (the rest stays queued for the next run), 2 usage error.
 """
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--reminders", action="store_true", help="send the reminders that are due")
         parser.add_argument("--dry-run", action="store_true", help="only count what would be queued")
         parser.add_argument("--workers", type=int, help="sending processes (default: SENDING_WORKERS)")
+        parser.add_argument("--yes", action="store_true", help="send without asking for confirmation")
 
     def handle(self, *args, **opts):
         campaign = Campaign.objects.filter(slug=opts["campaign"]).first()
@@ -46,6 +49,8 @@ class Command(BaseCommand):
             return
         if opts["workers"] is not None and opts["workers"] < 1:
             raise CommandError("--workers must be at least 1", returncode=2)
+        if not opts["yes"]:
+            self._confirm(campaign, opts["channel"], opts["reminders"], kind)
         report = prepare_round(campaign=campaign, channel=opts["channel"], reminders=opts["reminders"])
         workers = opts["workers"] or settings.SENDING_WORKERS
         report.send = send_queued_in_processes(campaign=campaign, workers=workers)
@@ -64,6 +69,15 @@ class Command(BaseCommand):
             self.stderr.write(outage)
         if send.outages:
             sys.exit(1)
+
+    def _confirm(self, campaign: Campaign, channel: str, reminders: bool, kind: str) -> None:
+        queue = preview_round(campaign=campaign, reminders=reminders).queues[channel]
+        question = f"send {channel} {kind} to {queue.queued} people of {campaign.slug}?"
+        if not sys.stdin.isatty():
+            raise CommandError(f"{question} Add --yes to send without a terminal to confirm.", returncode=2)
+        answer = input(f"{question} [y/N] ").strip().lower()
+        if answer not in ("y", "yes", "c", "co", "có"):
+            raise CommandError("nothing sent", returncode=2)
 
     def _missing(self, groups: dict[str, int]) -> None:
         for code, count in groups.items():

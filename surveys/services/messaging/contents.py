@@ -3,7 +3,7 @@
 import email.message
 import email.policy
 import functools
-from email.utils import formataddr
+from email.utils import formataddr, parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,14 +13,31 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, translation
 
 from ...models import Message
-from .. import sms
+from .. import message_texts, sms
 from ..invitations import opt_out_url, survey_url
+from ..unsubscribe import list_unsubscribe_headers
 
 
 def message_id(message: Message) -> str:
     """A deterministic Message-ID: a retried or duplicated e-mail keeps it, and bounces point back here."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"<msg-{message.pk}@{host}>"
+
+
+def placeholder_values(message: Message, token: str) -> dict[str, str]:
+    """What the placeholders of a campaign's own wording stand for in this message (message_texts)."""
+    invitation = message.invitation
+    campaign = invitation.campaign
+    respondent = invitation.respondent
+    return {
+        "ten": respondent.full_name if respondent else invitation.test_label,
+        "lien_ket": survey_url(token),
+        "han": dateformat.format(campaign.survey_closes, "d/m/Y") if campaign.survey_closes else "",
+        "dot": campaign.name,
+        "don_vi": respondent.unit.name if respondent else "",
+        "tu_choi": opt_out_url(token),
+        "lan": str(message.sequence) if message.kind == Message.Kind.REMINDER else "",
+    }
 
 
 def _context(message: Message, token: str) -> dict[str, Any]:
@@ -74,26 +91,44 @@ class _Email(EmailMultiAlternatives):
         return super().message(policy=_MEMO_POLICIES.get(id(policy), policy))
 
 
-def _email(message: Message, token: str) -> EmailMultiAlternatives:
+def email_wording(message: Message, token: str) -> message_texts.Wording:
+    """The e-mail's subject, text and HTML: the campaign's own wording if it has one, else the shipped one
+    (Vietnamese, whatever language the coordinator's page was in)."""
+    custom = message_texts.template_for(message.invitation.campaign_id, Message.Channel.EMAIL, message.kind)
+    if custom is not None:
+        return message_texts.email_wording(custom, placeholder_values(message, token))
     context = _context(message, token)
     template = "reminder" if context["reminder"] else "invitation"
-    # Respondents read Vietnamese whatever language the coordinator's page was in.
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"surveys/email/{template}_subject.txt", context)
         text = render_to_string(f"surveys/email/{template}.txt", context)
         html = render_to_string(f"surveys/email/{template}.html", context)
+    return message_texts.Wording(body=text, subject=" ".join(subject.split()), html=html)
+
+
+def _email(message: Message, token: str) -> EmailMultiAlternatives:
+    wording = email_wording(message, token)
+    sender = settings.DEFAULT_FROM_EMAIL
+    if wording.sender_name:
+        sender = formataddr((wording.sender_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+    name = message.invitation.respondent.full_name if message.invitation.respondent else ""
+    headers = {"Message-ID": message_id(message), **list_unsubscribe_headers(message.invitation_id)}
     mail = _Email(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((context["name"], message.to))],
-        headers={"Message-ID": message_id(message), "List-Unsubscribe": f"<{context['opt_out']}>"},
+        subject=wording.subject,
+        body=wording.body,
+        from_email=sender,
+        to=[formataddr((name, message.to))],
+        headers=headers,
     )
-    mail.attach_alternative(html, "text/html")
+    mail.attach_alternative(wording.html, "text/html")
     return mail
 
 
-def _sms_body(message: Message, token: str) -> str:
+def sms_body(message: Message, token: str) -> str:
+    """The SMS text: the campaign's own wording if it has one, else the shipped one."""
+    custom = message_texts.template_for(message.invitation.campaign_id, Message.Channel.SMS, message.kind)
+    if custom is not None:
+        return message_texts.sms_wording(custom, placeholder_values(message, token)).body
     campaign = message.invitation.campaign
     deadline = dateformat.format(campaign.survey_closes, "d/m/Y") if campaign.survey_closes else ""
     with translation.override(settings.LANGUAGE_CODE):

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 
 from ...models import Message, MessageEvent
+from ..unsubscribe import suppress_undeliverable
 
 MAX_ATTEMPTS = 5  # tries that reached the provider (or crashed a worker); outages are not counted
 
@@ -113,6 +114,8 @@ def _failed_attempt(
     if kind == PERMANENT or message.attempts >= MAX_ATTEMPTS:
         _finish(message, Message.Status.FAILED, now=now, error=reason)
         report.failed += 1
+        if kind == PERMANENT:  # the address itself was refused (docs/decisions.md D257)
+            suppress_undeliverable(message=message, reason=reason, bounced=False)
     else:
         _finish(message, Message.Status.QUEUED, now=now, error=f"temporary failure, will retry: {reason}")
         report.requeued += 1

@@ -9,14 +9,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from respondents.models import Campaign
 
 from ...models import Invitation, Message, MessageEvent, Response
+from ..unsubscribe import suppressed_addresses
 from .outcomes import PENDING
+
+# A message that never reached the person: the address must change before anything goes there again.
+UNDELIVERABLE = (Message.Status.BOUNCED, Message.Status.FAILED)
 
 
 @dataclass
@@ -25,6 +29,7 @@ class QueueReport:
     kind: str
     queued: int = 0
     no_address: int = 0  # would have been queued but the respondent has no address for the channel
+    suppressed: int = 0  # left out: the address opted out or bounced for good (the suppression list)
     survey_closed: bool = False
 
 
@@ -56,15 +61,18 @@ def queue_round(
     if reminders:
         candidates = _due_for_reminder(open_invitations, campaign=campaign, channel=channel, now=now)
     else:
-        already = Message.objects.filter(invitation=OuterRef("pk"), channel=channel, kind=kind)
-        candidates = open_invitations.filter(~Exists(already))
+        candidates = _not_yet_invited(open_invitations, channel=channel)
+    suppressed = suppressed_addresses(channel)
     rows = []
     for invitation in candidates.order_by("pk"):
         to = getattr(invitation.respondent, address)
         if not to:
             report.no_address += 1
             continue
-        sequence = invitation.reminders + 1 if reminders else 0
+        if to.strip().lower() in suppressed:
+            report.suppressed += 1
+            continue
+        sequence = invitation.reminders + 1 if reminders else invitation.invitations_sent
         rows.append(Message(invitation=invitation, channel=channel, kind=kind, sequence=sequence, to=to))
     same_kind = Message.objects.filter(invitation__campaign=campaign, channel=channel, kind=kind)
     with transaction.atomic():
@@ -82,6 +90,22 @@ def queue_round(
         MessageEvent.objects.bulk_create(events, batch_size=500)
         report.queued = len(events)
     return report
+
+
+def _not_yet_invited(invitations: QuerySet[Invitation], *, channel: str) -> QuerySet[Invitation]:
+    """Invitations with no invitation message on this channel, or whose last one bounced or failed for good
+    and whose address has been corrected since: a corrected address is invited again (docs/decisions.md
+    D257). `invitations_sent` numbers the next one."""
+    mine = Q(messages__channel=channel, messages__kind=Message.Kind.INVITATION)
+    latest = Message.objects.filter(
+        invitation=OuterRef("pk"), channel=channel, kind=Message.Kind.INVITATION
+    ).order_by("-sequence")
+    address = "respondent__email" if channel == Message.Channel.EMAIL else "respondent__phone"
+    return invitations.annotate(
+        invitations_sent=Count("messages", filter=mine),
+        last_status=Subquery(latest.values("status")[:1]),
+        last_to=Subquery(latest.values("to")[:1]),
+    ).filter(Q(invitations_sent=0) | (Q(last_status__in=UNDELIVERABLE) & ~Q(last_to=F(address))))
 
 
 def _due_for_reminder(

@@ -31,7 +31,8 @@ from respondents.models import Campaign
 from ...models import Invitation, Message, MessageEvent, Response
 from .. import sms
 from ..tokens import issue_token
-from .contents import _email, _sms_body, message_id
+from ..unsubscribe import is_suppressed
+from .contents import _email, message_id, sms_body
 from .outcomes import (
     MAX_ATTEMPTS,
     OUTAGE,
@@ -162,7 +163,7 @@ def _send_texts(messages: list[Message], *, report: SendReport, clock: Clock) ->
             if not token:
                 continue
             try:
-                sid = sms.send_sms(client, to=message.to, body=_sms_body(message, token))
+                sid = sms.send_sms(client, to=message.to, body=sms_body(message, token))
             except TwilioException as exc:
                 status = getattr(exc, "status", None) or 0
                 reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
@@ -221,6 +222,8 @@ def _ready(message: Message, *, report: SendReport, now: datetime.datetime, outc
         reason = "cancelled: the respondent no longer has an address for this channel"
     elif message.kind == Message.Kind.REMINDER and state["reminders_opt_out"]:
         reason = "cancelled: the respondent asked for no reminders"
+    elif is_suppressed(message.channel, address):
+        reason = "cancelled: the address is on the suppression list (opted out, or bounced for good)"
     elif not message.invitation.campaign.is_survey_open(now):
         reason = "cancelled: the survey is closed"
     elif message.attempts > MAX_ATTEMPTS:
