@@ -411,6 +411,8 @@ class ApiToken(models.Model):
 
     def is_expired(self, now: datetime.datetime | None = None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
 class AddressSuppression(models.Model):
     """An address (normalised e-mail or E.164 phone) that gets no message on its channel, in any campaign,
     until a coordinator lifts it: the person opted out (one-click unsubscribe, the opt-out link), or the

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kit.forms import IdsMultipleChoiceField
 from respondents.models import RespondentGroup
 
 from .models import Questionnaire
@@ -13,7 +14,7 @@ class QuestionnaireUploadForm(forms.Form):
         label=_("Questionnaire file (XLSForm .xlsx/.xls, or YAML/JSON)"),
         help_text=_("The survey, choices and settings sheets of KoboToolbox, ODK or SurveyCTO."),
     )
-    groups = forms.ModelMultipleChoiceField(
+    groups = IdsMultipleChoiceField(
         queryset=RespondentGroup.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -163,12 +163,14 @@ class _SheetParser:
         group = self._resolve_group(texts, unit, errors, warnings, excel_row)
 
         email = normalise_email(text(texts, "email"))
-        if email.invalid:
+        # Longer than the column first: such an address is also invalid (RFC 5321: 254 at most), and saying
+        # how long it may be is the more useful message.
+        if len(email.value) > self.email_limit:
+            errors.append(walk.too_long(excel_row, "email", email.value, self.email_limit))
+        elif email.invalid:
             errors.append(walk.problem("email_invalid", excel_row, "email", value=email.value))
         elif not email.value and self.ctx.require_contacts:
             errors.append(walk.problem("email_missing", excel_row, "email"))
-        elif len(email.value) > self.email_limit:
-            errors.append(walk.too_long(excel_row, "email", email.value, self.email_limit))
         elif email.extra:
             warnings.append(
                 walk.problem(

@@ -323,6 +323,8 @@ def _link_sipas(campaign: Campaign) -> None:
         same_year.filter(kind=Campaign.Kind.PAR_OFFICIALS, sipas_campaign__isnull=True).update(
             sipas_campaign=campaign
         )
+
+
 # ------------------------------------------------------------------------------ campaigns from the browser
 
 # What a coordinator sets on a campaign's page (docs/decisions.md D255).
@@ -395,7 +397,11 @@ def clean_targets(targets: dict, group_codes: list[str]) -> tuple[dict, dict[str
 
 @transaction.atomic
 def update_campaign(
-    *, campaign: Campaign, values: dict, group_codes: list[str] | None = None, today=None
+    *,
+    campaign: Campaign,
+    values: dict,
+    group_codes: list[str] | None = None,
+    today: datetime.date | None = None,
 ) -> CampaignChange:
     """Change a campaign from its page: everything until the survey opens, then only the closing date and
     the reminders. Groups change only before it opens (their respondents' lists depend on them)."""

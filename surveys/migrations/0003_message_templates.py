@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('respondents', '0005_address_suppression'),
+        ('respondents', '0010_address_suppression'),
         ('surveys', '0002_test_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

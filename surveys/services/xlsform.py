@@ -58,6 +58,8 @@ SURVEY_COLUMNS = {
 TRANSLATED_SURVEY_COLUMNS = {"label", "hint", "constraint_message"}
 CHOICES_COLUMNS = {"list_name", "name", "label", "missing"}
 SETTINGS_COLUMNS = {"form_title", "form_id", "version", "default_language", "groups", "intro"}
+# The form's title and introduction in the other languages: `form_title::English (en)`, `intro::English (en)`.
+TRANSLATED_SETTINGS = {"form_title": "title", "intro": "intro"}
 IGNORED_COLUMNS = {"$kuid", "$autoname", "$prev", "$given_name"}  # Kobo's form builder bookkeeping
 LANGUAGE_NAMES = {"tieng viet": "vi", "tiếng việt": "vi", "vietnamese": "vi", "english": "en"}
 LANGUAGE_LABELS = {"vi": "Tiếng Việt (vi)", "en": "English (en)"}
@@ -170,7 +172,11 @@ def read_xlsform(path: Path, *, file_name: str) -> XLSFormResult:
             )
     survey = _scan(by_name[SURVEY], SURVEY_COLUMNS, result)
     choices = _scan(by_name[CHOICES], CHOICES_COLUMNS, result) if CHOICES in by_name else None
-    form_settings = _scan(by_name[SETTINGS], SETTINGS_COLUMNS, result) if SETTINGS in by_name else None
+    form_settings = (
+        _scan(by_name[SETTINGS], SETTINGS_COLUMNS, result, TRANSLATED_SETTINGS)
+        if SETTINGS in by_name
+        else None
+    )
     language_of = _languages(survey, choices, form_settings, result)
     rows = _check_survey_rows(survey, choices, result)
     choice_rows = _check_choice_rows(choices, result) if choices else {}
@@ -214,7 +220,12 @@ def _text(value: object) -> str:
     return nfc(str(value)).strip()
 
 
-def _scan(sheet: Sheet, supported: set[str], result: XLSFormResult) -> _SheetScan:
+def _scan(
+    sheet: Sheet,
+    supported: set[str],
+    result: XLSFormResult,
+    translatable: frozenset[str] | set[str] = TRANSLATED_SURVEY_COLUMNS | {"label"},
+) -> _SheetScan:
     """The sheet's columns and non-empty rows; a non-empty column we do not support is refused at its first
     value, a Kobo bookkeeping column is ignored with a warning."""
     name = sheet.name.strip().lower()
@@ -241,7 +252,7 @@ def _scan(sheet: Sheet, supported: set[str], result: XLSFormResult) -> _SheetSca
             result.warnings.append(FormProblem(place, _("column ignored: Kobo's form builder uses it")))
         elif column.base not in supported:
             result.problems.append(FormProblem(place, _("column “%s” is not supported") % column.header))
-        elif column.language and column.base not in (TRANSLATED_SURVEY_COLUMNS | {"label"}):
+        elif column.language and column.base not in translatable:
             result.problems.append(FormProblem(place, _("column “%s” cannot have a language") % column.base))
     return scan
 
@@ -475,6 +486,18 @@ class _Builder:
         document["groups"] = [g for g in groups if g]
         if values.get("intro"):
             document["intro"] = values["intro"]
+        for column in self.form_settings.columns if self.form_settings else ():
+            code = _language_code(column.language) if column.language else None
+            if (
+                column.base in TRANSLATED_SETTINGS
+                and code
+                and code != self.main
+                and values.get(column.header)
+            ):
+                translations = document.setdefault("i18n", {}).setdefault(code, {})
+                translations[TRANSLATED_SETTINGS[column.base]] = nfc(values[column.header]).strip()
+                if code not in self.others:
+                    self.others.append(code)
         if self.form_settings:
             for key, header in (("code", "form_id"), ("title", "form_title"), ("groups", "groups")):
                 self.result.places[key] = self.form_settings.place(settings_row, header)
@@ -829,6 +852,12 @@ def write_xlsform(definition: dict) -> bytes:
         "groups": " ".join(definition["groups"]),
         "intro": definition.get("intro", ""),
     }
+    for language in others:
+        for base, key in TRANSLATED_SETTINGS.items():
+            settings_headers.append(header(base, language))
+            settings_row[header(base, language)] = (
+                (definition.get("i18n") or {}).get(language, {}).get(key, "")
+            )
     _write(form_settings, settings_headers, [settings_row])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -144,15 +144,25 @@ def _next_slug(campaign: Campaign) -> str:
     return f"{campaign.slug}-{campaign.year + 1}"[:60]
 
 
+def _year(text: str | None, *, default: int) -> int | None:
+    """A campaign year as posted, or None when it is not one (a number far outside 2000-2100 included)."""
+    text = (text or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or len(text) != 4 or not 2000 <= int(text) <= 2100:
+        return None
+    return int(text)
+
+
 @login_required
 @require_POST
 def campaign_copy(request, slug):
     source = _coordinated_campaign(request.user, slug)
     new_slug = (request.POST.get("slug") or _next_slug(source)).strip()[:60]
-    try:
-        year = int(request.POST.get("year") or source.year + 1)
-    except ValueError:
-        year = source.year + 1
+    year = _year(request.POST.get("year"), default=source.year + 1)
+    if year is None:
+        messages.error(request, _("The year of the new campaign is a year from 2000 to 2100."))
+        return redirect("campaign-settings", slug=slug)
     if Campaign.objects.filter(slug=new_slug).exists():
         messages.error(
             request, _("Another campaign already uses the short name %(slug)s.") % {"slug": new_slug}

@@ -33,7 +33,7 @@ def wording_page(request, slug):
     if request.method == "POST":
         channel, kind = request.POST.get("channel"), request.POST.get("kind")
         if (channel, kind) not in MESSAGES:
-            return HttpResponseBadRequest()
+            return HttpResponseBadRequest(_("Unknown message: use the forms of this page."))
         if request.POST.get("reset") == "1":
             reset_wording(campaign_id=campaign.pk, channel=channel, kind=kind)
             messages.success(request, _("Back to the standard wording."))

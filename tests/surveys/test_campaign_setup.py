@@ -135,7 +135,8 @@ def test_next_years_campaign_rereads_units_moves_dates_and_copies_questionnaires
     assert new.list_deadline.year == 2026 and new.response_targets == {"dept_leader": 70}
     codes = set(new.units.values_list("code", flat=True))
     assert "XA1" in codes and "BATXAT" not in codes and "SAPA" not in codes
-    assert list(new.groups.values_list("code", flat=True)) == ["dept_leader"]  # no district leaders any more
+    # No district leaders any more: commune-level leaders take their place (docs/decisions.md D208).
+    assert list(new.groups.values_list("code", flat=True)) == ["dept_leader", "commune_leader"]
     assert report.questionnaires == ["par-thu"]
     copied = new.questionnaires.get()
     assert (

@@ -156,9 +156,14 @@ def test_sipas_questionnaire_has_the_three_aspects_of_1001_with_english_beside_t
     assert all([o["value"] for o in q["options"]] == [1, 2, 3, 4, 5, 0] for q in scored)
     # Part III: needs as multiple choices.
     assert [q["type"] for q in by_code.values() if q.get("feeds") == "sipas.need"] == ["multiple", "multiple"]
-    assert all(q.get("text_en") for q in by_code.values())
-    assert all(s.get("title_en") for s in definition["sections"])
-    assert all(o.get("label_en") for q in by_code.values() for o in q.get("options", []))
+    assert definition["languages"] == ["vi", "en"]
+
+    def english(item: dict, key: str) -> str:
+        return (item.get("i18n") or {}).get("en", {}).get(key, "")
+
+    assert all(english(q, "text") for q in by_code.values())
+    assert all(english(s, "title") for s in definition["sections"])
+    assert all(english(o, "label") for q in by_code.values() for o in q.get("options", []))
 
 
 def test_first_sipas_questionnaire_has_the_five_elements_overall_satisfaction_and_background():
