@@ -10,9 +10,14 @@ HOST ?= 127.0.0.1:8000
 # The development commands run with DEBUG on (a throwaway secret key) and e-mail printed to the console.
 run migrate bench messages: export DEBUG ?= 1
 run: export EMAIL_BACKEND ?= console
+# Links in e-mails, SMS and the demo's printout point where the server listens (HOST=0.0.0.0:… listens on
+# every interface: links then name this machine's loopback address; set SITE_URL to the address people use).
+run: export SITE_URL ?= http://$(subst 0.0.0.0,127.0.0.1,$(HOST))
+run: export ALLOWED_HOSTS ?= localhost,127.0.0.1,[::1],$(firstword $(subst :, ,$(HOST)))
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python >= 3.12 not found" >&2; exit 1; }
+	@pkg-config --exists icu-i18n 2>/dev/null || { echo "PyICU needs ICU: apt-get install libicu-dev pkg-config" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -19,6 +19,46 @@ LOCALITY_TITLES = {
 }
 
 
+def problem_text(problem: dict) -> str:
+    """Why a question of the officials' survey is not scored, for people."""
+    if problem.get("domain"):
+        return _("Domain %(domain)s has no item scored by the officials' survey.") % {
+            "domain": problem["domain"]
+        }
+    return _("“%(code)s” is not a code of the criteria tree.") % {"code": problem["feeds"]}
+
+
+def labels(result: CampaignIndices) -> dict:
+    """Names for the codes of the results: breakdowns (units, localities, service areas) and groups."""
+    campaign = result.surveys.sipas_campaign
+    level = area_level(campaign) if campaign else None
+    return {
+        "units": unit_names(result.campaign),
+        "areas": area_names(campaign) if campaign else {},
+        "groups": dict(RespondentGroup.objects.values_list("code", "name")),
+        "by": {
+            "unit": str(_("Unit")),
+            "locality": str(LOCALITY_TITLES.get(level, _("By unit"))),
+            "area": str(_("Service area")),
+        },
+    }
+
+
+def unit_names(campaign: Campaign) -> dict[str, str]:
+    return dict(Unit.objects.filter(province_id=campaign.province_id).values_list("code", "name"))
+
+
+def area_names(campaign: Campaign) -> dict[str, str]:
+    """{value: label} of the service areas the campaign's questionnaires ask about."""
+    areas: dict[str, str] = {}
+    for definition in Questionnaire.objects.filter(campaign=campaign).values_list("definition", flat=True):
+        for section in definition["sections"]:
+            for question in section["questions"]:
+                if question["code"] == AREA_QUESTION:
+                    areas |= {str(o["value"]): o["label"] for o in question["options"]}
+    return areas
+
+
 def dashboard_context(result: CampaignIndices) -> dict:
     data = as_dict(result)
     sipas = data["survey"]["sipas"]
@@ -33,6 +73,9 @@ def dashboard_context(result: CampaignIndices) -> dict:
         "officials": data["survey"]["officials"],
         "group_names": dict(RespondentGroup.objects.values_list("code", "name")),
         "linked_explicitly": bool(result.campaign.sipas_campaign_id),
+        "problems": [
+            {**p, "reason": problem_text(p)} for p in (data["survey"]["officials"] or {}).get("problems", [])
+        ],
     }
     if sipas and result.surveys.sipas_campaign:
         context |= sipas_context(sipas, result.surveys.sipas_campaign)
@@ -89,13 +132,7 @@ def _labelled(cells: list[dict], labels: dict) -> list[dict]:
 
 def _breakdowns(campaign: Campaign, cells: list[dict]) -> dict[str, list[dict]]:
     """SIPAS by locality (commune/ward or district of the interview) or unit, and by service area."""
-    units = dict(Unit.objects.filter(province_id=campaign.province_id).values_list("code", "name"))
-    areas = {}
-    for definition in Questionnaire.objects.filter(campaign=campaign).values_list("definition", flat=True):
-        for section in definition["sections"]:
-            for question in section["questions"]:
-                if question["code"] == AREA_QUESTION:
-                    areas |= {str(o["value"]): o["label"] for o in question["options"]}
+    units, areas = unit_names(campaign), area_names(campaign)
     found: dict[str, list[dict]] = {}
     for cell in cells:
         names = units if cell["by"] in ("unit", "locality") else areas

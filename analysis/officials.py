@@ -105,7 +105,12 @@ class FeedsProblem:
     questionnaire: str
     question: str
     feeds: str
-    message: str
+    message: (
+        str  # for developers, in English; pages and workbooks show `problem_text` (analysis/dashboard.py)
+    )
+    domain: str = ""  # the domain without an item to feed, if that is the problem
+    title: str = ""  # the questionnaire's title and the question's text, for people
+    text: str = ""
 
 
 @dataclass
@@ -191,6 +196,7 @@ def resolve_feeds(
             if not feeds or feeds.startswith("sipas.") or question["type"] != "scale":
                 continue
             where = (definition["code"], question["code"], feeds)
+            shown = {"title": definition.get("title", ""), "text": question.get("text", "")}
             valid = [o["value"] for o in question["options"] if not o.get("missing")]
             if method.rescale == "coefficients" and not option_shares(valid, method):
                 problems.append(
@@ -198,7 +204,7 @@ def resolve_feeds(
                 )
                 continue
             if feeds not in nodes:
-                problems.append(FeedsProblem(*where, "not a code of the criteria tree"))
+                problems.append(FeedsProblem(*where, "not a code of the criteria tree", **shown))
                 continue
             node, domain_code = nodes[feeds]
             if node.code in item_codes:
@@ -211,7 +217,12 @@ def resolve_feeds(
                 mapping[question["code"]] = under
             else:
                 problems.append(
-                    FeedsProblem(*where, f"domain {domain_code} has no item scored by the officials' survey")
+                    FeedsProblem(
+                        *where,
+                        f"domain {domain_code} has no item scored by the officials' survey",
+                        domain=domain_code,
+                        **shown,
+                    )
                 )
     return mapping, problems
 

@@ -13,14 +13,17 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
+from kit.numbers import XLSX_FORMATS, format_number
 from kit.xlsx import put, write_table
 
+from .dashboard import labels, problem_text
 from .indices import CampaignIndices, as_dict
 from .sipas.labels import element_label, part_label
 
 SOURCES = {"self": "Tự chấm", "survey": "Điều tra xã hội học", "computed": "Chỉ tiêu tính toán"}
-NUMBER = "0.00"
-POINTS = "0.0000"
+# The same decimals as the pages (kit/numbers.py, docs/decisions.md D101): points and indices 2.
+NUMBER = XLSX_FORMATS["index"]
+POINTS = XLSX_FORMATS["points"]
 
 
 def _num(value):
@@ -29,14 +32,15 @@ def _num(value):
 
 def build_workbook(result: CampaignIndices) -> Workbook:
     data = as_dict(result)
+    names = labels(result)  # codes of the results shown by their names, as on the dashboard
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Tổng hợp"
     _summary(summary, result, data)
     if result.main:
         _domain_sheets(workbook, result)
-    _officials(workbook.create_sheet("Khảo sát CBCC"), data["survey"]["officials"])
-    _sipas(workbook.create_sheet("SIPAS"), data["survey"]["sipas"])
+    _officials(workbook.create_sheet("Khảo sát CBCC"), data["survey"]["officials"], names)
+    _sipas(workbook.create_sheet("SIPAS"), data["survey"]["sipas"], names)
     if data["units"]:
         _units(workbook.create_sheet("Sở, ngành, huyện"), data["units"])
     _standing(workbook.create_sheet("Xếp hạng toàn quốc"), data["standing"])
@@ -207,7 +211,7 @@ def _domain_sheets(workbook: Workbook, result: CampaignIndices) -> None:
         _formats(ws, 4, 3 + len(rows), [3], NUMBER)
 
 
-def _officials(ws, officials: dict | None) -> None:
+def _officials(ws, officials: dict | None, names: dict) -> None:
     put(ws, 1, 1, "Điểm khảo sát cán bộ, công chức (điều tra xã hội học)").font = Font(bold=True, size=12)
     if not officials:
         put(ws, 3, 1, "Chưa có phiếu khảo sát cán bộ, công chức.")
@@ -215,13 +219,16 @@ def _officials(ws, officials: dict | None) -> None:
     put(ws, 2, 1, f"Phương pháp: {officials['method']} – {officials['method_description']}")
     rows = []
     for item in officials["items"]:
-        groups = "; ".join(f"{g['group']}: {_group_score(g)} (n={g['respondents']})" for g in item["groups"])
+        groups = "; ".join(
+            f"{names['groups'].get(g['group'], g['group'])}: {_group_score(g)} (n={g['respondents']})"
+            for g in item["groups"]
+        )
         rows.append(
             [
                 item["code"],
                 item["name"],
                 _num(item["max"]),
-                None if item["share"] is None else round(item["share"] * 100, 2),
+                None if item["share"] is None else item["share"] * 100,
                 _num(item["points"]),
                 item["respondents"],
                 groups,
@@ -237,21 +244,27 @@ def _officials(ws, officials: dict | None) -> None:
         "Theo nhóm đối tượng",
     ]
     write_table(ws, headers, rows, [9, 60, 11, 14, 10, 10, 70], first_row=4)
-    _formats(ws, 5, 4 + len(rows), [5], POINTS)
+    _formats(ws, 5, 4 + len(rows), [3, 5], POINTS)
+    _formats(ws, 5, 4 + len(rows), [4], NUMBER)
     if officials["problems"]:
         start = 6 + len(rows)
         put(ws, start, 1, "Câu hỏi không được tính điểm").font = Font(bold=True)
         problems = [
-            [p["questionnaire"], p["question"], p["feeds"], p["message"]] for p in officials["problems"]
+            [p["title"] or p["questionnaire"], p["text"] or p["question"], p["feeds"], problem_text(p)]
+            for p in officials["problems"]
         ]
         write_table(
-            ws, ["Phiếu", "Câu hỏi", "feeds", "Lý do"], problems, [22, 28, 10, 60], first_row=start + 1
+            ws,
+            ["Phiếu", "Câu hỏi", "Tính vào tiêu chí", "Lý do"],
+            problems,
+            [40, 60, 12, 60],
+            first_row=start + 1,
         )
     ws.freeze_panes = None
 
 
 def _group_score(group: dict) -> str:
-    return "(ẩn, < 5 phiếu)" if group["suppressed"] else f"{group['score'] * 100:.1f}%"
+    return "(ẩn, < 5 phiếu)" if group["suppressed"] else f"{format_number(group['score'] * 100, 'percent')}%"
 
 
 WEIGHTS_VI = {
@@ -261,7 +274,7 @@ WEIGHTS_VI = {
 }
 
 
-def _sipas(ws, sipas: dict | None) -> None:
+def _sipas(ws, sipas: dict | None, names: dict) -> None:
     put(ws, 1, 1, "Chỉ số hài lòng SIPAS").font = Font(bold=True, size=12)
     if not sipas:
         put(ws, 3, 1, "Chưa có kết quả SIPAS.")
@@ -319,8 +332,10 @@ def _sipas(ws, sipas: dict | None) -> None:
     put(ws, start - 1, 1, "Theo địa bàn, lĩnh vực dịch vụ (ẩn khi dưới 5 phiếu)").font = Font(bold=True)
     cells = [
         [
-            c["by"],
-            str(c["group"]),
+            names["by"].get(c["by"], c["by"]),
+            (names["units"] if c["by"] in ("unit", "locality") else names["areas"]).get(
+                str(c["group"]), str(c["group"])
+            ),
             "(ẩn)" if c["suppressed"] else c["estimate"],
             None if c["suppressed"] else c["ci_low"],
             None if c["suppressed"] else c["ci_high"],

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import kit.urls  # noqa: F401  (registers the <id:…> converter)
+
 from . import sipas_views, views
 
 urlpatterns = [
@@ -10,13 +12,13 @@ urlpatterns = [
     path("campaigns/<slug:slug>/sipas/", sipas_views.sipas_page, name="sipas-campaign"),
     path("campaigns/<slug:slug>/sipas/margins/", sipas_views.margins_page, name="sipas-margins"),
     path(
-        "campaigns/<slug:slug>/sipas/margins/<int:margin_set_id>/decide/",
+        "campaigns/<slug:slug>/sipas/margins/<id:margin_set_id>/decide/",
         sipas_views.margins_decide,
         name="sipas-margins-decide",
     ),
     path("campaigns/<slug:slug>/sipas/method/", sipas_views.method_propose, name="sipas-method"),
     path(
-        "campaigns/<slug:slug>/sipas/method/<int:choice_id>/decide/",
+        "campaigns/<slug:slug>/sipas/method/<id:choice_id>/decide/",
         sipas_views.method_decide,
         name="sipas-method-decide",
     ),

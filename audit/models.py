@@ -19,6 +19,7 @@ class AuditEvent(models.Model):
         EXPORT_PSEUDONYMISED = "export.pseudonymised", _("Pseudonymised data exported")
         ACCESS_GRANTED = "access.granted", _("Personal-data access granted")
         ACCESS_REVOKED = "access.revoked", _("Personal-data access revoked")
+        LINK_ISSUED = "link.issued", _("Personal survey link issued")
         LOGIN = "auth.login", _("Logged in")
         LOGIN_FAILED = "auth.login_failed", _("Failed login")
         LOCKED_OUT = "auth.locked_out", _("Locked out")

@@ -2,10 +2,26 @@
 
 import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from respondents.selectors import coordinated_provinces
+
 from .models import AuditEvent
+
+
+def log_province_ids(user: User | AnonymousUser) -> list[int] | None:
+    """The provinces whose log the user reads: None for superusers (every province), else those it
+    coordinates (maybe none)."""
+    if user.is_superuser:
+        return None
+    return [row["province_id"] for row in coordinated_provinces(user)]
+
+
+def may_read_log(user: User | AnonymousUser) -> bool:
+    """The audit log page (and its place in the navigation): superusers and coordinators."""
+    return user.is_authenticated and log_province_ids(user) != []
 
 
 def audit_events(

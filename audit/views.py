@@ -8,26 +8,19 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from respondents.models import Campaign
-from respondents.selectors import coordinated_provinces
 
 from .forms import AuditFilterForm
-from .selectors import audit_events
+from .presentation import present
+from .selectors import audit_events, log_province_ids, may_read_log
 
 EVENTS_PER_PAGE = 50
 
 
-def _coordinated_province_ids(user) -> list[int] | None:
-    """None for superusers (every province), else the provinces the user coordinates (maybe none)."""
-    if user.is_superuser:
-        return None
-    return [row["province_id"] for row in coordinated_provinces(user)]
-
-
 @login_required
 def event_list(request):
-    provinces = _coordinated_province_ids(request.user)
-    if provinces == []:
+    if not may_read_log(request.user):
         raise PermissionDenied
+    provinces = log_province_ids(request.user)
     campaigns = (
         Campaign.objects.all() if provinces is None else Campaign.objects.filter(province_id__in=provinces)
     )
@@ -45,6 +38,7 @@ def event_list(request):
     context = {
         "form": form,
         "page": page,
+        "events": present(page),
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     }
     return render(request, "audit/events.html", context)

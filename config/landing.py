@@ -1,19 +1,24 @@
-"""The landing page's sections: every place a user's roles lead to, gathered from the apps.
+"""The landing page: the campaigns a user can act on (each with the sections it may open) and the pages of
+its other roles; for a coordinator, a dashboard of its campaigns (lists sent and late, response rate, days
+to the deadlines).
 
-It lives in config because it looks across apps (respondents, field work, scoring, indices), which must
-not import one another the wrong way; each app answers only for its own roles.
+It lives in config because it looks across apps; the sections come from config/navigation.py, which asks
+each app's own predicates, so a campaign is listed only when one of its pages opens for the user.
 """
 
 from dataclasses import dataclass, field
 
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from analysis.permissions import can_view_indices
-from fieldwork.models import FieldMember
+from fieldwork.selectors import supervised_campaigns
 from respondents.models import Campaign
-from respondents.selectors import visible_campaigns
-from scoring.models import ScoringRole
+from respondents.selectors import is_coordinator, lists_come_from_units, unit_list_status, visible_campaigns
+from scoring.selectors import visible_campaigns as scoring_campaigns
+from surveys.selectors import response_summary
+
+from .navigation import Tab, campaign_tabs, site_links
 
 
 @dataclass
@@ -24,48 +29,89 @@ class Link:
 
 
 @dataclass
+class Figure:
+    label: str
+    value: str
+    state: str = ""  # "late" or "ok": how the figure reads at a glance
+
+
+@dataclass
+class CampaignCard:
+    campaign: Campaign
+    tabs: list[Tab]
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.tabs[0].url
+
+
+@dataclass
 class Section:
     title: str
     links: list[Link] = field(default_factory=list)
 
 
-def landing_sections(user) -> list[Section]:
-    sections = [_campaigns(user), _field_work(user), _scoring(user)]
-    return [section for section in sections if section.links]
+@dataclass
+class Landing:
+    cards: list[CampaignCard]
+    sections: list[Section]
+
+    def destinations(self) -> list[str]:
+        """Every page the landing page leads to (a campaign's sections each count)."""
+        tabs = [tab.url for card in self.cards for tab in card.tabs]
+        return tabs + [link.url for section in self.sections for link in section.links]
 
 
-def _campaigns(user) -> Section:
-    section = Section(_("Survey campaigns"))
-    for campaign in visible_campaigns(user):
-        detail = f"{campaign.province} · {campaign.year} · {campaign.get_status_display()}"
-        section.links.append(Link(campaign.name, reverse("campaign", args=[campaign.slug]), detail))
-    return section
+def landing(user) -> Landing:
+    cards = [_card(user, campaign) for campaign in _campaigns(user)]
+    cards = [card for card in cards if card.tabs]
+    others = [link for link in site_links(user) if link.key not in ("home", "audit-log", "admin")]
+    sections = [Section(_("Field work (SIPAS)"), [Link(link.label, link.url) for link in others])]
+    return Landing(cards=cards, sections=[s for s in sections if s.links])
 
 
-def _field_work(user) -> Section:
-    section = Section(_("Field work (SIPAS)"))
-    roles = set(FieldMember.objects.filter(user=user).values_list("role", flat=True))
-    if roles & {FieldMember.Role.ENUMERATOR, FieldMember.Role.CLERK}:
-        section.links.append(Link(_("Enter questionnaires"), reverse("field-entry")))
-        section.links.append(Link(_("Second entry of sampled forms"), reverse("field-verify")))
-    if FieldMember.Role.SUPERVISOR in roles:
-        section.links.append(Link(_("Field progress and data quality"), reverse("field-progress")))
-        section.links.append(Link(_("Double-entry mismatches"), reverse("field-mismatches")))
-    return section
+def _campaigns(user) -> list[Campaign]:
+    """Every campaign one of the user's roles may touch, newest first (the tabs then say which pages)."""
+    ids = set()
+    for scope in (visible_campaigns(user), scoring_campaigns(user), supervised_campaigns(user)):
+        ids |= set(scope.values_list("pk", flat=True))
+    return list(
+        Campaign.objects.filter(pk__in=ids).select_related("province").order_by("-year", "kind", "name")
+    )
 
 
-def _scoring(user) -> Section:
-    """Scorers of lead departments and council members, who have no campaign membership of their own."""
-    section = Section(_("Self-assessment and appraisal"))
-    if user.is_superuser:
-        return section  # the campaigns section already leads everywhere
-    provinces = set(ScoringRole.objects.filter(user=user).values_list("province_id", flat=True))
-    for campaign in Campaign.objects.filter(province_id__in=provinces).select_related("province"):
-        section.links.append(
-            Link(campaign.name, reverse("scoring-assessments", args=[campaign.slug]), str(campaign.province))
+def _card(user, campaign: Campaign) -> CampaignCard:
+    tabs = campaign_tabs(user, campaign)
+    card = CampaignCard(campaign=campaign, tabs=tabs)
+    if tabs and is_coordinator(user, campaign.province_id) and campaign.status != Campaign.Status.CLOSED:
+        card.figures = _coordinator_figures(campaign)
+    return card
+
+
+def _coordinator_figures(campaign: Campaign) -> list[Figure]:
+    today = timezone.localdate()
+    figures = []
+    if lists_come_from_units(campaign):
+        statuses = unit_list_status(campaign, today=today)
+        sent = sum(row["submitted"] for row in statuses)
+        late = sum(row["late"] for row in statuses)
+        figures.append(
+            Figure(_("lists sent"), f"{sent}/{len(statuses)}", "ok" if sent == len(statuses) else "")
         )
-        if can_view_indices(user, campaign):
-            section.links.append(
-                Link(_("Index results"), reverse("indices-dashboard", args=[campaign.slug]), campaign.name)
-            )
-    return section
+        figures.append(Figure(_("units late"), str(late), "late" if late else "ok"))
+        figures.append(_days_to(_("list deadline"), (campaign.list_deadline - today).days))
+    summary = response_summary(campaign)
+    if summary.invited:
+        figures.append(Figure(_("response rate"), summary.rate_text, ""))
+    if campaign.survey_closes is not None:
+        figures.append(_days_to(_("survey closes"), (campaign.survey_closes - today).days))
+    return figures
+
+
+def _days_to(label: str, days: int) -> Figure:
+    if days < 0:
+        return Figure(label, _("passed"), "late")
+    if days == 0:
+        return Figure(label, _("today"), "late")
+    return Figure(label, ngettext("in %(n)s day", "in %(n)s days", days) % {"n": days})

@@ -29,6 +29,9 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = (
+    "config.errors.csrf_failure"  # in the site's layout and language, never Django's English page
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "kit",  # the Vietnamese collation on SQLite connections (kit/collation.py)
     "respondents",
     "surveys",
     "scoring",
@@ -85,6 +89,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
             ],
+            # The navigation (config/navigation.py) and the number format (kit/numbers.py) for every
+            # template: the apps' templates name the libraries, never the modules above them.
+            "libraries": {"navigation": "config.navigation"},
+            "builtins": ["kit.templatetags"],
         },
     },
 ]
@@ -183,7 +191,7 @@ RESPONDENT_FILE_MAX_ROWS = env_int("RESPONDENT_FILE_MAX_ROWS", 100_000)
 
 # E-mail (Django 6.1 mailers): SMTP by default; EMAIL_BACKEND=console prints messages in development.
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
-_EMAIL_BACKENDS = {"smtp": _SMTP, "console": "django.core.mail.backends.console.EmailBackend"}
+_EMAIL_BACKENDS = {"smtp": _SMTP, "console": "config.mail.ConsoleBackend"}  # readable, not base64
 EMAIL_BACKEND_NAME = env_str("EMAIL_BACKEND", "smtp")
 MAILERS = {
     "default": {

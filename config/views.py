@@ -3,14 +3,18 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from .landing import landing_sections
+from respondents.selectors import coordinated_provinces
+
+from .landing import landing
 
 
 @login_required
 def home(request):
-    """Every place the user's roles lead to; with only one, straight there."""
-    sections = landing_sections(request.user)
-    links = [link for section in sections for link in section.links]
-    if len(links) == 1:
-        return redirect(links[0].url)
-    return render(request, "home.html", {"sections": sections})
+    """The campaigns the user can act on and its other pages; with only one place to go, straight there.
+    A coordinator always gets the dashboard of its campaigns."""
+    page = landing(request.user)
+    destinations = page.destinations()
+    coordinator = request.user.is_superuser or coordinated_provinces(request.user).exists()
+    if len(destinations) == 1 and not coordinator:
+        return redirect(destinations[0])
+    return render(request, "home.html", {"cards": page.cards, "sections": page.sections})

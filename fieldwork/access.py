@@ -121,3 +121,13 @@ def supervised_team_ids(user) -> set[int]:
             | Q(pk__in=_teams(user, FieldMember.Role.SUPERVISOR))
         )
     return set(teams.values_list("pk", flat=True))
+
+
+def may_watch_progress(user, campaign) -> bool:
+    """The campaign's field progress: supervisors of one of its teams, coordinators of its province."""
+    return campaign.field_teams.filter(pk__in=supervised_team_ids(user)).exists()
+
+
+def may_manage_frame(user, campaign) -> bool:
+    """The sampling frame of a SIPAS campaign: its province's coordinators (docs/decisions.md D102)."""
+    return campaign.kind == campaign.Kind.SIPAS_CITIZENS and is_coordinator(user, campaign.province_id)

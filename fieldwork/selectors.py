@@ -14,7 +14,9 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from kit.collation import vi_key
 from respondents.models import Campaign
 from respondents.selectors import is_coordinator
 from surveys.models import Questionnaire, Response
@@ -65,6 +67,19 @@ def _person(first: str, last: str, username: str) -> str:
     return f"{last} {first}".strip() or username
 
 
+def local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start and end of `day` in the project's time zone (Vietnam's day), as aware datetimes."""
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def received_on(records: QuerySet[FieldRecord], day: datetime.date) -> QuerySet[FieldRecord]:
+    """The records received (keyed or sent) on `day`, Vietnam's day: what "today" counts everywhere, on
+    the enumerator's entry page and on the supervisor's progress page alike."""
+    start, end = local_day_bounds(day)
+    return records.filter(received_at__gte=start, received_at__lt=end)
+
+
 def field_progress(
     campaign: Campaign, *, team_ids: Collection[int] | None = None, today: datetime.date | None = None
 ) -> dict:
@@ -79,7 +94,17 @@ def field_progress(
     records = _records(campaign, team_ids)
     assignments = _assignments(campaign, team_ids)
     cells = _cells(records)
-    on_today = cells[cells["day"] == today]
+    # "Today" is what arrived today (as the enumerator's own counter shows), not what was interviewed
+    # today: a paper form filled in yesterday and keyed this morning counts today (docs/decisions.md D104).
+    on_today = pd.DataFrame.from_records(
+        list(
+            received_on(records, today)
+            .values_list("enumerator", "assignment__team")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        columns=["enumerator", "team", "n"],
+    )
 
     teams = FieldTeam.objects.filter(campaign=campaign).order_by("code")
     if team_ids is not None:
@@ -171,7 +196,7 @@ def _by_enumerator(
                 "share": _share(submitted, quota_ or 0),
             }
         )
-    return sorted(rows, key=lambda r: (r["team"], r["name"]))
+    return sorted(rows, key=lambda r: (vi_key(r["team"]), vi_key(r["name"])))  # docs/decisions.md D103
 
 
 def service_area_labels(campaign: Campaign) -> dict[str, str]:
@@ -205,9 +230,14 @@ def _by_area(
                 "code": q["area__code"],
                 "name": q["area__name"],
                 "kind": q["area__kind"],
-                "district": q["area__parent__name"] or "",
+                # A district assignment is its own district; one without a service area covers them all
+                # (the columns were empty for both).
+                "district": q["area__parent__name"]
+                or (q["area__name"] if q["area__kind"] == "district" else ""),
                 "service_area": q["service_area"],
-                "service_area_label": labels.get(q["service_area"], q["service_area"]),
+                "service_area_label": labels.get(q["service_area"], q["service_area"])
+                if q["service_area"]
+                else str(_("All service areas")),
                 "quota": q["quota"] or 0,
                 "submitted": submitted,
                 "enumerators": found.get("enumerators", 0),
@@ -215,7 +245,7 @@ def _by_area(
                 "remaining": max((q["quota"] or 0) - submitted, 0),
             }
         )
-    return sorted(rows, key=lambda r: (r["district"], r["name"], r["service_area"]))
+    return sorted(rows, key=lambda r: (vi_key(r["district"]), vi_key(r["name"]), r["service_area"]))
 
 
 def _by_day(cells: pd.DataFrame) -> list[dict]:
@@ -248,6 +278,14 @@ class Flag:
     team: str
     interviewed_at: datetime.datetime | None
     evidence: dict = field(default_factory=dict)
+
+    @property
+    def form_label(self) -> str:
+        """How the supervisor finds the form: its paper number, else (tablet, phone) the record's number
+        as the duplicate-phone evidence names it; "" for a flag on an enumerator's forms as a whole."""
+        if self.record_id is None:
+            return ""
+        return self.form_number or f"#{self.record_id}"
 
 
 def thresholds() -> quality.Thresholds:

@@ -139,7 +139,7 @@ def export_progress(*, campaign, report: dict, flags: list[Flag], stream) -> Non
     rows = [
         [
             r["label"],
-            r["flag"].form_number,
+            r["flag"].form_label or _("all forms"),
             r["flag"].record_id,
             r["flag"].enumerator,
             r["flag"].team,

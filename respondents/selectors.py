@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
-from kit.text import match_key
+from kit.collation import vi_key, vi_order
 
 from .models import Campaign, ImportBatch, Membership, PersonalDataGrant, Respondent, RespondentGroup, Unit
 
@@ -66,10 +66,39 @@ def visible_campaigns(user: User | AnonymousUser) -> QuerySet[Campaign]:
     return Campaign.objects.filter(province_id__in=provinces).select_related("province")
 
 
+def lists_come_from_units(campaign: Campaign) -> bool:
+    """Whether the campaign's respondents are listed by its units: the PAR INDEX survey of officials. A
+    SIPAS campaign samples citizens in the field (fieldwork's sampling frame) and asks units for no list
+    (docs/decisions.md D102)."""
+    return campaign.kind == Campaign.Kind.PAR_OFFICIALS
+
+
+def may_open_lists(user: User | AnonymousUser, campaign: Campaign) -> bool:
+    """The campaign's lists page: its coordinators; focal points of a unit in scope when units send lists.
+    The page and the navigation both ask this (config/navigation.py)."""
+    if is_coordinator(user, campaign.province_id):
+        return True
+    return lists_come_from_units(campaign) and bool(focal_unit_ids(user, campaign.province_id))
+
+
+def may_track(user: User | AnonymousUser, campaign: Campaign) -> bool:
+    """Response tracking: the province's coordinators and analysts (analysts pseudonymised)."""
+    return is_coordinator(user, campaign.province_id) or is_analyst(user, campaign.province_id)
+
+
 def campaign_units(campaign: Campaign) -> QuerySet[Unit]:
-    """The units in scope of a campaign (all of the province's units if none were chosen)."""
+    """The units in scope of a campaign (all of the province's units if none were chosen), by kind then
+    in Vietnamese alphabetical order."""
     units = campaign.units.all()
-    return units if units.exists() else campaign.province.units.all()
+    units = units if units.exists() else campaign.province.units.all()
+    return units.order_by("kind", vi_order("name"), "code")
+
+
+def in_file_order(respondents: QuerySet[Respondent], *, by_name: bool = False) -> QuerySet[Respondent]:
+    """A unit's list as its file gave it (rank order: leaders first), or by name when the user asks."""
+    if by_name:
+        return respondents.order_by(vi_order("full_name"), "pk")
+    return respondents.order_by(F("source_row").asc(nulls_last=True), "pk")
 
 
 def accessible_units(user: User | AnonymousUser, campaign: Campaign) -> QuerySet[Unit]:
@@ -77,6 +106,8 @@ def accessible_units(user: User | AnonymousUser, campaign: Campaign) -> QuerySet
     units = campaign_units(campaign)
     if is_coordinator(user, campaign.province_id):
         return units
+    if not lists_come_from_units(campaign):
+        return units.none()
     return units.filter(pk__in=focal_unit_ids(user, campaign.province_id))
 
 
@@ -124,8 +155,8 @@ def unit_list_status(campaign: Campaign, *, today: datetime.date | None = None) 
     )
     late_now = today > campaign.list_deadline
     rows = []
-    # Sorted in Python: database collations do not order Vietnamese names (Khoa < Kế) as readers expect.
-    units = sorted(campaign_units(campaign), key=lambda u: (u.kind, match_key(u.name)))
+    # Vietnamese alphabetical order (ICU, docs/decisions.md D103): Kế before Khoa, Đ after D.
+    units = sorted(campaign_units(campaign), key=lambda u: (u.kind, vi_key(u.name)))
     for unit in units:
         unit_counts = counts.get(unit.pk, {})
         batch = last_imports.get(unit.pk)

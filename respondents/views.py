@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,10 @@ def campaign_detail(request, slug):
     if campaign.kind == Campaign.Kind.SIPAS_CITIZENS:
         # A SIPAS campaign has interviews, not respondent lists: its page is the SIPAS one (analysis).
         return redirect("sipas-campaign", slug=campaign.slug)
+    if not selectors.may_open_lists(request.user, campaign):
+        if selectors.may_track(request.user, campaign):  # an analyst: the campaign's page is its tracking
+            return redirect("campaign-tracking", slug=slug)
+        raise Http404
     if not selectors.is_coordinator(request.user, campaign.province_id):
         units = list(selectors.accessible_units(request.user, campaign))
         if len(units) == 1:
@@ -73,7 +77,10 @@ def unit_detail(request, slug, unit_code):
             return _run_import(request, campaign, form, unit=unit)
     else:
         form = ImportForm(fixed_unit=unit)
-    respondents = selectors.respondents_visible_to(request.user, campaign).filter(unit=unit)
+    by_name = request.GET.get("sort") == "name"  # else the file's order (docs/decisions.md D103)
+    respondents = selectors.in_file_order(
+        selectors.respondents_visible_to(request.user, campaign).filter(unit=unit), by_name=by_name
+    )
     return render(
         request,
         "respondents/unit.html",
@@ -81,6 +88,7 @@ def unit_detail(request, slug, unit_code):
             "campaign": campaign,
             "unit": unit,
             "respondents": respondents,
+            "by_name": by_name,
             "form": form,
             "imports": selectors.unit_imports(campaign, unit)[:20],
             "delivery_problems": unit_delivery_problems(campaign, unit),

@@ -337,6 +337,12 @@ def visible_assessments(user: User | AnonymousUser, campaign: Campaign) -> list[
     return [a for a in assessments if can_view(user, a)]
 
 
+def may_open_scoring(user: User | AnonymousUser, campaign: Campaign) -> bool:
+    """The campaign's scoring page: whoever sees one of its assessments, and the appraisal council (which
+    sees the page even before an assessment is opened). The navigation asks the same."""
+    return is_council(user, campaign.province_id) or bool(visible_assessments(user, campaign))
+
+
 def visible_campaigns(user: User | AnonymousUser) -> QuerySet[Campaign]:
     """Campaigns of the provinces where the user coordinates, is a focal point, or has a scoring role."""
     if not user.is_authenticated:

@@ -17,5 +17,4 @@ urlpatterns = [
     path(f"{base}<id:pk>/items/<str:code>/history/", views.history, name="scoring-history"),
     path("scoring/evidence/<id:pk>/", views.evidence_file, name="scoring-evidence"),
     path("scoring/criteria/import/", views.criteria_import, name="scoring-criteria-import"),
-    path("campaigns/<slug:slug>/criteria/", views.campaign_criteria, name="campaign-criteria"),
 ]

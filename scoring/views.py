@@ -2,13 +2,11 @@
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from respondents.selectors import coordinated_provinces, is_coordinator
@@ -16,7 +14,6 @@ from respondents.selectors import coordinated_provinces, is_coordinator
 from . import selectors
 from .forms import CriteriaTableForm, load_criteria_upload
 from .models import Assessment, CriteriaTree, Criterion, Evidence, ScoreEvent
-from .services.campaigns import choose_campaign_tree
 from .services.scoring import add_evidence, appraise_score, save_self_score
 from .survey_points import survey_points
 from .totals import band, points_lost, tree_totals
@@ -39,9 +36,9 @@ def _item(assessment: Assessment, code: str) -> Criterion:
 @login_required
 def assessment_list(request, slug):
     campaign = get_object_or_404(selectors.visible_campaigns(request.user), slug=slug)
-    assessments = selectors.visible_assessments(request.user, campaign)
-    if not assessments and not selectors.is_council(request.user, campaign.province_id):
+    if not selectors.may_open_scoring(request.user, campaign):
         raise PermissionDenied
+    assessments = selectors.visible_assessments(request.user, campaign)
     return render(request, "scoring/assessments.html", {"campaign": campaign, "assessments": assessments})
 
 
@@ -220,26 +217,3 @@ def criteria_import(request):
         context |= load_criteria_upload(form, user=request.user, load="load" in request.POST)
     status = 400 if context.get("result") and not context["result"].ok else 200
     return render(request, "scoring/criteria_import.html", context, status=status)
-
-
-@login_required
-def campaign_criteria(request, slug):
-    """The criteria set a PAR campaign is scored against: by default the tree valid for its year; the
-    coordinator may choose another one valid for that year (scoring.services.campaigns, D152)."""
-    campaign = get_object_or_404(selectors.visible_campaigns(request.user), slug=slug)
-    if not is_coordinator(request.user, campaign.province_id):
-        raise PermissionDenied
-    if request.method == "POST":
-        result = choose_campaign_tree(campaign=campaign, code=request.POST.get("code", ""), user=request.user)
-        if result.ok:
-            messages.success(request, _("Criteria set chosen: %(tree)s.") % {"tree": result.tree.basis})
-        else:
-            messages.error(request, result.error)
-        return redirect("campaign-criteria", slug=slug)
-    context = {
-        "campaign": campaign,
-        "current": selectors.campaign_tree(campaign),
-        "choices": selectors.trees_for_year(campaign.year),
-        "default": (selectors.trees_for_year(campaign.year) or [None])[0],
-    }
-    return render(request, "scoring/campaign_criteria.html", context)

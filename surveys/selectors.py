@@ -3,9 +3,11 @@
 import datetime
 import functools
 import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Count,
     DateTimeField,
@@ -22,11 +24,37 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kit.text import match_key
+from kit.collation import vi_key, vi_order
+from kit.numbers import format_number
 from respondents.models import Campaign, Respondent, RespondentGroup, Unit
-from respondents.selectors import campaign_units
+from respondents.selectors import accessible_units, campaign_units, may_track
 
 from .models import Invitation, Message, Questionnaire
+
+
+def may_see_non_responders(user: User | AnonymousUser, campaign: Campaign) -> bool:
+    """The non-responders page: whoever tracks the campaign, and focal points for their own units."""
+    return may_track(user, campaign) or accessible_units(user, campaign).exists()
+
+
+@dataclass(frozen=True)
+class ResponseSummary:
+    invited: int
+    submitted: int
+
+    @property
+    def rate(self) -> float | None:
+        return percent(self.submitted, self.invited)
+
+    @property
+    def rate_text(self) -> str:
+        return f"{format_number(self.rate, 'percent')}%" if self.rate is not None else "–"
+
+
+def response_summary(campaign: Campaign) -> ResponseSummary:
+    """Invited and submitted over the campaign's current respondents: one query (the home dashboard)."""
+    counts = tracked_invitations(campaign).aggregate(invited=Count("pk"), submitted=Count("submitted_at"))
+    return ResponseSummary(invited=counts["invited"], submitted=counts["submitted"])
 
 
 def questionnaire_for(campaign: Campaign, group: RespondentGroup | str) -> Questionnaire | None:
@@ -144,7 +172,7 @@ def non_responders(campaign: Campaign, unit: Unit | None = None) -> QuerySet[Res
         .filter(campaign=campaign, invitation__campaign=campaign, invitation__submitted_at__isnull=True)
         .select_related("unit", "group", "invitation")
         .annotate(email_status=Subquery(email.values("status")[:1]))
-        .order_by("unit__kind", "unit__name", "unit_id", "full_name", "pk")
+        .order_by("unit__kind", vi_order("unit__name"), "unit_id", vi_order("full_name"), "pk")
     )
     return people.filter(unit=unit) if unit is not None else people
 
@@ -243,8 +271,7 @@ def _groups(campaign: Campaign, invited_group_ids: set[int]) -> list[RespondentG
 def _units(campaign: Campaign, invited_unit_ids: set[int]) -> list[Unit]:
     in_scope = campaign_units(campaign).values("pk")
     units = Unit.objects.filter(Q(pk__in=in_scope) | Q(pk__in=invited_unit_ids)).select_related("parent")
-    # Sorted in Python: database collations do not order Vietnamese names as readers expect.
-    return sorted(units, key=lambda u: (u.kind, match_key(u.name), u.code))
+    return sorted(units, key=lambda u: (u.kind, vi_key(u.name), u.code))  # docs/decisions.md D103
 
 
 def _targets(campaign: Campaign) -> dict[str, Fraction]:
@@ -317,7 +344,7 @@ def _by_district(units: list[Unit], by_unit_tally: dict[int, dict[str, int]]) ->
             names[key] = district.name
     level_names = {PROVINCE_LEVEL: _("Province level"), COMMUNE_LEVEL: _("Commune level")}
     order = {PROVINCE_LEVEL: 0, DISTRICT_LEVEL: 1, COMMUNE_LEVEL: 2}
-    keys = sorted(buckets, key=lambda k: (order[k[0]], match_key(names.get(k, "")), k[1] or ""))
+    keys = sorted(buckets, key=lambda k: (order[k[0]], vi_key(names.get(k, "")), k[1] or ""))
     return [
         {
             "level": level,

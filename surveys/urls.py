@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import kit.urls  # noqa: F401  (registers the <id:…> converter)
+
 from .views import (
     campaigns,
     distribution,
@@ -32,17 +34,17 @@ urlpatterns: list = [
         name="campaign-questionnaires",
     ),
     path(
-        "campaigns/<slug:slug>/questionnaires/<int:pk>/xlsform.xlsx",
+        "campaigns/<slug:slug>/questionnaires/<id:pk>/xlsform.xlsx",
         questionnaires.download_xlsform,
         name="questionnaire-xlsform",
     ),
     path(
-        "campaigns/<slug:slug>/questionnaires/<int:pk>/preview/",
+        "campaigns/<slug:slug>/questionnaires/<id:pk>/preview/",
         questionnaires.preview,
         name="questionnaire-preview",
     ),
     path(
-        "campaigns/<slug:slug>/questionnaires/<int:pk>/preview/frame/",
+        "campaigns/<slug:slug>/questionnaires/<id:pk>/preview/frame/",
         questionnaires.preview_frame,
         name="questionnaire-preview-frame",
     ),

@@ -10,6 +10,9 @@ from django.core.servers import basehttp
 from respondents.models import Unit
 from tests.factories import CampaignFactory, MembershipFactory, ProvinceFactory, UnitFactory, UserFactory
 
+# Fixtures of their own modules: `browser` (Debian's chromium through Playwright), `demo` (seed_demo).
+pytest_plugins = ["tests.browser", "tests.demo_world"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _one_live_server_request_at_a_time_on_sqlite(django_db_setup):

@@ -15,7 +15,7 @@ from respondents.models import Campaign
 from surveys.models import Invitation, Message, Response
 from surveys.services.answers import is_visible
 from surveys.services.definitions import parse_definition_file, questions
-from surveys.services.invitations import create_invitations
+from surveys.services.invitations import create_invitations, issue_link
 from surveys.services.questionnaires import load_questionnaire
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "surveys" / "definitions"
@@ -114,3 +114,24 @@ def seed_demo_surveys(*, campaign: Campaign, rng: random.Random, today: datetime
     Invitation.objects.bulk_update(invitations, ["opened_at", "started_at", "submitted_at"], batch_size=500)
     Response.objects.bulk_create(responses, batch_size=500)
     return {"responses": len(responses)}
+
+
+def demo_links(*, campaign: Campaign, count: int = 3) -> list[tuple[str, str]]:
+    """(who, link) for a few invited respondents who have not submitted yet, one per group: personal links
+    that work at once in the demo (each run issues fresh ones; earlier ones stay valid)."""
+    waiting = (
+        Invitation.objects.filter(campaign=campaign, submitted_at__isnull=True, respondent__retired_at=None)
+        .select_related("respondent__group", "respondent__unit")
+        .order_by("respondent__group__order", "pk")
+    )
+    links, groups = [], set()
+    for invitation in waiting:
+        respondent = invitation.respondent
+        if respondent.group_id in groups:
+            continue
+        groups.add(respondent.group_id)
+        link = issue_link(respondent=respondent, reason="demo")
+        links.append((f"{respondent.full_name} ({respondent.group.name}, {respondent.unit.name})", link.url))
+        if len(links) == count:
+            break
+    return links

@@ -210,6 +210,16 @@ DEMO_USERS = [
 ]
 
 
+def _joined(position: str, unit_name: str) -> str:
+    """A position at its unit, the words they share said once: "Chánh Thanh tra" at "Thanh tra tỉnh" is
+    "Chánh Thanh tra tỉnh", not "Chánh Thanh tra Thanh tra tỉnh"."""
+    words, unit_words = position.split(), unit_name.split()
+    for size in range(min(len(words), len(unit_words)), 0, -1):
+        if words[-size:] == unit_words[:size]:
+            return " ".join([*words[:-size], *unit_words])
+    return f"{position} {unit_name}"
+
+
 def _ascii(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in text if ch.isalnum() and ord(ch) < 128).lower()
@@ -337,7 +347,7 @@ def _demo_respondents(
                 phone = f"+84{rng.choice(MOBILE_PREFIXES)[1:]}{rng.randint(0, 9_999_999):07d}"
             used_emails.add(email)
             used_phones.add(phone)
-            unit_position = position if unit.kind != Unit.Kind.DEPARTMENT else f"{position} {unit.name}"
+            unit_position = position if unit.kind != Unit.Kind.DEPARTMENT else _joined(position, unit.name)
             rows.append(
                 Respondent(
                     campaign=campaign,

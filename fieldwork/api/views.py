@@ -1,7 +1,6 @@
 """Field API (v1): a device's assignments and questionnaires, submissions one by one or in batches,
 double entry, and today's count. Token auth for devices, session + CSRF for the entry page."""
 
-import datetime
 import uuid
 
 from django.db.models import Count
@@ -18,6 +17,7 @@ from surveys.models import Questionnaire
 from ..access import visible_assignments, visible_records
 from ..models import DrawnUnit, FieldRecord
 from ..sample_selectors import work_list
+from ..selectors import received_on
 from ..services.contacts import record_attempt
 from ..services.submissions import Submission, SubmissionContext, SubmissionResult, submit_field_response
 from ..services.verification import submit_verification
@@ -219,10 +219,9 @@ class TodayStats(FieldAuth, APIView):
 
     @extend_schema(responses={200: TodayStatsSerializer})
     def get(self, request):
-        today = timezone.localdate()
-        start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+        mine = FieldRecord.objects.filter(response__entered_by=request.user)
         rows = (
-            FieldRecord.objects.filter(response__entered_by=request.user, received_at__gte=start)
+            received_on(mine, timezone.localdate())  # the same "today" as the supervisor's page
             .values("response__mode")
             .annotate(n=Count("pk"))
         )

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kit.collation import vi_key
+from kit.numbers import number_messages
 from respondents.models import Unit
 from surveys.models import Response
 from surveys.services.layout import page_sections
@@ -189,14 +191,15 @@ def _areas(area: Unit) -> list[Unit]:
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
     )
-    return [area, *sorted(below, key=lambda unit: unit.name_key)]
+    return [area, *sorted(below, key=lambda unit: vi_key(unit.name))]  # docs/decisions.md D103
 
 
 def _js_text() -> dict[str, str]:
     """Messages of entry.js, translated here (the catalogue is Django's; no JavaScript catalogue)."""
     return {
         "required": _("This question needs an answer."),
-        "number": _("Enter a number."),
+        "number": number_messages()["not_number"],
+        "number_grouped": number_messages()["grouped"],
         "range": _("Enter a number from %(min)s to %(max)s."),
         "too_long": _("At most %(n)s characters."),
         "form_number_required": _("Enter the form number printed on the paper form."),

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kit.tabular.problems import problem
 from respondents.models import Campaign
-from respondents.selectors import is_coordinator
 
+from ..access import may_manage_frame
 from ..models import Assignment, SamplingFrameEntry
 from ..services.frame import FrameReport, import_sampling_frame
 
@@ -37,7 +37,7 @@ class FrameUploadForm(forms.Form):
 @login_required
 def frame_upload(request, slug):
     campaign = Campaign.objects.filter(slug=slug).first()
-    if campaign is None or not is_coordinator(request.user, campaign.province_id):
+    if campaign is None or not may_manage_frame(request.user, campaign):
         raise Http404
     report = None
     form = FrameUploadForm(request.POST or None, request.FILES or None, campaign=campaign)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..numbers import format_number, format_typed
 from .timeline import Tick, nice_scale
 
 WIDTH = 640
@@ -88,7 +89,7 @@ def score_bars(rows: list[tuple[str, float, float]]) -> BarsChart | None:
             x=left,
             width=round(max(value, 0) * scale, 1),
             max_width=round(maximum * scale, 1),
-            value_label=f"{value:.2f}/{maximum:g}",
+            value_label=f"{format_number(value, 'points')}/{format_typed(maximum)}",
         )
         for i, (label, value, maximum) in enumerate(rows)
     ]
@@ -117,7 +118,7 @@ def percent_bars(rows: list[dict[str, Any]]) -> BarsChart | None:
                 x=left,
                 width=round(row["estimate"] * scale, 1) if shown else 0,
                 max_width=None,
-                value_label=f"{row['estimate']:.1f}%" if shown else "",
+                value_label=f"{format_number(row['estimate'], 'percent')}%" if shown else "",
                 low_x=x(row["ci_low"]) if shown else None,
                 high_x=x(row["ci_high"]) if shown else None,
                 suppressed=not shown,

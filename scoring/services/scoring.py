@@ -7,7 +7,7 @@ appraisal by 15 January; the dates are on each Assessment and compared with Viet
 import datetime
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import Action, record
 from kit import safeinput
+from kit.numbers import NotANumber, parse_decimal
 from kit.text import clean_multiline
 from respondents.models import Campaign, Unit
 
@@ -93,18 +94,21 @@ def open_assessment(
 
 
 def parse_points(raw: object, *, max_points: Decimal) -> tuple[Decimal | None, str]:
-    """Points as typed (a decimal comma accepted): between 0 and max, at most two decimals. The range is
-    checked before the decimals (kit.safeinput): `1e30` is out of range, never a 500."""
-    if raw is None or not str(raw).strip():
+    """Points as typed, "1,5" or "1.5" and nothing else (docs/decisions.md D100): between 0 and max, at most
+    two decimals. The range is checked before the decimals (kit.safeinput): a huge number is out of range,
+    never a 500."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
         return None, ""
-    number = safeinput.as_decimal(raw)
-    if number is None:
-        return None, _("Enter a number.")
-    if not Decimal(0) <= number <= max_points:
+    try:
+        value = parse_decimal(text)
+    except NotANumber as error:
+        return None, error.message
+    if not Decimal(0) <= value <= max_points:
         return None, _("Between 0 and %(max)s.") % {"max": max_points}
-    if safeinput.parse_decimal(number, places=2, max_abs=max_points) is None:
+    if safeinput.parse_decimal(value, places=2, max_abs=max_points) is None:
         return None, _("At most two decimals.")
-    return number, ""
+    return value, ""
 
 
 def save_self_score(
@@ -309,19 +313,15 @@ def _locked_score(assessment: Assessment, criterion: Criterion) -> Score:
 def _figures(raw: dict, errors: dict) -> dict[str, Decimal]:
     values = {}
     for name in FIGURES:
-        text = str(raw.get(name) or "").strip().replace(",", ".")
+        text = str(raw.get(name) or "").strip()
         if not text:
             continue
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            errors[name] = _("Enter a number.")
+            value = parse_decimal(text)
+        except NotANumber as error:
+            errors[name] = error.message
             continue
-        if (
-            not value.is_finite()
-            or abs(value) >= Decimal("1e15")
-            or value != value.quantize(Decimal("0.0001"))
-        ):
+        if abs(value) >= Decimal("1e15") or value != value.quantize(Decimal("0.0001")):
             errors[name] = _("Enter a number with at most four decimals.")
         else:
             values[name] = value

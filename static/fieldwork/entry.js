@@ -34,6 +34,20 @@
 
   // ---------------------------------------------------------------- small helpers
 
+  // The server's decimal parser (kit/numbers.py, docs/decisions.md D100), mirrored for the check as one
+  // types: "1,5" and "1.5" are 1.5 in any browser language; grouping and ambiguous "1.500" are refused.
+  // The typed text is what is sent: the server parses it again and has the last word.
+  var TYPED = /^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)$/;
+  var GROUPED = /^[+-]?[0-9]{1,3}(?:[ .,\u00a0][0-9]{3})+(?:[.,][0-9]+)?$/;
+  var AMBIGUOUS = /^[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}$/;
+  function parseDecimal(raw) {
+    var value = String(raw).normalize("NFKC").trim().replace("\u2212", "-");
+    if (TYPED.test(value) && !AMBIGUOUS.test(value)) {
+      return { number: Number(value.replace(",", ".").replace(/\.$/, "")) };
+    }
+    return { error: GROUPED.test(value) ? "number_grouped" : "number", text: String(raw).trim().slice(0, 40) };
+  }
+
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key] === undefined ? "" : values[key]; });
   }
@@ -193,8 +207,9 @@
     var question = byCode[box.getAttribute("data-code")];
     if (value === null || value === undefined) return question.required ? text.required : "";
     if (question.type === "number") {
-      var number = Number(String(value).replace(",", "."));
-      if (String(value).trim() === "" || !isFinite(number)) return text.number;
+      var parsed = parseDecimal(value);
+      if (parsed.error) return fmt(text[parsed.error], { text: parsed.text });
+      var number = parsed.number;
       var low = question.min !== undefined && number < question.min;
       if (low || (question.max !== undefined && number > question.max)) {
         return fmt(text.range, { min: question.min === undefined ? "…" : question.min, max: question.max === undefined ? "…" : question.max });
@@ -449,8 +464,7 @@
       var value = answers[code];
       var question = byCode[code];
       if (question.type === "number") {
-        var number = Number(String(value).replace(",", "."));
-        typed[code] = number;
+        typed[code] = String(value).trim(); // as typed: parsed on the server (kit/numbers.py)
       } else {
         typed[code] = value;
       }

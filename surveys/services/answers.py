@@ -2,11 +2,13 @@
 
 import datetime
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kit.numbers import NotANumber, as_plain, format_typed, parse_decimal
 from kit.text import clean_multiline
 
 from .definitions import localised, questions
@@ -78,21 +80,21 @@ def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str |
             return None, _("Choose among the options.")
         return sorted(set(values), key=[o["value"] for o in question["options"]].index), None
     if kind == "number":
+        # "1,5" and "1.5" are 1.5 in every browser language; anything else is refused with the text typed
+        # (docs/decisions.md D100), never read as another number.
         try:
-            number = float(str(value).replace(",", "."))
-        except ValueError:
-            return None, _("Enter a number.")
-        if number != number or number in (float("inf"), float("-inf")):
-            return None, _("Enter a number.")
-        if question.get("integer") and not number.is_integer():
+            number = parse_decimal(value)
+        except NotANumber as error:
+            return None, error.message
+        if question.get("integer") and number != number.to_integral_value():
             return None, _("Enter a whole number.")
-        too_low = "min" in question and number < question["min"]
-        if too_low or ("max" in question and number > question["max"]):
+        too_low = "min" in question and number < Decimal(str(question["min"]))
+        if too_low or ("max" in question and number > Decimal(str(question["max"]))):
             return None, _("Enter a number from %(min)s to %(max)s.") % {
-                "min": question.get("min", "…"),
-                "max": question.get("max", "…"),
+                "min": format_typed(question["min"]) if "min" in question else "…",
+                "max": format_typed(question["max"]) if "max" in question else "…",
             }
-        return int(number) if number.is_integer() else number, None
+        return as_plain(number), None
     if kind == "date":
         day = _date(str(value))
         return (day.isoformat(), None) if day else (None, _("Enter a date (day, month, year)."))

@@ -8,12 +8,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
+from audit.services import Action, record
 from respondents.models import Campaign, Respondent
 
 from ..models import Invitation, Questionnaire
+from .tokens import issue_token
 
 
 @dataclass
@@ -73,3 +76,29 @@ def survey_url(token: str) -> str:
 def opt_out_url(token: str) -> str:
     """The absolute link that stops reminders for this invitation (`/s/<token>/no-reminders/`)."""
     return settings.SITE_URL + _path("survey-opt-out", token, f"/s/{token}/no-reminders/")
+
+
+@dataclass
+class IssuedLink:
+    invitation: Invitation
+    url: str
+
+
+def issue_link(*, respondent: Respondent, by: User | None = None, reason: str = "") -> IssuedLink | None:
+    """A fresh personal link for one current respondent (earlier links stay valid), inviting them first if
+    the campaign had not yet; None when no current questionnaire covers the respondent's group. Every link
+    handed out this way is in the audit log: it opens the respondent's answers."""
+    create_invitations(campaign=respondent.campaign)
+    invitation = Invitation.objects.filter(respondent=respondent).select_related("campaign").first()
+    if invitation is None:
+        return None
+    url = survey_url(issue_token(invitation))
+    record(
+        actor=by,
+        actor_name="manage.py" if by is None else "",
+        action=Action.LINK_ISSUED,
+        obj=invitation,
+        campaign=invitation.campaign,
+        detail={"respondent": respondent.pk, "reason": reason} if reason else {"respondent": respondent.pk},
+    )
+    return IssuedLink(invitation=invitation, url=url)

@@ -7,9 +7,19 @@ import json
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kit.numbers import format_typed
+
 from .answers import clean_answers, is_visible
 from .definitions import languages, localised
 from .expressions import holds
+
+
+def _shown_value(question: dict, value: object) -> str:
+    if value is None or isinstance(value, list):
+        return ""
+    if question["type"] == "number" and not isinstance(value, str):
+        return format_typed(value)
+    return str(value)
 
 
 def page_sections(
@@ -39,8 +49,8 @@ def page_sections(
                 "help": localised(question, "help", language),
                 "number": "" if is_note else number,
                 "grouped": question["type"] in ("scale", "single", "multiple"),
-                # Text, not a localised number: an <input type=number> needs "12.5", never "12,5".
-                "value": "" if value is None or isinstance(value, list) else str(value),
+                # A stored number as one would type it ("1,5" in Vietnamese); text as posted stays as typed.
+                "value": _shown_value(question, value),
                 "options": [
                     {**o, "label": localised(o, "label", language), "checked": str(o["value"]) in chosen}
                     for o in question.get("options", [])

@@ -12,12 +12,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from kit.charts.timeline import submissions_chart
+from kit.collation import vi_order
 from respondents.models import Campaign
 from respondents.selectors import (
     accessible_units,
     campaign_units,
     is_analyst,
     is_coordinator,
+    may_track,
     sees_personal_data,
     visible_campaigns,
 )
@@ -38,11 +40,9 @@ def _campaign_for(user, slug: str) -> Campaign:
 def _tracking_campaign(user, slug: str) -> tuple[Campaign, bool]:
     """The campaign for its province's coordinator or analyst; True when the viewer is an analyst."""
     campaign = _campaign_for(user, slug)
-    if is_coordinator(user, campaign.province_id):
-        return campaign, False
-    if is_analyst(user, campaign.province_id):
-        return campaign, True
-    raise PermissionDenied
+    if not may_track(user, campaign):  # the navigation asks the same (config/navigation.py)
+        raise PermissionDenied
+    return campaign, not is_coordinator(user, campaign.province_id)
 
 
 @login_required
@@ -95,7 +95,7 @@ def non_responder_list(request, slug):
         "rows": rows,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        "units": units.order_by("kind", "name"),
+        "units": units.order_by("kind", vi_order("name"), "code"),
         "personal": personal,
         "analyst": analyst,
     }

@@ -5,7 +5,11 @@ from django.urls import reverse
 
 from fieldwork.models import FieldMember, FieldTeam
 from scoring.models import ScoringRole
+from scoring.selectors import current_tree
+from scoring.services.scoring import open_assessment
+from scoring.services.trees import load_criteria_tree
 from tests.factories import CampaignFactory, UserFactory
+from tests.scoring.conftest import TREE_876
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +30,13 @@ def test_login_leads_to_the_landing_page():
     assert reverse(settings.LOGIN_REDIRECT_URL) == reverse("home")
 
 
-def test_a_coordinator_of_one_campaign_goes_straight_to_it(client, coordinator, campaign):
+def test_a_coordinator_gets_the_dashboard_of_its_campaign_even_with_one(client, coordinator, campaign):
     response = landing(client, coordinator)
-    assert response.status_code == 302 and response.url == reverse("campaign", args=[campaign.slug])
+    assert response.status_code == 200
+    card = response.context["cards"][0]
+    assert card.url == reverse("campaign", args=[campaign.slug])
+    labels = [f.label for f in card.figures]
+    assert labels[:3] == ["danh sách đã gửi", "đơn vị chậm gửi", "hạn gửi danh sách"]
 
 
 def test_a_coordinator_of_two_campaigns_chooses_between_them(client, coordinator, campaign, province):
@@ -60,6 +68,10 @@ def test_field_staff_find_their_pages(client, campaign, role, expected, absent):
 def test_a_lead_department_scorer_finds_the_campaigns_assessments(client, province, units, campaign):
     user = UserFactory(username="cham-stp")
     ScoringRole.objects.create(user=user, role=ScoringRole.Role.SCORER, province=province, unit=units["STP"])
+    # No assessment yet: nothing to act on, so nothing listed (the scoring page would refuse).
+    assert landing(client, user).context["cards"] == []
+    load_criteria_tree(path=TREE_876)
+    open_assessment(campaign=campaign, tree=current_tree("par-province-876"))
     response = landing(client, user)
     assert response.status_code == 302
     assert response.url == reverse("scoring-assessments", args=[campaign.slug])
@@ -77,4 +89,4 @@ def test_someone_without_a_role_is_told_whom_to_ask(client, campaign):
     response = landing(client, UserFactory(username="nobody"))
     assert response.status_code == 200
     assert 'class="landing"' not in response.content.decode()
-    assert response.context["sections"] == []
+    assert response.context["sections"] == [] and response.context["cards"] == []

@@ -1,12 +1,13 @@
-"""The project's URLs plus views that fail, for test_outage_responses.py (same handler500 as config.urls)."""
+"""The project's URLs plus views that fail, for test_outage_responses.py and tests/config/test_error_pages.py
+(the same error handlers as config.urls)."""
 
 from django.db import InterfaceError, OperationalError
 from django.urls import path
 
-from config.urls import handler500
+from config.urls import handler403, handler404, handler500
 from config.urls import urlpatterns as project_urls
 
-__all__ = ["handler500", "urlpatterns"]
+__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
 
 
 def database_gone(request):

@@ -102,3 +102,11 @@ def test_progress_takes_a_fixed_number_of_queries_whatever_the_number_of_records
     with CaptureQueriesContext(connection) as many:
         field_progress(campaign)
     assert len(many) == len(few) <= 12
+
+
+def test_a_district_assignment_shows_its_district_and_one_without_service_area_says_all(campaign, field):
+    rows = {(r["name"], r["service_area"]): r for r in field_progress(campaign)["by_area"]}
+    batxat = rows[("Huyện Bát Xát", "land")]  # a district's own assignment: the district column is its own
+    assert batxat["district"] == "Huyện Bát Xát"
+    sapa = rows[("Thị xã Sa Pa", "")]  # no service area: every area, said so rather than left empty
+    assert (sapa["district"], sapa["service_area_label"]) == ("Thị xã Sa Pa", "Mọi lĩnh vực")

@@ -13,7 +13,7 @@ def test_score_bars_scale_points_and_maximum_on_one_axis():
     assert first.width == pytest.approx(span * 4.5 / 20, abs=0.1)
     assert first.max_width == pytest.approx(span * 9 / 20, abs=0.1)
     assert second.width == second.max_width
-    assert first.value_label == "4.50/9"
+    assert first.value_label == "4,50/9"  # the one Vietnamese format (kit/numbers.py)
 
 
 def test_percent_bars_draw_whiskers_and_leave_suppressed_rows_empty():

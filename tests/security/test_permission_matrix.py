@@ -106,8 +106,6 @@ ROWS = [
     ("campaign-wording",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("campaign-wording",           "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("campaign-suppressions",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
-    ("campaign-criteria",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
-    ("campaign-criteria",          "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("campaign-suppressions",      "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # The page's script says a person opened the link: the token is the credential, as for the pages above.
     ("survey-opened",              "POST", DENY,  ALLOW, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from demo.services.assessment import seed_demo_scoring
 from demo.services.field import seed_field_demo
 from demo.services.indices import seed_demo_indices
-from demo.services.questionnaires import seed_demo_surveys
+from demo.services.questionnaires import demo_links, seed_demo_surveys
 from demo.services.registry import seed_demo
 from demo.services.sipas import seed_demo_sipas_weighting
 
@@ -61,3 +61,8 @@ class Command(BaseCommand):
             "hdtd       appraisal council member",
         ):
             self.stdout.write("  " + line)
+        self.stdout.write(
+            "Personal survey links (answer as a respondent; a new one: manage.py survey_link ID):"
+        )
+        for who, url in demo_links(campaign=campaign):
+            self.stdout.write(f"  {url}  {who}")
