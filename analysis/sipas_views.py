@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,8 @@ def _sipas_campaign(request, slug: str) -> Campaign:
     campaign = get_object_or_404(Campaign.objects.select_related("province"), slug=slug)
     if not can_view_indices(request.user, campaign):
         raise PermissionDenied
+    if campaign.kind != Campaign.Kind.SIPAS_CITIZENS:
+        raise Http404  # a PAR campaign's SIPAS is its linked SIPAS campaign's page (indices page links it)
     return campaign
 
 

@@ -35,6 +35,12 @@ class AuditEvent(models.Model):
         FIELD_SAMPLE_DRAWN = "field.sample_drawn", _("Field sample drawn")
         FIELD_DESIGN_LOADED = "field.design_loaded", _("Sample design loaded from a file")
         FIELD_FORMS_IMPORTED = "field.forms_imported", _("Unsent field forms imported from a file")
+        SIPAS_MARGINS_PROPOSED = "sipas.margins_proposed", _("Population margins proposed")
+        SIPAS_MARGINS_CONFIRMED = "sipas.margins_confirmed", _("Population margins confirmed")
+        SIPAS_MARGINS_REJECTED = "sipas.margins_rejected", _("Population margins rejected")
+        SIPAS_METHOD_PROPOSED = "sipas.method_proposed", _("SIPAS method proposed")
+        SIPAS_METHOD_CONFIRMED = "sipas.method_confirmed", _("SIPAS method confirmed")
+        SIPAS_METHOD_REJECTED = "sipas.method_rejected", _("SIPAS method rejected")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -102,9 +102,15 @@ def _field_label(event, name: str) -> str:
     """A model field changed in the admin pages: its verbose name."""
     try:
         model = apps.get_model(event.object_type)
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except (LookupError, ValueError, FieldDoesNotExist):
         return name.replace("_", " ")
+    # A reverse relation (the admin logs inline changes under the related name) has no verbose name of its
+    # own: the related model's plural name is what the admin showed.
+    label = getattr(field, "verbose_name", None) or getattr(
+        field.related_model._meta, "verbose_name_plural", name
+    )
+    return str(label)
 
 
 def _value(event, value) -> str:

@@ -60,6 +60,11 @@ def _is_sipas(campaign: Campaign) -> bool:
     return campaign.kind == Campaign.Kind.SIPAS_CITIZENS
 
 
+def _par_lists(user, campaign: Campaign) -> bool:
+    """A SIPAS campaign's own page is its interviews and SIPAS (its lists page leads there)."""
+    return not _is_sipas(campaign) and may_open_lists(user, campaign)
+
+
 def _coordinates_par(user, campaign: Campaign) -> bool:
     return not _is_sipas(campaign) and _coordinates(user, campaign)
 
@@ -77,7 +82,7 @@ def _sipas_margins(user, campaign: Campaign) -> bool:
 
 
 CAMPAIGN_TABS = [
-    _CampaignTab("lists", _("Respondent lists"), "campaign", may_open_lists),
+    _CampaignTab("lists", _("Respondent lists"), "campaign", _par_lists),
     _CampaignTab("settings", _("Settings"), "campaign-settings", _coordinates),
     _CampaignTab("questionnaires", _("Questionnaires"), "campaign-questionnaires", _coordinates),
     _CampaignTab("distribution", _("Invitations"), "campaign-distribution", _coordinates_par),

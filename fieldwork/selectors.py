@@ -134,7 +134,9 @@ def field_progress(
         "overall": overall,
         "by_team": by_team,
         "by_enumerator": _by_enumerator(cells, on_today, assignments, teams),
-        "by_area": _by_area(records, assignments, service_area_labels(campaign)),
+        "by_area": (by_area := _by_area(records, assignments, service_area_labels(campaign))),
+        # Since 1 July 2025 communes sit directly under the province: no district column to fill then.
+        "by_area_has_districts": any(r["district"] for r in by_area),
         "by_day": _by_day(cells),
     }
 

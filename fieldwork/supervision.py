@@ -125,8 +125,10 @@ def export_progress(*, campaign, report: dict, flags: list[Flag], stream) -> Non
     headers = [_("District"), _("Area"), _("Code"), _("Service area"), _("Quota"), _("Submitted")]
     headers += [_("Share of quota (%)"), _("Remaining"), _("Enumerators")]
     keys = ("district", "name", "code", "service_area_label", "quota", "submitted", "share", "remaining")
+    if not report.get("by_area_has_districts", True):  # communes under the province: no district column
+        headers, keys = headers[1:], keys[1:]
     rows = [[*(r[k] for k in keys), r["enumerators"]] for r in report["by_area"]]
-    write_table(ws, headers, rows, [26, 30, 14, 24, 10, 12, 12, 12, 12])
+    write_table(ws, headers, rows, [26, 30, 14, 24, 10, 12, 12, 12, 12][-len(headers) :])
 
     ws = workbook.create_sheet(_("Days")[:31])
     rows = [[r["date"], r["submitted"], r["cumulative"]] for r in report["by_day"]]

@@ -27,6 +27,9 @@ PYTHON = re.compile(r"\{'|'\}|\bNone\b|\bTrue\b|\bFalse\b|<[a-z_.]+ object at")
 REPEATED = re.compile(r"(?i)(\b\w+ \w+\b|\(\w[^()]*\)) \1(?!\w)")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 URL = re.compile(r"^https?://\S+$|^/\S*$")
+FILE_NAME = re.compile(r"^[\w.-]+\.(?:yaml|yml|xlsx|xls|csv|json|docx)$")  # an uploaded file's own name
+# The wording page's placeholders ({lien_ket}, {tu_choi}) are what the coordinator types: shown as such.
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 # Texts that are the same in both languages (the indices' and tools' own names), and "English": the
 # language switch names each language in that language.
 ALLOWED = {"PAR INDEX", "SIPAS", "PAR INDEX & SIPAS", "E-mail", "SMS", "API", "STT", "English"}
@@ -141,13 +144,13 @@ def workbook_texts(content: bytes) -> list[tuple[str, str, bool]]:
 
 def problems(text: str, *, msgids: set[str], codes: set[str], code_column: bool = False) -> list[str]:
     """Why `text` should not be shown to a Vietnamese reader (empty when it is fine)."""
-    if text in ALLOWED or EMAIL.match(text) or URL.match(text):
+    if text in ALLOWED or EMAIL.match(text) or URL.match(text) or FILE_NAME.match(text):
         return []
     found = []
     if text in msgids or text.rstrip(":.") in msgids:
         found.append("untranslated")
-    if SNAKE.search(text):
-        found.append(f"snake_case code {SNAKE.search(text).group(0)!r}")
+    if snake := SNAKE.search(PLACEHOLDER.sub("", text)):
+        found.append(f"snake_case code {snake.group(0)!r}")
     if PYTHON.search(text):
         found.append(f"Python value {PYTHON.search(text).group(0)!r}")
     if text in codes and not code_column:

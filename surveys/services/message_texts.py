@@ -34,7 +34,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Mời tham gia khảo sát: {dot}",
         "body": (
             "Kính gửi {ten},\n\n"
-            "Sở Nội vụ trân trọng mời Anh/Chị trả lời phiếu khảo sát {dot}. Đề nghị Anh/Chị trả lời "
+            "Sở Nội vụ trân trọng mời Anh/Chị tham gia {dot}. Đề nghị Anh/Chị trả lời "
             "trước ngày {han}.\n\n"
             "Mở đường dẫn cá nhân để trả lời:\n{lien_ket}\n\n"
             "Đường dẫn là của riêng Anh/Chị: xin đừng chuyển tiếp thư này. Anh/Chị có thể dừng lại và quay "
@@ -46,7 +46,7 @@ DEFAULTS: dict[tuple[str, str], dict[str, str]] = {
         "subject": "Nhắc trả lời khảo sát: {dot}",
         "body": (
             "Kính gửi {ten},\n\n"
-            "Chúng tôi chưa nhận được câu trả lời của Anh/Chị cho phiếu khảo sát {dot}. Khảo sát đóng vào "
+            "Chúng tôi chưa nhận được câu trả lời của Anh/Chị cho {dot}. Khảo sát đóng vào "
             "ngày {han}.\n\n"
             "Mở đường dẫn cá nhân để trả lời:\n{lien_ket}\n\n"
             "Nếu Anh/Chị đã trả lời, xin bỏ qua thư này.\n\n"

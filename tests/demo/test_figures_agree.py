@@ -21,10 +21,14 @@ def test_today_is_the_same_number_for_the_enumerator_and_the_supervisor(demo):
     assert team["today"] >= mine
 
 
-def test_field_progress_names_the_district_and_service_area_of_every_row(demo):
-    progress = demo["snv"].get(reverse("field-progress") + "?campaign=sipas-2026").context
+def test_field_progress_names_the_area_and_service_area_of_every_row(demo):
+    response = demo["snv"].get(reverse("field-progress") + "?campaign=sipas-2026")
+    progress = response.context
     assert progress["by_area"]
-    assert all(r["district"] and r["service_area_label"] for r in progress["by_area"])
+    assert all(r["name"] and r["service_area_label"] for r in progress["by_area"])
+    # The 2026 campaign's areas are communes and wards under the province: no empty district column.
+    assert not progress["by_area_has_districts"]
+    assert "<th>Huyện</th>" not in response.content.decode()
 
 
 def test_every_quality_flag_on_a_form_names_the_form(demo):
