@@ -1,7 +1,7 @@
 """Form fields shared by the apps' pages."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,8 +10,14 @@ from django.db.models import Model, QuerySet
 # The largest id a 64-bit integer column holds: 19 digits; `kit/urls.py`'s <id:…> allows 18.
 _MAX_ID_DIGITS = 18
 
+# Django's form fields are generic in the stubs only: subscripting them at run time is a TypeError.
+if TYPE_CHECKING:
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField[Model]
+else:
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
 
-class IdsMultipleChoiceField(forms.ModelMultipleChoiceField[Model]):
+
+class IdsMultipleChoiceField(_ModelMultipleChoiceField):
     """A ModelMultipleChoiceField whose choices are ids. Django checks the posted values with one
     `pk__in` query, and a value of more digits than a database integer holds reached the database as
     such (OverflowError on SQLite and PostgreSQL: a 500, found by the input fuzz test); such a value is
