@@ -12,8 +12,15 @@ class AnalysisConfig(AppConfig):
         from scoring.signals import tree_stored
         from surveys.signals import checking_questionnaire
 
-        from . import feeds, indices
+        from . import feeds
 
         checking_questionnaire.connect(feeds.check_questionnaire, dispatch_uid="analysis-feeds-questionnaire")
         tree_stored.connect(feeds.check_tree, dispatch_uid="analysis-feeds-tree")
-        survey_points.register(indices.assessment_survey_points)
+        survey_points.register(_assessment_survey_points)
+
+
+def _assessment_survey_points(assessment):
+    # analysis.indices brings pandas: imported when scoring first asks, not when Django starts (D401).
+    from .indices import assessment_survey_points
+
+    return assessment_survey_points(assessment)

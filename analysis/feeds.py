@@ -12,8 +12,7 @@ from scoring.models import CriteriaTree
 from scoring.selectors import campaign_tree
 from surveys.models import Questionnaire
 
-from .sipas.inputs import FEEDS_PREFIX
-from .sipas.methods import ELEMENTS, POLICY, POLICY_GROUPS, SERVICE
+from .sipas.methods import ELEMENTS, FEEDS_PREFIX, POLICY, POLICY_GROUPS, SERVICE
 
 # The first questionnaire's elements, the 1001 policy groups and service elements, the overall question,
 # and the perception and needs questions (docs/decisions.md D200).

@@ -15,17 +15,9 @@ from django.views.decorators.http import require_POST
 from respondents.models import Campaign
 from respondents.selectors import is_coordinator
 
-from . import selectors
-from .dashboard import sipas_context
 from .forms import MarginsForm, MethodForm
-from .indices import sipas_summary
 from .models import MarginSet, SipasMethodChoice
 from .permissions import can_view_indices
-from .services.margins import decide_margins, propose_margins
-from .services.methods import decide_method, propose_method
-from .sipas import SipasInputError
-from .sipas.campaign import campaign_sipas, sipas_questionnaires
-from .sipas.comparison import previous_by_locality
 
 
 def _sipas_campaign(request, slug: str) -> Campaign:
@@ -39,6 +31,12 @@ def _sipas_campaign(request, slug: str) -> Campaign:
 
 @login_required
 def sipas_page(request, slug):
+    from . import selectors
+    from .dashboard import sipas_context
+    from .indices import sipas_summary
+    from .sipas import SipasInputError
+    from .sipas.campaign import campaign_sipas, sipas_questionnaires
+
     campaign = _sipas_campaign(request, slug)
     context = {
         "campaign": campaign,
@@ -63,6 +61,8 @@ def sipas_page(request, slug):
 
 def _comparison(rows: list[dict], campaign: Campaign, result) -> dict | None:
     """This year's SIPAS by locality beside the latest earlier year's, on comparable units."""
+    from .sipas.comparison import previous_by_locality
+
     previous = previous_by_locality(campaign, result)
     if not previous:
         return None
@@ -94,6 +94,9 @@ def _coordinator_campaign(request, slug: str) -> Campaign:
 
 @login_required
 def margins_page(request, slug):
+    from . import selectors
+    from .services.margins import propose_margins
+
     campaign = _coordinator_campaign(request, slug)
     report, status = None, 200
     if request.method == "POST":
@@ -133,6 +136,8 @@ def margins_page(request, slug):
 @login_required
 @require_POST
 def margins_decide(request, slug, margin_set_id):
+    from .services.margins import decide_margins
+
     campaign = _coordinator_campaign(request, slug)
     margin_set = get_object_or_404(MarginSet, pk=margin_set_id, campaign=campaign)
     problem = decide_margins(margin_set=margin_set, user=request.user, confirm="confirm" in request.POST)
@@ -146,6 +151,8 @@ def margins_decide(request, slug, margin_set_id):
 @login_required
 @require_POST
 def method_propose(request, slug):
+    from .services.methods import propose_method
+
     campaign = _coordinator_campaign(request, slug)
     form = MethodForm(request.POST)
     problem = _("Check the form.")
@@ -168,6 +175,8 @@ def method_propose(request, slug):
 @login_required
 @require_POST
 def method_decide(request, slug, choice_id):
+    from .services.methods import decide_method
+
     campaign = _coordinator_campaign(request, slug)
     choice = get_object_or_404(SipasMethodChoice, pk=choice_id, campaign=campaign)
     problem = decide_method(choice=choice, user=request.user, confirm="confirm" in request.POST)

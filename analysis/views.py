@@ -8,11 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from respondents.models import Campaign
 from respondents.selectors import is_coordinator
 
-from .dashboard import dashboard_context
-from .index_settings import save_index_settings, settings_choices
-from .indices import campaign_indices
 from .permissions import can_view_indices
-from .report_xlsx import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,6 +22,9 @@ def _campaign(request, slug: str) -> Campaign:
 
 @login_required
 def dashboard(request, slug):
+    from .dashboard import dashboard_context
+    from .indices import campaign_indices
+
     campaign = _campaign(request, slug)
     if campaign.kind == Campaign.Kind.SIPAS_CITIZENS:
         # A SIPAS campaign has no assessment: its indices are its SIPAS figures (its own page).
@@ -36,6 +35,9 @@ def dashboard(request, slug):
 
 @login_required
 def report(request, slug):
+    from .indices import campaign_indices
+    from .report_xlsx import workbook_bytes
+
     campaign = _campaign(request, slug)
     result = campaign_indices(campaign, sipas_by=["locality", "area"])
     response = HttpResponse(workbook_bytes(result), content_type=XLSX)
@@ -46,6 +48,8 @@ def report(request, slug):
 @login_required
 def index_settings(request, slug):
     """The campaign's criteria set and officials' conversion (coordinators); others see them read-only."""
+    from .index_settings import save_index_settings, settings_choices
+
     campaign = _campaign(request, slug)
     may_change = is_coordinator(request.user, campaign.province_id)
     errors = {}

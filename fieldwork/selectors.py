@@ -2,12 +2,14 @@
 aggregated in the database, and the data-quality flags of fieldwork/quality.py over a campaign's records.
 """
 
+from __future__ import annotations
+
 import datetime
 import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
@@ -22,10 +24,14 @@ from respondents.selectors import is_coordinator
 from surveys.models import Questionnaire, Response
 from surveys.services.definitions import questions
 
-from . import quality
 from .access import supervised_team_ids
 from .counting import counting_responses, design_frame, field_settings
 from .models import Assignment, FieldMember, FieldRecord, FieldTeam, ReviewState
+
+if TYPE_CHECKING:  # imported where used: importing this module must stay cheap (D401)
+    import pandas as pd
+
+    from . import quality
 
 __all__ = ["counting_responses", "design_frame", "field_settings"]  # the analysis' reads (counting.py)
 
@@ -90,6 +96,8 @@ def field_progress(
     district assignment counts against that district's quota); days are interview days in the project's
     time zone (`interviewed_at`), so a paper form keyed later counts on the day it was filled in.
     """
+    import pandas as pd
+
     today = today or timezone.localdate()
     records = _records(campaign, team_ids)
     assignments = _assignments(campaign, team_ids)
@@ -144,6 +152,8 @@ def field_progress(
 def _cells(records: QuerySet[FieldRecord]) -> pd.DataFrame:
     """Submitted interviews per (enumerator, team, interview day), with the last receipt: one query whose
     few rows (enumerators × days) give the team, enumerator and day figures."""
+    import pandas as pd
+
     rows = (
         records.annotate(day=TruncDate("interviewed_at"))
         .values_list("enumerator", "assignment__team", "day")
@@ -158,6 +168,8 @@ def _by_enumerator(
 ) -> list[dict]:
     """One row per (enumerator, team): every enumerator member of the teams, with or without submissions;
     quota = the quotas of assignments given to that enumerator personally (team-wide ones are shared)."""
+    import pandas as pd
+
     keys = ["enumerator", "team"]
     done = cells.groupby(keys).agg(submitted=("n", "sum"), days=("day", "nunique"), last=("last", "max"))
     done["today"] = on_today.groupby(keys)["n"].sum()
@@ -252,6 +264,8 @@ def _by_area(
 
 def _by_day(cells: pd.DataFrame) -> list[dict]:
     """Interviews per day from the first to the last interview day, empty days included."""
+    import pandas as pd
+
     if cells.empty:
         return []
     counts = cells.groupby("day")["n"].sum()
@@ -291,6 +305,8 @@ class Flag:
 
 
 def thresholds() -> quality.Thresholds:
+    from . import quality
+
     return quality.Thresholds.from_mapping(getattr(settings, "FIELD_QUALITY", None))
 
 
@@ -302,6 +318,10 @@ def quality_flags(
     The reference is always the whole campaign, whoever looks: the median duration, the phones seen twice
     and the other enumerators' answers are the campaign's, then the flags are filtered to the teams.
     """
+    import pandas as pd
+
+    from . import quality
+
     limits = limits or thresholds()
     frame = _record_frame(campaign)
     if frame.empty:
@@ -330,6 +350,8 @@ def quality_flags(
 
 
 def _record_frame(campaign: Campaign) -> pd.DataFrame:
+    import pandas as pd
+
     columns = ["record_id", "form_number", "enumerator_id", "team_id", "duration_seconds"]
     columns += ["respondent_phone", "questionnaire_id", "questionnaire", "interviewed_at", "answers"]
     rows = _records(campaign, None).values_list(
@@ -364,6 +386,8 @@ def _scale_items(questionnaire_ids: Iterable[int]) -> tuple[list[str], set]:
 
 def _enumerator_rows(per_enumerator: pd.DataFrame, part: pd.DataFrame, code: str) -> pd.DataFrame:
     """Enumerator-level flags as frame rows without a record: indexed by a negative placeholder."""
+    import pandas as pd
+
     rows = per_enumerator.reset_index().rename(columns={"enumerator": "enumerator_id"})
     teams = part.groupby("enumerator_id")["team_id"].first()
     rows["team_id"] = rows["enumerator_id"].map(teams)
@@ -375,6 +399,8 @@ def _enumerator_rows(per_enumerator: pd.DataFrame, part: pd.DataFrame, code: str
 def _flags(
     frame: pd.DataFrame, found: list[pd.DataFrame], team_ids: Collection[int] | None, campaign: Campaign
 ) -> list[Flag]:
+    from . import quality
+
     if not found:
         return []
     users = get_user_model().objects.filter(pk__in=frame["enumerator_id"].unique())

@@ -4,9 +4,6 @@ xlsx export of progress and flags (text stays text: respondents/services/xlsx.py
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-
-from kit.xlsx import write_table
 
 from .selectors import Flag
 
@@ -98,6 +95,10 @@ def flag_rows(flags: list[Flag]) -> list[dict]:
 
 def export_progress(*, campaign, report: dict, flags: list[Flag], stream) -> None:
     """Workbook: overall and per-team, per-enumerator, per-area, per-day progress, then the flags."""
+    from openpyxl import Workbook
+
+    from kit.xlsx import write_table
+
     workbook = Workbook()
     ws = workbook.active
     ws.title = _("Teams")[:31]

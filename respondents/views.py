@@ -16,10 +16,8 @@ from django.views.decorators.http import require_POST
 from . import selectors
 from .forms import ImportForm
 from .models import AddressSuppression, Campaign, ImportBatch
-from .services.exporting import export_respondents
 from .services.reminders import remind_late_units
 from .services.suppressions import lift, suppressions_for, unit_delivery_problems
-from .services.uploads import import_upload
 
 
 def _campaign_for(user, slug: str) -> Campaign:
@@ -111,6 +109,8 @@ def campaign_upload(request, slug):
 
 
 def _run_import(request, campaign, form, *, unit):
+    from .services.uploads import import_upload
+
     data = form.cleaned_data
     report = import_upload(
         campaign=campaign,
@@ -148,6 +148,8 @@ def import_detail(request, slug, batch_id):
 
 @login_required
 def export(request, slug):
+    from .services.exporting import export_respondents
+
     campaign = _campaign_for(request.user, slug)
     _require_coordinator(request.user, campaign)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse

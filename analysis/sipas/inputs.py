@@ -13,9 +13,9 @@ from kit.text import nfc
 from surveys.services.definitions import parse_definition_file, questions
 
 from .compute import SipasInputError
+from .methods import FEEDS_PREFIX
 from .shares import CategoricalQuestion
 
-FEEDS_PREFIX = "sipas."
 CATEGORICAL_FEEDS = {"sipas.perception": "perception", "sipas.need": "need"}
 
 

@@ -12,6 +12,8 @@ gets a new name; results name it.
 
 from dataclasses import dataclass, replace
 
+# A question feeding SIPAS says `feeds: sipas.<element>` (docs/decisions.md D157).
+FEEDS_PREFIX = "sipas."
 SERVICE_ELEMENTS = ("access", "procedure", "staff", "result", "feedback")
 ELEMENTS = SERVICE_ELEMENTS  # the five service elements (the sipas-2023 methods' index)
 POLICY_GROUPS = (

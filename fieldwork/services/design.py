@@ -8,12 +8,14 @@ A sample already in the field (an interview or contact attempt on it) is never d
 docs/decisions.md D352–D354; docs/reference/field-sample.md.
 """
 
+from __future__ import annotations
+
 import hashlib
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +26,6 @@ from audit.services import Action
 from kit.text import match_key
 from respondents.models import Campaign, Unit
 
-from .. import draws
 from ..models import (
     Assignment,
     ContactAttempt,
@@ -34,6 +35,11 @@ from ..models import (
     SampleDesign,
     SamplingFrameEntry,
 )
+
+if TYPE_CHECKING:  # imported where used: importing this module must stay cheap (D401)
+    import numpy as np
+
+    from .. import draws
 
 WHOLE_COMMUNE = "-"  # the one SSU of a commune whose frame names no village (π₂ = 1)
 ALL_STRATA = "all"
@@ -143,6 +149,10 @@ def _assignment_for(unit: Unit, entry: SamplingFrameEntry, assignments: list[Ass
 
 def draw_sample(*, campaign: Campaign, user: User | None, settings: DrawSettings) -> DrawReport:
     """Draw (or draw again, while nothing is in the field) the campaign's sample from its frame."""
+    import numpy as np
+
+    from .. import draws
+
     strata, names, missing = _frame(campaign, settings.stratify_by)
     if missing:
         rows = ", ".join(str(e.source_row or e.pk) for e in missing[:10])
@@ -225,6 +235,10 @@ def _draw_commune(
     assignments: list[Assignment],
     report: DrawReport,
 ) -> None:
+    import numpy as np
+
+    from .. import draws
+
     villages = [commune.villages[key] for key in sorted(commune.villages)]
     psu = DrawnUnit.objects.create(
         design=design,

@@ -27,7 +27,6 @@ from kit.tabular.workbook import UnreadableFile, read_sheets
 from kit.text import clean_text, match_key
 from respondents.models import Campaign, Unit
 
-from .. import draws
 from ..models import DesignStratum, DrawnUnit, SampleDesign
 from .design import in_the_field
 
@@ -379,6 +378,8 @@ def import_sample_design(
 
 
 def _stage_probabilities(method: str, drawn_sizes: list[int], n: int, frame: int, total: int) -> list:
+    from .. import draws
+
     if method == SampleDesign.Method.SRS:
         return [(n / frame if frame else 0.0, n == frame) for _ in drawn_sizes]
     if method == SampleDesign.Method.ALL:

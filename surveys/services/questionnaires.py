@@ -20,7 +20,6 @@ from ..models import Invitation, Questionnaire
 from ..selectors import questionnaire_for
 from ..signals import checking_questionnaire
 from .definitions import DefinitionResult, parse_definition_file, validate_definition
-from .xlsform import read_xlsform
 
 XLSFORM_SUFFIXES = (".xlsx", ".xls")
 
@@ -50,6 +49,8 @@ def read_questionnaire_file(
     """(the validated definition or its errors, warnings) of a YAML/JSON file or an XLSForm workbook (by
     its suffix). An XLSForm's errors name the sheet, row and column; `group_codes` stand in for a workbook
     whose settings sheet names no respondent groups (the upload page asks for them)."""
+    from .xlsform import read_xlsform
+
     if path.suffix.lower() not in XLSFORM_SUFFIXES:
         return parse_definition_file(path), []
     form = read_xlsform(path, file_name=path.name)

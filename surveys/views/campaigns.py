@@ -22,7 +22,6 @@ from respondents.services.setup import (
     update_campaign,
 )
 
-from ..services.campaign_setup import copy_for_next_round
 from .distribution import _coordinated_campaign
 
 VALUES = (
@@ -157,6 +156,8 @@ def _year(text: str | None, *, default: int) -> int | None:
 @login_required
 @require_POST
 def campaign_copy(request, slug):
+    from ..services.campaign_setup import copy_for_next_round
+
     source = _coordinated_campaign(request.user, slug)
     new_slug = (request.POST.get("slug") or _next_slug(source)).strip()[:60]
     year = _year(request.POST.get("year"), default=source.year + 1)

@@ -21,7 +21,6 @@ from ..models import Questionnaire
 from ..services.layout import page_sections
 from ..services.questionnaires import load_questionnaire
 from ..services.trial_links import create_test_link, delete_test_links, links_for_testing
-from ..services.xlsform import write_xlsform
 from .distribution import _coordinated_campaign
 from .respondent import language_context
 
@@ -103,6 +102,8 @@ def _questionnaire(campaign, pk) -> Questionnaire:
 
 @login_required
 def download_xlsform(request, slug, pk):
+    from ..services.xlsform import write_xlsform
+
     campaign = _coordinated_campaign(request.user, slug)
     questionnaire = _questionnaire(campaign, pk)
     response = HttpResponse(

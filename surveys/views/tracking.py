@@ -26,7 +26,6 @@ from respondents.selectors import (
 from respondents.services.privacy import pseudonym
 
 from ..selectors import non_responders, response_rates
-from ..services.tracking_export import export_tracking, progress
 from ..services.tracking_privacy import suppress_small_rows, suppressed_unit_codes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,6 +59,8 @@ def dashboard(request, slug):
 @login_required
 def non_responder_list(request, slug):
     """All non-responders for the coordinator; a focal point sees its own unit(s) only (404 for others)."""
+    from ..services.tracking_export import progress
+
     campaign = _campaign_for(request.user, slug)
     units = accessible_units(request.user, campaign)
     people = non_responders(campaign)
@@ -104,6 +105,8 @@ def non_responder_list(request, slug):
 
 @login_required
 def export(request, slug):
+    from ..services.tracking_export import export_tracking
+
     campaign, analyst = _tracking_campaign(request.user, slug)
     buffer = io.BytesIO()
     personal = sees_personal_data(request.user, campaign)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from respondents.models import RespondentGroup
+from respondents.models import AddressSuppression, Respondent, RespondentGroup
 from surveys.models import Invitation, InvitationToken, Message, MessageEvent, Questionnaire
 from surveys.services.definitions import validate_definition
 from surveys.services.delivery import record_bounce
@@ -388,3 +388,21 @@ def test_the_link_in_the_received_email_opens_the_questionnaire_and_takes_a_subm
     assert thanks.status_code == 200 and 'data-page="thanks"' in thanks.content.decode()
     invitation = Invitation.objects.get(respondent=person)
     assert invitation.submitted_at is not None and invitation.response.answers["q4"] == 4
+
+
+@pytest.mark.parametrize("stored", ["Nga.Tran@LaoCai.gov.vn", " nga.tran@laocai.gov.vn\t"])
+def test_an_address_suppressed_after_queuing_is_cancelled_as_the_list_spells_it_whatever_its_case(
+    survey, units, smtp_server, stored
+):
+    (person, other) = people(survey, units, 2)
+    queue_invitations(survey)
+    Respondent.objects.filter(pk=person.pk).update(email=stored)
+    AddressSuppression.objects.create(channel="email", address="nga.tran@laocai.gov.vn", reason="opt_out")
+    AddressSuppression.objects.create(
+        channel="email", address=other.email.lower(), reason="opt_out", lifted_at=timezone.now()
+    )
+    report = send_queued(campaign=survey)
+    assert (report.sent, report.failed) == (1, 1)
+    cancelled = Message.objects.get(invitation__respondent=person)
+    assert cancelled.status == "failed" and "suppression list" in cancelled.error
+    assert smtp_server.recipients() == [other.email]  # a lifted suppression stops nothing

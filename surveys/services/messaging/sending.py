@@ -15,18 +15,20 @@
 """
 
 import datetime
+import functools
 import logging
 import smtplib
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from twilio.base.exceptions import TwilioException
 
-from respondents.models import Campaign
+from respondents.models import AddressSuppression, Campaign, Respondent
 
 from ...models import Invitation, Message, MessageEvent, Response
 from .. import sms
@@ -195,21 +197,8 @@ def _ready(message: Message, *, report: SendReport, now: datetime.datetime, outc
     "" when another worker took it over (the claim is no longer the one this worker set) or when it was
     cancelled (recorded as failed with the reason).
     """
-    answered = Response.objects.filter(invitation=OuterRef("pk"), status=Response.Status.SUBMITTED)
-    state = (
-        Invitation.objects.filter(pk=message.invitation_id)
-        .annotate(answered=Exists(answered))
-        .values(
-            "submitted_at",
-            "reminders_opt_out",
-            "answered",
-            "respondent__retired_at",
-            "respondent__email",
-            "respondent__phone",
-        )
-        .first()
-    )
     field = "respondent__email" if message.channel == Message.Channel.EMAIL else "respondent__phone"
+    state = _current_state(message)
     address = (state or {}).get(field) or ""
     reason = ""
     if state is None:
@@ -222,7 +211,7 @@ def _ready(message: Message, *, report: SendReport, now: datetime.datetime, outc
         reason = "cancelled: the respondent no longer has an address for this channel"
     elif message.kind == Message.Kind.REMINDER and state["reminders_opt_out"]:
         reason = "cancelled: the respondent asked for no reminders"
-    elif is_suppressed(message.channel, address):
+    elif state["suppressed"] if _sql_normalises(address) else is_suppressed(message.channel, address):
         reason = "cancelled: the address is on the suppression list (opted out, or bounced for good)"
     elif not message.invitation.campaign.is_survey_open(now):
         reason = "cancelled: the survey is closed"
@@ -249,3 +238,51 @@ def _ready(message: Message, *, report: SendReport, now: datetime.datetime, outc
         else:
             token = issue_token(message.invitation)
     return token
+
+
+def _sql_normalises(address: str) -> bool:
+    """Whether SQL's LOWER(TRIM(address)) is Python's address.strip().lower(): TRIM removes spaces only,
+    and SQLite's LOWER folds ASCII only. Otherwise is_suppressed() asks in Python's terms."""
+    return address.isascii() and address.strip() == address.strip(" ")
+
+
+_STATE_COLUMNS = (
+    "submitted_at",
+    "reminders_opt_out",
+    "answered",
+    "suppressed",
+    "respondent__retired_at",
+    "respondent__email",
+    "respondent__phone",
+)
+
+
+@functools.cache
+def _state_sql(channel: str) -> str:
+    """The query of _current_state, written once: built by the ORM for every message it cost more Python
+    than the rest of the hand-over (bench/send_invitations.py --profile; docs/decisions.md D402). It reads
+    what Invitation.objects (real invitations only), its respondent, Response.objects (real responses) and
+    the suppression list say now; the suppression list for the address as is_suppressed() normalises it
+    (trimmed, lower-case; see _sql_normalises)."""
+    q = connection.ops.quote_name
+    invitation, respondent = q(Invitation._meta.db_table), q(Respondent._meta.db_table)
+    response, suppression = q(Response._meta.db_table), q(AddressSuppression._meta.db_table)
+    address = q("email" if channel == Message.Channel.EMAIL else "phone")
+    return f"""
+        SELECT i.{q("submitted_at")}, i.{q("reminders_opt_out")},
+               EXISTS (SELECT 1 FROM {response} r WHERE r.{q("invitation_id")} = i.{q("id")}
+                       AND r.{q("status")} = %s AND r.{q("is_test")} = %s),
+               EXISTS (SELECT 1 FROM {suppression} s WHERE s.{q("channel")} = %s
+                       AND s.{q("address")} = LOWER(TRIM(p.{address})) AND s.{q("lifted_at")} IS NULL),
+               p.{q("retired_at")}, p.{q("email")}, p.{q("phone")}
+        FROM {invitation} i LEFT JOIN {respondent} p ON p.{q("id")} = i.{q("respondent_id")}
+        WHERE i.{q("id")} = %s AND i.{q("is_test")} = %s"""
+
+
+def _current_state(message: Message) -> dict[str, Any] | None:
+    """The message's invitation and respondent as they are now, None when the invitation is gone."""
+    params = [Response.Status.SUBMITTED, False, message.channel, message.invitation_id, False]
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(message.channel), params)
+        row = cursor.fetchone()
+    return None if row is None else dict(zip(_STATE_COLUMNS, row, strict=True))
