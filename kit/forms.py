@@ -1,7 +1,7 @@
 """Form fields shared by the apps' pages."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +11,13 @@ from django.db.models import Model, QuerySet
 _MAX_ID_DIGITS = 18
 
 
-class IdsMultipleChoiceField(forms.ModelMultipleChoiceField[Model]):
+if TYPE_CHECKING:  # generic only for the type checker: Django's class is not subscriptable at run time
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField[Model]
+else:
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
+
+
+class IdsMultipleChoiceField(_ModelMultipleChoiceField):
     """A ModelMultipleChoiceField whose choices are ids. Django checks the posted values with one
     `pk__in` query, and a value of more digits than a database integer holds reached the database as
     such (OverflowError on SQLite and PostgreSQL: a 500, found by the input fuzz test); such a value is
