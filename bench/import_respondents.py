@@ -182,7 +182,20 @@ def phone_as_written(national: str, index: int, rng: random.Random) -> object:
 
 def generate_workbook(path: Path, units: list[Unit], rows: int, seed: int = 2025, columns: int = 7) -> None:
     """A realistic single-sheet list: title and document reference, header on row 4, unique people; with
-    more than 7 columns, the extra ones are notes the import does not read (a unit's own bookkeeping)."""
+    more than 7 columns, the extra ones are notes the import does not read (a unit's own bookkeeping).
+    BENCH_IMPORT_CACHE=DIR keeps generated files there for the next run (the units are always the same)."""
+    cache = os.environ.get("BENCH_IMPORT_CACHE")
+    if cache:
+        kept = Path(cache) / f"list-{rows}x{columns}-{seed}.xlsx"
+        if not kept.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            _generate(kept, units, rows, seed, columns)
+        path.write_bytes(kept.read_bytes())
+        return
+    _generate(path, units, rows, seed, columns)
+
+
+def _generate(path: Path, units: list[Unit], rows: int, seed: int, columns: int) -> None:
     extra = [f"Ghi chú {n}" for n in range(1, columns - len(HEADER) + 1)]
     rng = random.Random(seed)
     names = list(itertools.product(SURNAMES, MIDDLE, MIDDLE, GIVEN))
