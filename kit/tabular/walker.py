@@ -18,7 +18,7 @@ from kit.text import clean_text, match_key
 from .headers import HEADER_SEARCH_ROWS, Header, find_header
 from .layout import Layout
 from .problems import Problem, build_problem, column_letter, problem, shortened
-from .workbook import Sheet, rows_from
+from .workbook import Sheet
 
 # What a heading says about the rows below it ({"group": …} or {"unit": …}), or None when it names nothing
 # known. Called with the sheet's name too: a sheet named after a unit or group places its rows.
@@ -104,32 +104,17 @@ class SheetWalk:
 
     # ----------------------------------------------------------------------------------------- the rows
     def __iter__(self) -> Iterator[DataRow]:
+        rows = self.sheet.rows
         start = self.header.row + 1
         fill = {c for f in self.layout.fill_down for c in self.columns.get(f, ())}
-        # Vertically merged cells (one unit for five people): the first row's value is copied into every
-        # row the range covers, as each row is read (the rows may be streamed, D428).
-        merges: dict[int, list[tuple[int, int, int]]] = {}
         if fill:
-            for (r0, c0), (r1, c1) in self.sheet.merged:
-                if r1 > r0 and r0 >= start:
-                    merges.setdefault(r0, []).append((c0, c1, r1))
-        fills: dict[int, list[tuple[int, object]]] = {}
+            _fill_merged(rows, self.sheet.merged, start, fill)
         across = {(r0, c0) for (r0, c0), (_r1, c1) in self.sheet.merged if c1 > c0 and r0 >= start}
         data_columns = self._data_columns
         after_totals = ""  # "grand" or "sub" once a totals line was read, "" again at the next section
         totals_row, skipped = 0, 0
-        for index, cells in enumerate(rows_from(self.sheet.rows, start), start):
-            if fills:
-                for c, value in fills.pop(index, ()):
-                    if c < len(cells) and not clean_text(cells[c]):
-                        cells[c] = value
-            for c0, c1, r1 in merges.get(index, ()):
-                if c0 < len(cells):
-                    value = cells[c0]
-                    for c in range(c0, c1 + 1):
-                        if c in fill:
-                            for r in range(index + 1, r1 + 1):
-                                fills.setdefault(r, []).append((c, value))
+        for index in range(start, len(rows)):
+            cells = rows[index]
             # Each cell cleaned once: the checks below and the row validator only read these texts.
             texts = [clean_text(v) for v in cells]
             evidence = ""
@@ -323,3 +308,22 @@ def _totals(texts: list[str]) -> str:
     if key.startswith(("sub total", "subtotal")):
         return "sub"
     return ""
+
+
+def _fill_merged(
+    rows: list[list[object]],
+    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+    first_data_row: int,
+    columns: set[int],
+) -> None:
+    """Copy a vertically merged cell's value (one unit for five people) into every row it covers."""
+    for (r0, c0), (r1, c1) in merged:
+        if r1 <= r0 or r0 < first_data_row or r0 >= len(rows):
+            continue
+        for c in range(c0, c1 + 1):
+            if c not in columns or c0 >= len(rows[r0]):
+                continue
+            value = rows[r0][c0]
+            for r in range(r0 + 1, min(r1 + 1, len(rows))):
+                if c < len(rows[r]) and not clean_text(rows[r][c]):
+                    rows[r][c] = value

@@ -2,12 +2,10 @@
 
 import csv
 import io
-import itertools
 import zipfile
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast, overload
+from typing import cast
 
 import python_calamine
 from django.utils.translation import gettext as _
@@ -31,70 +29,11 @@ class UnreadableFile(Exception):
 @dataclass
 class Sheet:
     name: str
-    rows: Sequence[list[object]]  # rows[i][j] is Excel cell (row i + 1, column j + 1)
+    rows: list[list[object]]  # rows[i][j] is Excel cell (row i + 1, column j + 1)
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, inclusive
 
 
-# Rows kept of a streamed sheet for the header search (kit/tabular/headers.py: 20 rows, two-row headers).
-STREAM_HEAD_ROWS = 21
-
-
-class StreamedRows(Sequence[list[object]]):
-    """A workbook sheet's rows as calamine reads them, one at a time (D428): the first STREAM_HEAD_ROWS are
-    kept for the header search; the others are handed out once, in order, by `from_row` (or iteration),
-    so that a large list is never held whole as Python objects. The same rows as to_python(
-    skip_empty_area=False) gives: every row as wide as the sheet, empty cells "" (test_workbook_stream)."""
-
-    def __init__(self, sheet: python_calamine.CalamineSheet) -> None:
-        self._length = sheet.total_height + 1 if sheet.end else 0
-        pad: list[object] = [""] * (sheet.start[1] if sheet.start else 0)
-        self._rest: Iterator[list[object]] = (pad + row for row in sheet.iter_rows())
-        self.head = list(itertools.islice(self._rest, STREAM_HEAD_ROWS))
-        self._read = False
-
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> list[object]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[list[object]]: ...
-    def __getitem__(self, index: int | slice) -> list[object] | list[list[object]]:
-        """Rows of the head only (the header search); the others through from_row()."""
-        if isinstance(index, slice):
-            stop = len(self) if index.stop is None else index.stop
-            if stop > len(self.head) and len(self.head) < len(self):
-                raise IndexError("a streamed sheet gives rows after its head through from_row()")
-            return self.head[index]
-        if not -len(self) <= index < len(self):
-            raise IndexError(index)
-        if index < 0 or index >= len(self.head):
-            raise IndexError("a streamed sheet gives rows after its head through from_row()")
-        return self.head[index]
-
-    def __iter__(self) -> Iterator[list[object]]:
-        return self.from_row(0)
-
-    def from_row(self, start: int) -> Iterator[list[object]]:
-        """The rows from `start` (0-based) to the end; once per sheet."""
-        if self._read:
-            raise RuntimeError("a streamed sheet is read once")
-        self._read = True
-        yield from self.head[start:]
-        yield from itertools.islice(self._rest, max(0, start - len(self.head)), None)
-
-
-def rows_from(rows: Sequence[list[object]], start: int) -> Iterator[list[object]]:
-    """The rows of a sheet from `start` (0-based), streamed or in a list."""
-    if isinstance(rows, StreamedRows):
-        return rows.from_row(start)
-    return (rows[i] for i in range(start, len(rows)))
-
-
-def read_sheets(
-    path: Path, *, file_name: str, max_bytes: int, max_rows: int, stream: bool = False
-) -> list[Sheet]:
-    """The visible sheets of a workbook or CSV file; with `stream`, a workbook's rows as StreamedRows."""
+def read_sheets(path: Path, *, file_name: str, max_bytes: int, max_rows: int) -> list[Sheet]:
     size = path.stat().st_size
     if size > max_bytes:
         raise UnreadableFile(
@@ -108,13 +47,13 @@ def read_sheets(
     suffix = Path(file_name).suffix.lower()
     if head.startswith(b"PK\x03\x04"):
         _check_zip(path)
-        return _read_with_calamine(path, max_rows, stream)
+        return _read_with_calamine(path, max_rows)
     if head == _OLE_MAGIC:
         if _ENCRYPTED_STREAM in path.read_bytes():
             raise UnreadableFile(
                 "file_unreadable", _("the workbook is protected by a password; remove it and upload again")
             )
-        return _read_with_calamine(path, max_rows, stream)  # legacy .xls
+        return _read_with_calamine(path, max_rows)  # legacy .xls
     if suffix in (".csv", ".txt"):
         return [_read_csv(path, file_name, max_rows)]
     if _looks_like_text(path):
@@ -144,7 +83,7 @@ def _check_zip(path: Path) -> None:
         raise UnreadableFile("file_unreadable", _("the zip file is not a spreadsheet"))
 
 
-def _read_with_calamine(path: Path, max_rows: int, stream: bool = False) -> list[Sheet]:
+def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         metas = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
@@ -158,9 +97,7 @@ def _read_with_calamine(path: Path, max_rows: int, stream: bool = False) -> list
         return [
             Sheet(
                 name=sheet.name,
-                rows=StreamedRows(sheet)
-                if stream
-                else cast(list[list[object]], sheet.to_python(skip_empty_area=False)),
+                rows=cast(list[list[object]], sheet.to_python(skip_empty_area=False)),
                 merged=_merged(sheet),
             )
             for sheet in handles

@@ -115,7 +115,6 @@ def import_list(
             file_name=file_name,
             max_bytes=settings.RESPONDENT_FILE_MAX_BYTES,
             max_rows=settings.RESPONDENT_FILE_MAX_ROWS,
-            stream=True,  # the rows are read as they are checked, never held whole (D428)
         )
     except UnreadableFile as exc:
         report = ImportReport(
