@@ -71,6 +71,12 @@ def stratum_factor(psus_per_stratum: np.ndarray) -> np.ndarray:
         return np.where(n > 1, n / (n - 1), 0.0)
 
 
+def _per_stratum(psus_per_stratum: np.ndarray, ndim: int) -> np.ndarray:
+    """PSUs per stratum (H,), or per stratum and domain (H, G), shaped to broadcast against (H, ...)."""
+    n_h = np.asarray(psus_per_stratum, dtype=float)
+    return n_h.reshape(n_h.shape + (1,) * (ndim - n_h.ndim))
+
+
 def ratio_variance(
     *,
     y1: np.ndarray,
@@ -93,7 +99,7 @@ def ratio_variance(
         ratio = y_total / x_total
         squares = yy - 2 * ratio * xy + ratio**2 * xx
         sums = y1 - ratio * x1
-        n_h = np.asarray(psus_per_stratum, dtype=float).reshape((-1,) + (1,) * (y1.ndim - 1))
+        n_h = _per_stratum(psus_per_stratum, y1.ndim)
         f_h = stratum_factor(n_h)
         variance = (f_h * (squares - sums**2 / n_h)).sum(axis=0) / x_total**2
     return ratio, np.maximum(variance, 0.0)
@@ -101,7 +107,7 @@ def ratio_variance(
 
 def linear_variance(*, t1: np.ndarray, tt: np.ndarray, psus_per_stratum: np.ndarray) -> np.ndarray:
     """Variance of a total of already-linearised values: t1 = sum_k t_k, tt = sum_k t_k^2 per stratum."""
-    n_h = np.asarray(psus_per_stratum, dtype=float).reshape((-1,) + (1,) * (t1.ndim - 1))
+    n_h = _per_stratum(psus_per_stratum, t1.ndim)
     with np.errstate(divide="ignore", invalid="ignore"):
         variance = (stratum_factor(n_h) * (tt - t1**2 / n_h)).sum(axis=0)
     floored: np.ndarray = np.maximum(variance, 0.0)

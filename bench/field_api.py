@@ -10,6 +10,9 @@ on loopback (DEBUG off, persistent connections, CONN_MAX_AGE=600), then drives P
 from --clients load-generator processes, each with --concurrency/--clients threads using http.client
 (keep-alive where the worker class allows it). Every request is a fresh valid interview (unique UUID, full
 SIPAS answers). Prints submissions/s, p50, p90, p99, errors; target >= 300/s with p99 < 200 ms; exit 1 if not.
+In the same run, with the same gunicorn settings and clients (bench/field_peer.py): the peer, one Django
+view under the project's settings inserting the body as one row (before and after the project's run), and
+the floor, a bare WSGI callable; target (issue 17): the project >= 0.5x the peer's rate.
 """
 
 import argparse
@@ -35,6 +38,10 @@ sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parindex_bench_field")
 TARGET_RATE = 300
 TARGET_P99_MS = 200
+TARGET_PEER_RATIO = 0.5  # issue 17: at least half the rate of one Django view inserting one row
+CREATE_TABLE = (
+    "CREATE TABLE bench_peer_submission (id bigserial PRIMARY KEY, client_uuid uuid UNIQUE, body jsonb)"
+)
 SERVER_ENV = {
     "DATABASE_URL": DB_URL,
     "DB_CONN_MAX_AGE": "600",
@@ -116,10 +123,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, worker_class: str, threads: int) -> subprocess.Popen:
+def start_gunicorn(
+    port: int, workers: int, worker_class: str, threads: int, app: str = "config.wsgi:application"
+) -> subprocess.Popen:
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
+        app,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -305,19 +314,31 @@ def main() -> int:
     setup = setup_process.apply(set_up_data)
     setup_process.close()
     setup_process.join()
-    port = free_port()
-    server = start_gunicorn(port, args.workers, args.worker_class, args.threads)
+    import psycopg
+
+    with psycopg.connect(DB_URL, autocommit=True) as conn:
+        conn.execute(CREATE_TABLE)
+    peers = {}
     try:
-        drive(port, setup, 200, args.concurrency, args.clients)  # warm-up: imports, connections, caches
-        server_before, (busy_before, total_before) = cpu_seconds(server.pid), machine_busy()
-        postgres_before = postgres_cpu_seconds()
-        result = drive(port, setup, args.requests, args.concurrency, args.clients)
-        server_cpu = cpu_seconds(server.pid) - server_before
-        postgres_cpu = postgres_cpu_seconds() - postgres_before
-        busy_after, total_after = machine_busy()
+        # The peer and the floor first, then the project, then the peer again: the two peer runs bracket
+        # the project's, so a change of the machine's load shows as two different peer figures.
+        for name, app in (("peer", "bench.field_peer:application"), ("floor", "bench.field_peer:floor")):
+            peers[name] = serve(app, args, setup, args.requests)[0]
+        port = free_port()
+        server = start_gunicorn(port, args.workers, args.worker_class, args.threads)
+        try:
+            drive(port, setup, 200, args.concurrency, args.clients)  # warm-up: imports, connections, caches
+            server_before, (busy_before, total_before) = cpu_seconds(server.pid), machine_busy()
+            postgres_before = postgres_cpu_seconds()
+            result = drive(port, setup, args.requests, args.concurrency, args.clients)
+            server_cpu = cpu_seconds(server.pid) - server_before
+            postgres_cpu = postgres_cpu_seconds() - postgres_before
+            busy_after, total_after = machine_busy()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        peers["peer again"] = serve("bench.field_peer:application", args, setup, args.requests)[0]
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
         if not args.keep_db:
             drop_database()
     ok = result["rate"] >= TARGET_RATE and result["p99"] < TARGET_P99_MS and result["errors"] == 0
@@ -341,7 +362,43 @@ def main() -> int:
         f"{postgres_cpu / result['requests'] * 1000:.2f} ms per submission"
     )
     print(f"target >= {TARGET_RATE}/s with p99 < {TARGET_P99_MS} ms: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    print(
+        f"same run, gunicorn as above, {args.requests} requests each (load average {os.getloadavg()[0]:.1f}):"
+    )
+    print(f"  project: field submission API       {result['rate']:6.0f}/s  p99 {result['p99']:5.1f} ms")
+    for name, label in (
+        ("peer", "peer:    one Django view, one INSERT"),
+        ("peer again", "peer:    the same, after the project"),
+        ("floor", "floor:   bare WSGI, no Django"),
+    ):
+        r = peers[name]
+        print(f"  {label:<36} {r['rate']:6.0f}/s  p99 {r['p99']:5.1f} ms  errors {r['errors']}")
+    peer_rate = max(peers["peer"]["rate"], peers["peer again"]["rate"])
+    ratio = result["rate"] / peer_rate
+    print(
+        f"ratio     project/peer {ratio:.2f}x (against the faster peer run), "
+        f"project/floor {result['rate'] / peers['floor']['rate']:.2f}x"
+    )
+    peer_ok = ratio >= TARGET_PEER_RATIO and result["errors"] == 0
+    print(
+        f"{'PASS' if peer_ok else 'FAIL'}: project {ratio:.2f}x the peer's rate "
+        f"(target >= {TARGET_PEER_RATIO}x)"
+    )
+    return 0 if ok and peer_ok else 1
+
+
+def serve(app: str, args, setup: dict, requests: int) -> tuple[dict, float]:
+    """(drive()'s figures, gunicorn CPU ms per request) for the WSGI app `app` on a fresh gunicorn."""
+    port = free_port()
+    server = start_gunicorn(port, args.workers, args.worker_class, args.threads, app)
+    try:
+        drive(port, setup, 200, args.concurrency, args.clients)  # warm-up
+        before = cpu_seconds(server.pid)
+        result = drive(port, setup, requests, args.concurrency, args.clients)
+        return result, (cpu_seconds(server.pid) - before) / result["requests"] * 1000
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -235,7 +235,9 @@ def _all_tables(
     whole = None
     for column in by:
         groups, labels = _group_codes(frame[column])
-        stats, cells = family_stats(codes, weights, strata, n_strata, groups, len(labels), psus, layout, luts)
+        stats, cells = family_stats(
+            codes, weights, strata, n_strata, groups, len(labels), psus, layout, luts, psus_per_stratum
+        )
         _estimates(stats, psus_per_stratum, df, layout, method, column, labels, tables)
         if whole is None:
             # The whole sample's moments follow from the first breakdown's: they add up over categories
@@ -247,7 +249,9 @@ def _all_tables(
             )
     if whole is None:
         zeros = np.zeros(len(frame), dtype=np.int64)
-        whole, _ = family_stats(codes, weights, strata, n_strata, zeros, 1, psus, layout, luts)
+        whole, _ = family_stats(
+            codes, weights, strata, n_strata, zeros, 1, psus, layout, luts, psus_per_stratum
+        )
     _estimates(whole, psus_per_stratum, df, layout, method, None, [None], tables)
     return tables
 
@@ -461,7 +465,7 @@ def _estimates(
 ) -> None:
     n_elements = len(layout.elements)
     index = layout.index_positions
-    n_h = psus_per_stratum
+    n_h = psus_per_stratum if stats.n_h is None else stats.n_h  # per stratum, or per slot and category
 
     item_ratio, item_var = statistics.ratio_variance(
         y1=stats.y1, x1=stats.x1, yy=stats.yy, xy=stats.xy, xx=stats.xx, psus_per_stratum=n_h

@@ -61,7 +61,8 @@ class ImportReport:
     def ok(self) -> bool:
         return self.status != "rejected"
 
-    def as_dict(self) -> dict:
+    def as_dict(self, limit: int | None = None) -> dict:
+        """The report as JSON-ready values; with `limit`, only the first `limit` errors and warnings."""
         return {
             "file": self.file_name,
             "status": self.status,
@@ -72,8 +73,8 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "retired": self.retired,
-            "errors": [p.as_dict() for p in self.errors],
-            "warnings": [p.as_dict() for p in self.warnings],
+            "errors": [p.as_dict() for p in self.errors[:limit]],
+            "warnings": [p.as_dict() for p in self.warnings[:limit]],
         }
 
 
@@ -342,6 +343,7 @@ def _new_batch(
     skip_invalid: bool,
     status: str = "imported",
 ) -> ImportBatch:
+    # Its figures and report are filled once, at the end (_fill_batch), for an imported list.
     batch = ImportBatch(
         campaign=campaign,
         unit=unit,
@@ -352,7 +354,8 @@ def _new_batch(
         skip_invalid=skip_invalid,
         status=status,
     )
-    _fill_batch(batch, report)
+    if status == "rejected":
+        _fill_batch(batch, report)
     batch.save()
     return batch
 
@@ -363,10 +366,7 @@ def _fill_batch(batch: ImportBatch, report: ImportReport) -> None:
         setattr(batch, name, getattr(report, name))
     batch.error_count = len(report.errors)
     batch.warning_count = len(report.warnings)
-    summary = report.as_dict()
-    summary["errors"] = summary["errors"][:REPORT_PROBLEM_LIMIT]
-    summary["warnings"] = summary["warnings"][:REPORT_PROBLEM_LIMIT]
-    batch.report = summary
+    batch.report = report.as_dict(limit=REPORT_PROBLEM_LIMIT)
 
 
 def _record(

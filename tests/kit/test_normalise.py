@@ -116,11 +116,16 @@ def test_email_with_a_space_inside_is_invalid_not_truncated_to_another_address()
 
 
 # Addresses Django's validator accepts and refuses, odd ones included.
+LONG_DOMAIN = "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".vn"  # 194 characters
 ADDRESSES = [
     "an.nv@laocai.gov.vn", "a.b-c+d_e@sub.laocai.gov.vn", "a/b=c?d@x.vn", '"an nv"@x.vn', "an@localhost",
     "an@[192.168.0.1]", "an@[::1]", "an@xn--bcher-kva.vn", "an@bücher.vn", "nguyễn@x.vn", "an@x.v",
     "a..b@x.vn", ".an@x.vn", "an.@x.vn", "an@x", "an@-x.vn", "an@x-.vn", "an@x..vn", "an@[999.1.1.1]",
     "a" * 65 + "@x.vn", "an@" + "b" * 64 + ".vn", "a" * 310 + "@x.vn", "@x.vn", "an@", "", "an@x.vn\n",
+    # At email-validator's 254-character limit, and one over it (the usual shape is checked per domain).
+    "a" * 59 + "@" + LONG_DOMAIN, "a" * 60 + "@" + LONG_DOMAIN, "a" * 64 + "@" + "b" * 63 + ".vn",
+    "an@1.2.3.4", "an@x.123", "an@x.vn.", "an@.x.vn", "an@x_y.vn", "an@xn--.vn", "an@test", "an@x.local",
+    "an+@x.vn", "-@x.vn", "a_b@x.vn", "AN@X.VN",
 ]  # fmt: skip
 
 
@@ -142,6 +147,23 @@ def test_email_check_accepts_what_both_django_and_email_validator_accept(address
     else:
         django_accepts = True
     assert _is_valid_email(address) is (django_accepts and _library_accepts(address))
+
+
+def test_email_check_agrees_with_both_libraries_on_generated_addresses():
+    # The usual shape (a plain local part, a plain domain) takes email-validator's verdict per domain.
+    rng = random.Random(260)
+    alphabet = "ab.-_+1"
+    for _ in range(3000):
+        local = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+        domain = "".join(rng.choice("ab.-1") for _ in range(rng.randint(1, 8))) + rng.choice(["", ".vn"])
+        address = f"{local}@{domain}"
+        try:
+            validate_email(address)
+        except ValidationError:
+            django_accepts = False
+        else:
+            django_accepts = True
+        assert _is_valid_email(address) is (django_accepts and _library_accepts(address)), address
 
 
 @pytest.mark.parametrize(
@@ -405,3 +427,17 @@ HEADER_LABELS = {
 )
 def test_header_is_recognised_by_its_usual_names_with_or_without_diacritics(label, field):
     assert classify_header(label) == field
+
+
+def test_phone_type_is_phonenumbers_own():
+    # The Vietnamese number type is computed from phonenumbers' metadata with the patterns compiled once
+    # (kit/phones.py); for every three-digit prefix, lengths 7 to 11, it is number_type()'s verdict.
+    from kit.phones import _VN_NUMBER_TYPE
+
+    rng = random.Random(1001)
+    for prefix in (f"{a}{b}{c}" for a in "123456789" for b in "0123456789" for c in "0123456789"):
+        for length in range(7, 12):
+            for _ in range(3):
+                national = prefix + "".join(rng.choice("0123456789") for _ in range(length - 3))
+                number = phonenumbers.PhoneNumber(country_code=84, national_number=int(national))
+                assert _VN_NUMBER_TYPE(national) == phonenumbers.number_type(number), national
