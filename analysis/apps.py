@@ -13,7 +13,9 @@ class AnalysisConfig(AppConfig):
         from surveys.signals import checking_questionnaire
 
         from . import feeds, indices
+        from .jobs import register_jobs
 
         checking_questionnaire.connect(feeds.check_questionnaire, dispatch_uid="analysis-feeds-questionnaire")
         tree_stored.connect(feeds.check_tree, dispatch_uid="analysis-feeds-tree")
         survey_points.register(indices.assessment_survey_points)
+        register_jobs()
