@@ -40,7 +40,36 @@ def index_report(*, job_params: dict, progress: Progress) -> JobOutput:
     return JobOutput(f"chi-so-{campaign.slug}.xlsx", workbook_bytes(result))
 
 
+def question_tables(*, job_params: dict, progress: Progress) -> JobOutput:
+    from .question_tables import campaign_tables
+    from .tables_xlsx import workbook_bytes
+
+    campaign = _campaign(job_params["campaign_id"])
+    if campaign is None:
+        raise JobError("Đợt khảo sát không còn tồn tại.")
+    progress(10, "Đang tính các bảng")
+    result = campaign_tables(
+        campaign=campaign,
+        questionnaire_id=job_params.get("questionnaire_id"),
+        breakdown=job_params.get("breakdown", ""),
+        group=job_params.get("group", ""),
+        personal=job_params["personal"],
+        suppress=job_params["suppress"],
+    )
+    if result.questionnaire is None:
+        raise JobError("Đợt khảo sát chưa có phiếu hỏi nào: không có bảng để xuất.")
+    progress(60, "Đang ghi tệp Excel")
+    return JobOutput(f"bang-cau-hoi-{campaign.slug}.xlsx", workbook_bytes(result))
+
+
 def register_jobs() -> None:
     register(
         INDEX_REPORT, index_report, may_see=may_see_indices, oversees=coordinates, title=_("Index report")
+    )
+    register(
+        QUESTION_TABLES,
+        question_tables,
+        may_see=may_see_indices,
+        oversees=coordinates,
+        title=_("Question tables workbook"),
     )

@@ -10,7 +10,7 @@ cumulative share falls exactly on q, where it averages the two neighbouring answ
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 Z95 = 1.959963984540054  # the 97.5 % point of the standard normal
@@ -89,32 +89,42 @@ def frequencies(
     options: Sequence[tuple[str, str]],
     *,
     multiple: bool = False,
+    missing: Collection[str] = (),
     min_cell: int = 0,
     key: str = "",
     label: str = "",
+    other_label: str = "Khác / không có trong danh sách",
 ) -> FrequencyTable:
     """Weighted frequencies of one question over the respondents who answered it (weight > 0). For a
     multiple-choice question each option's share is of respondents, so shares may add up to more than 100.
-    `min_cell`: a base of 1 to min_cell - 1 respondents is suppressed (docs/decisions.md D31)."""
-    base = [(a, float(w)) for a, w in zip(answers, weights, strict=True) if _answered(a) and w > 0]
-    n = len(base)
-    total = math.fsum(w for _, w in base)
-    effective = kish_effective_n([w for _, w in base])
-    suppressed = 0 < n < min_cell
+    `missing` options ("don't know") are counted but left out of the base, as the SIPAS shares do
+    (analysis/sipas/shares.py); their rows have no percentage. `min_cell`: a base of 1 to min_cell - 1
+    respondents is suppressed (docs/decisions.md D31)."""
     known = {str(value) for value, _ in options}
+    absent = {str(value) for value in missing}
     counts: dict[str, tuple[int, float]] = {}
-    for answer, weight in base:
-        for value in dict.fromkeys(_chosen(answer, multiple=multiple)):
+    base: list[float] = []
+    for answer, weight in zip(answers, weights, strict=True):
+        if not _answered(answer) or weight <= 0:
+            continue
+        chosen = list(dict.fromkeys(_chosen(answer, multiple=multiple)))
+        for value in chosen:
             slot = value if value in known else OTHER
             count, weighted = counts.get(slot, (0, 0.0))
-            counts[slot] = (count + 1, weighted + weight)
+            counts[slot] = (count + 1, weighted + float(weight))
+        if any(value not in absent for value in chosen):
+            base.append(float(weight))
+    n = len(base)
+    total = math.fsum(base)
+    effective = kish_effective_n(base)
+    suppressed = 0 < n < min_cell
     listed = [(str(value), option_label) for value, option_label in options]
     if OTHER in counts:
-        listed.append((OTHER, "Khác / không có trong danh sách"))
+        listed.append((OTHER, other_label))
     rows = []
     for value, option_label in listed:
         count, weighted = counts.get(value, (0, 0.0))
-        if suppressed or total <= 0:
+        if suppressed or total <= 0 or value in absent:
             rows.append(Share(value, option_label, count, weighted, None, None, None))
             continue
         p = weighted / total

@@ -16,10 +16,10 @@ def private_storage() -> FileSystemStorage:
 
 class Job(models.Model):
     class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
+        QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Not completed")
 
     kind = models.CharField(_("kind"), max_length=64)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")

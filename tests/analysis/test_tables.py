@@ -69,6 +69,14 @@ def test_multiple_choice_shares_are_of_respondents_and_unknown_answers_are_count
     assert shares[OTHER] == pytest.approx(50) and shares["c"] == 0
 
 
+def test_dont_know_is_counted_but_left_out_of_the_base():
+    table = frequencies(["a", "0", "b", "0"], [1, 1, 3, 1], [*OPTIONS, ("0", "Không biết")], missing=["0"])
+    shares = {row.value: row for row in table.rows}
+    assert (table.n, table.weighted_n) == (2, 4)
+    assert shares["a"].percent == pytest.approx(25) and shares["b"].percent == pytest.approx(75)
+    assert (shares["0"].n, shares["0"].percent) == (2, None)
+
+
 def test_a_base_under_the_minimum_cell_is_suppressed():
     table = frequencies(["a", "b", "a"], [1, 1, 1], OPTIONS, min_cell=5)
     assert table.suppressed and all(row.percent is None and row.low is None for row in table.rows)

@@ -134,6 +134,8 @@ ROWS = [
     # --- indices (coordinators and the appraisal council, the index's analysts) -------------------------------
     ("indices-dashboard",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
     ("indices-report",             "POST",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("question-tables",            "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("question-tables-workbook",   "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
     # The SIPAS campaign's page (interviews, progress, indices) is read as the indices are; the weighting
     # and the method change official figures: a coordinator proposes, another confirms (D205).
     ("sipas-campaign",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
