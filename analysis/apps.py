@@ -13,10 +13,12 @@ class AnalysisConfig(AppConfig):
         from surveys.signals import checking_questionnaire
 
         from . import feeds
+        from .jobs import register_jobs
 
         checking_questionnaire.connect(feeds.check_questionnaire, dispatch_uid="analysis-feeds-questionnaire")
         tree_stored.connect(feeds.check_tree, dispatch_uid="analysis-feeds-tree")
         survey_points.register(_assessment_survey_points)
+        register_jobs()
 
 
 def _assessment_survey_points(assessment):

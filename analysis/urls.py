@@ -4,11 +4,17 @@ from django.urls import path
 
 import kit.urls  # noqa: F401  (registers the <id:…> converter)
 
-from . import sipas_views, views
+from . import sipas_views, tables_views, views
 
 urlpatterns = [
     path("campaigns/<slug:slug>/indices/", views.dashboard, name="indices-dashboard"),
     path("campaigns/<slug:slug>/indices/report.xlsx", views.report, name="indices-report"),
+    path("campaigns/<slug:slug>/tables/", tables_views.tables_page, name="question-tables"),
+    path(
+        "campaigns/<slug:slug>/tables/workbook/",
+        tables_views.tables_workbook,
+        name="question-tables-workbook",
+    ),
     path("campaigns/<slug:slug>/sipas/", sipas_views.sipas_page, name="sipas-campaign"),
     path("campaigns/<slug:slug>/sipas/margins/", sipas_views.margins_page, name="sipas-margins"),
     path(

@@ -2,12 +2,15 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from jobs.services import start_job
 from respondents.models import Campaign
 from respondents.selectors import is_coordinator
 
+from .jobs import INDEX_REPORT
 from .permissions import can_view_indices
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,15 +37,19 @@ def dashboard(request, slug):
 
 
 @login_required
+@require_POST
 def report(request, slug):
-    from .indices import campaign_indices
-    from .report_xlsx import workbook_bytes
-
+    """Starts the Excel report as a background job and shows its page (docs/decisions.md D326)."""
     campaign = _campaign(request, slug)
-    result = campaign_indices(campaign, sipas_by=["locality", "area"])
-    response = HttpResponse(workbook_bytes(result), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="chi-so-{campaign.slug}.xlsx"'
-    return response
+    job = start_job(
+        kind_name=INDEX_REPORT,
+        owner=request.user,
+        params={"campaign_id": campaign.pk},
+        campaign_id=campaign.pk,
+        campaign_slug=campaign.slug,
+        back_url=reverse("indices-dashboard", args=[campaign.slug]),
+    )
+    return redirect("job", pk=job.pk)
 
 
 @login_required

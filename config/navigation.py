@@ -93,6 +93,7 @@ CAMPAIGN_TABS = [
     _CampaignTab("scoring", _("Scoring"), "scoring-assessments", may_open_scoring),
     _CampaignTab("indices", _("Index results"), "indices-dashboard", _par_indices),
     _CampaignTab("sipas", _("Interviews and SIPAS"), "sipas-campaign", _sipas_results),
+    _CampaignTab("tables", _("Question tables"), "question-tables", can_view_indices),
     _CampaignTab("margins", _("Population margins"), "sipas-margins", _sipas_margins),
     _CampaignTab("field", _("Field progress"), "field-progress", may_watch_progress, query=True),
     _CampaignTab("frame", _("Sampling frame"), "field-frame", may_manage_frame),

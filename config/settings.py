@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "analysis",
     "archive",
     "audit",
+    "jobs",
     "demo",
 ]
 
@@ -182,6 +183,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG  # development: straight from the source folders
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Files made by background jobs (jobs/): private, served only by the job's download view to whom may see it.
+JOBS_ROOT = Path(env_str("JOBS_ROOT", str(BASE_DIR / "private" / "jobs")))
+# The Celery queue jobs are sent to when a broker is configured (tests send them to a queue of their own).
+JOBS_CELERY_QUEUE = env_str("JOBS_CELERY_QUEUE", "celery")
 
 # Uploads: respondent lists are at most 20 MB (the importer checks again with a clear message).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("analysis.urls")),
     path("", include("audit.urls")),
+    path("", include("jobs.urls")),
     path("field/", include("fieldwork.urls")),
     path("api/v1/", include("respondents.api_urls")),
     path("api/v1/field/", include("fieldwork.api.urls")),

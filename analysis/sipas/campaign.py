@@ -287,3 +287,50 @@ def _margins_info(margin_set: MarginSet | None) -> dict[str, object] | None:
 
 def unit_names(campaign: Campaign) -> dict[str, str]:
     return dict(Unit.objects.filter(province_id=campaign.province_id).values_list("code", "name"))
+
+
+def response_weights(
+    campaign: Campaign, *, design: pd.DataFrame | None = None
+) -> tuple[pd.Series | None, str]:
+    """The weight of each counting interview (index = response id), as campaign_sipas weights it: design
+    weights, calibrated to the campaign's confirmed margins when they can be used; interviews without a
+    design weight are left out (D206). (None, "equal") when there is neither a design nor usable margins.
+    Used by the question tables (analysis/question_tables.py, docs/decisions.md D328); the steps are the
+    ones of campaign_sipas above, and a test checks both give the same shares."""
+    questionnaires = sipas_questionnaires(campaign)
+    elements: dict[str, list[str]] = {}
+    for _, definition in questionnaires:
+        for element, codes in elements_of_definition(definition).items():
+            known = elements.setdefault(element, [])
+            known.extend(code for code in codes if code not in known)
+    if not questionnaires:
+        return None, "equal"
+    items = [code for codes in elements.values() for code in codes]
+    frame = campaign_frame(campaign, [pk for pk, _ in questionnaires], items)
+    if frame.empty:
+        return None, "equal"
+    chosen, _source = campaign_method(campaign, elements)
+    notes: list[str] = []
+    weighted_frame, design_info = _weights_from_design(
+        frame, sources.design_frame(campaign=campaign) if design is None else design, notes
+    )
+    margin_set = confirmed_margins(campaign)
+    margins = _usable_margins(weighted_frame, calibration_margins(margin_set) if margin_set else None, notes)
+    if margins:
+        start = weighted_frame["weight"].to_numpy(dtype=float) if "weight" in weighted_frame else None
+        try:
+            calibrated, _calibration = calibrated_weights(
+                weighted_frame,
+                np.ones(len(weighted_frame)) if start is None else start,
+                margins,
+                chosen,
+                f"campaign {campaign.slug} (row = response id)",
+                "margins",
+            )
+        except SipasInputError:
+            margins = None
+        else:
+            return pd.Series(calibrated, index=weighted_frame.index, dtype=float), "calibrated"
+    if design_info["design"]:
+        return weighted_frame["weight"].astype(float), "design"
+    return None, "equal"

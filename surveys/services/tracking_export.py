@@ -7,6 +7,7 @@ audit log.
 """
 
 import datetime
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -41,6 +42,20 @@ EMAIL_STATUS = {
 
 
 SUPPRESSED = f"< {MIN_CELL}"
+PROGRESS_EVERY = 2000  # non-responders written between two progress reports
+
+
+def _no_progress(percent: int, message: str = "") -> None:
+    return None
+
+
+def _counted[T](items: Iterator[T], total: int, on_progress: Callable[..., None]) -> Iterator[T]:
+    """The items, reporting progress from 20 % to 95 % as they are written (a job's page shows it)."""
+    for i, item in enumerate(items, start=1):
+        if i % PROGRESS_EVERY == 0:
+            done = f"{i:,} / {total:,}".replace(",", ".")  # Vietnamese thousands separator
+            on_progress(20 + 75 * i // max(total, 1), f"Đã ghi {done} người chưa trả lời")
+        yield item
 
 
 def export_tracking(
@@ -51,13 +66,16 @@ def export_tracking(
     by: User | AnonymousUser | None = None,
     personal: bool = True,
     suppress: bool = False,
+    on_progress: Callable[..., None] = _no_progress,
 ) -> dict:
     """Writes the workbook to `stream`; returns the figures it was made from. `personal` False writes
     pseudonyms instead of names, positions, phones and e-mails; `suppress` hides rows of fewer than 5
     invited people (analysts), and their non-responders with them."""
+    on_progress(5, "Đang tính tỷ lệ trả lời")
     report = response_rates(campaign, today=today)
     if suppress:
         report = suppress_small_rows(report)
+    on_progress(15, "Đang ghi các bảng tổng hợp")
     # Write-only: the non-responders sheet can hold 100,000 rows, streamed instead of kept in memory.
     workbook = Workbook(write_only=True)
     stream_table(
@@ -111,6 +129,8 @@ def export_tracking(
     people = non_responders(campaign)
     if suppress:
         people = people.exclude(unit__code__in=suppressed_unit_codes(report))
+    total = people.count() if on_progress is not _no_progress else 0
+    rows = _counted(people.iterator(chunk_size=2000), total, on_progress)
     stream_table(
         workbook.create_sheet("Chưa trả lời"),
         [
@@ -138,7 +158,7 @@ def export_tracking(
                 PROGRESS[progress(p.invitation)],
                 EMAIL_STATUS.get(p.email_status, "Chưa gửi"),
             ]
-            for i, p in enumerate(people.iterator(chunk_size=2000), start=1)
+            for i, p in enumerate(rows, start=1)
         )
         if personal
         else (
@@ -150,10 +170,11 @@ def export_tracking(
                 PROGRESS[progress(p.invitation)],
                 EMAIL_STATUS.get(p.email_status, "Chưa gửi"),
             ]
-            for i, p in enumerate(people.iterator(chunk_size=2000), start=1)
+            for i, p in enumerate(rows, start=1)
         ),
         [6, 32, 28, 30, 28, 16, 32, 20, 14] if personal else [6, 14, 32, 28, 20, 14],
     )
+    on_progress(96, "Đang lưu tệp")
     workbook.save(stream)
     record(
         actor=by,

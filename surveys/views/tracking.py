@@ -3,14 +3,14 @@
 Analysts of the province see the same pages with small rows hidden and, unless a coordinator granted them the
 campaign's personal data, non-responders as pseudonyms (surveys/services/tracking_privacy.py)."""
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from jobs.services import start_job
 from kit.charts.timeline import submissions_chart
 from kit.collation import vi_order
 from respondents.models import Campaign
@@ -25,10 +25,10 @@ from respondents.selectors import (
 )
 from respondents.services.privacy import pseudonym
 
+from ..jobs import TRACKING_WORKBOOK
 from ..selectors import non_responders, response_rates
 from ..services.tracking_privacy import suppress_small_rows, suppressed_unit_codes
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NON_RESPONDERS_PER_PAGE = 200
 
 
@@ -104,13 +104,21 @@ def non_responder_list(request, slug):
 
 
 @login_required
+@require_POST
 def export(request, slug):
-    from ..services.tracking_export import export_tracking
-
+    """Starts the tracking workbook as a background job and shows its page (docs/decisions.md D326)."""
     campaign, analyst = _tracking_campaign(request.user, slug)
-    buffer = io.BytesIO()
-    personal = sees_personal_data(request.user, campaign)
-    export_tracking(campaign=campaign, stream=buffer, by=request.user, personal=personal, suppress=analyst)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="theo-doi-tra-loi-{campaign.slug}.xlsx"'
-    return response
+    job = start_job(
+        kind_name=TRACKING_WORKBOOK,
+        owner=request.user,
+        params={
+            "campaign_id": campaign.pk,
+            "user_id": request.user.pk,
+            "personal": sees_personal_data(request.user, campaign),
+            "suppress": analyst,
+        },
+        campaign_id=campaign.pk,
+        campaign_slug=campaign.slug,
+        back_url=reverse("campaign-tracking", args=[campaign.slug]),
+    )
+    return redirect("job", pk=job.pk)

@@ -1,13 +1,17 @@
 """The index dashboard and its report download: who may see them, and what they show."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from fieldwork.models import FieldMember, FieldTeam
 from scoring.models import ScoringRole
 from surveys.models import Response
 from tests.analysis.indices_setup import scenario
 from tests.factories import UserFactory
+from tests.jobs.follow import follow_job
 
 URL = reverse("indices-dashboard", args=["par-2023"])
 REPORT = reverse("indices-report", args=["par-2023"])
@@ -66,12 +70,16 @@ def test_council_members_and_superusers_see_the_dashboard(client, computed, coun
     assert client.get(URL).status_code == 200
 
 
-def test_report_downloads_as_xlsx(client, computed, coordinator):
+def test_report_is_prepared_as_a_job_and_downloads_as_xlsx(client, computed, coordinator):
     client.force_login(coordinator)
-    response = client.get(REPORT)
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response.content[:2] == b"PK"
+    assert client.get(REPORT).status_code == 405  # starting a job changes state: POST only
+    response = follow_job(client, client.post(REPORT))
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="chi-so-par-2023.xlsx"' in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "Tổng hợp"
+    cells = [str(v) for row in book["Tổng hợp"].iter_rows(values_only=True) for v in row if v is not None]
+    assert any("Chỉ số" in c for c in cells)
 
 
 def test_focal_points_scorers_and_enumerators_get_403(client, computed, focal_stp, units, province):
@@ -85,7 +93,7 @@ def test_focal_points_scorers_and_enumerators_get_403(client, computed, focal_st
     for user in (focal_stp, enumerator, scorer):
         client.force_login(user)
         assert client.get(URL).status_code == 403, user
-        assert client.get(REPORT).status_code == 403, user
+        assert client.post(REPORT).status_code == 403, user
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, computed):

@@ -19,6 +19,7 @@ from respondents.services.privacy import grant_personal_data, revoke_personal_da
 from scoring.models import Criterion
 from scoring.services.scoring import appraise_score, save_self_score
 from tests.factories import CampaignFactory, MembershipFactory, ProvinceFactory, UserFactory
+from tests.jobs.follow import follow_job
 from tests.scoring.conftest import (  # noqa: F401  (fixtures)
     assessment,
     council,
@@ -142,7 +143,7 @@ def test_the_tracking_export_is_logged_personal_for_coordinators_and_pseudonymis
     MembershipFactory(user=analyst, province=province, role="analyst")
     for user in (coordinator, analyst):
         client.force_login(user)
-        client.get(reverse("campaign-tracking-export", args=[campaign.slug]))
+        follow_job(client, client.post(reverse("campaign-tracking-export", args=[campaign.slug])))
     assert _only("export.personal").actor == coordinator
     assert _only("export.pseudonymised").detail == {
         "export": "tracking",

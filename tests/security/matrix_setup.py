@@ -87,6 +87,8 @@ class World:
     method_choice_id: int = 0  # a pending SIPAS method of the SIPAS campaign
     record_id: int = 0  # the field record of that response (review pages)
     unit_id: int = 0  # a household of the enumerator's work list (drawn sample)
+    job_id: int = 0  # the analyst's tracking workbook job of the PAR campaign, done (a file to download)
+    failed_job_id: int = 0  # the analyst's job that failed (may be run again)
     # The same kinds of objects just outside a role's scope: another unit's import, team 2's assignment,
     # record and mismatch, an item led by another department.
     other: dict = field(default_factory=dict)
@@ -238,7 +240,22 @@ def build_world() -> World:
     world.method_choice_id = SipasMethodChoice.objects.create(
         campaign=sipas, method="sipas-1001-pooled", proposed_by=users["analyst"]
     ).pk
+    world.job_id, world.failed_job_id = _jobs(world.par, users["analyst"])
     return world
+
+
+def _jobs(par: Campaign, analyst) -> tuple[int, int]:
+    from django.core.files.base import ContentFile
+
+    from jobs.models import Job
+    from surveys.jobs import TRACKING_WORKBOOK
+
+    common = {"kind": TRACKING_WORKBOOK, "owner": analyst, "campaign_id": par.pk, "campaign_slug": par.slug}
+    done = Job(**common, state=Job.State.DONE, progress=100, result_name="theo-doi.xlsx")
+    done.result.save("theo-doi.xlsx", ContentFile(b"PK matrix"), save=False)
+    done.save()
+    failed = Job.objects.create(**common, state=Job.State.FAILED, error="Đợt khảo sát không còn tồn tại.")
+    return done.pk, failed.pk
 
 
 def _drawn_household(sipas, assignment_id: int, units) -> int:

@@ -48,6 +48,12 @@ ROWS = [
     ("login",                      "POST", ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     # Logging out always lands on the login page, whoever asks.
     ("logout",                     "POST", LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    # Jobs (docs/decisions.md D327): the analyst's own job; the coordinator oversees the campaign's jobs (sees,
+    # downloads, never restarts another's); everyone else gets 404, as if it did not exist.
+    ("job",                        "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
+    ("job-status",                 "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
+    ("job-download",               "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
+    ("job-restart",                "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  DENY,  DENY),
     ("healthz",                    "GET",  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     # Policy (docs/decisions.md D39): the API schema and its docs are public; they describe endpoints, never data, and the
     # devices' developers need them. Every endpoint they describe checks its caller.
@@ -85,7 +91,7 @@ ROWS = [
     # --- tracking and distribution (coordinator; focal points see their own unit's non-responders) ----------
     ("campaign-tracking",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
     ("campaign-non-responders",    "GET",  LOGIN, LOGIN, ALLOW, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
-    ("campaign-tracking-export",   "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
+    ("campaign-tracking-export",   "POST",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
     ("campaign-distribution",      "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("campaign-distribution-send", "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     # --- campaign set-up, questionnaires, preview, test links, wording, suppressions (coordinator) ---------
@@ -127,7 +133,9 @@ ROWS = [
     ("scoring-evidence",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  ALLOW),
     # --- indices (coordinators and the appraisal council, the index's analysts) -------------------------------
     ("indices-dashboard",          "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
-    ("indices-report",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("indices-report",             "POST",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("question-tables",            "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
+    ("question-tables-workbook",   "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
     # The SIPAS campaign's page (interviews, progress, indices) is read as the indices are; the weighting
     # and the method change official figures: a coordinator proposes, another confirms (D205).
     ("sipas-campaign",             "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),
@@ -265,6 +273,8 @@ def url_for(name: str, world: World, role: str, **overrides) -> str:
         "questionnaire-preview": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
         "questionnaire-preview-frame": {"slug": world.sipas.slug, "pk": world.questionnaire_id},
         "field-sample": {"slug": world.sipas.slug},
+        **{name: {"pk": world.job_id} for name in ("job", "job-status", "job-download")},
+        "job-restart": {"pk": world.failed_job_id},
     }
     by_argument = {
         "slug": world.par.slug,

@@ -31,6 +31,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.jobs.follow import follow_job
 
 UTC = datetime.UTC
 TODAY = datetime.date(2023, 12, 10)
@@ -397,7 +398,7 @@ def test_coordinator_sees_the_dashboard_with_badges_and_an_accessible_chart(clie
 def test_dashboard_and_export_are_for_the_coordinator_only(client, tracked, focal_stp):
     client.force_login(focal_stp)
     assert client.get(reverse("campaign-tracking", args=[tracked.slug])).status_code == 403
-    assert client.get(reverse("campaign-tracking-export", args=[tracked.slug])).status_code == 403
+    assert client.post(reverse("campaign-tracking-export", args=[tracked.slug])).status_code == 403
 
 
 def test_dashboard_needs_a_login(client, tracked):
@@ -475,9 +476,8 @@ def test_a_member_without_a_unit_or_coordination_gets_no_list(client, tracked, p
 
 def test_export_has_a_sheet_per_breakdown_with_the_same_figures(client, tracked, coordinator):
     client.force_login(coordinator)
-    response = client.get(reverse("campaign-tracking-export", args=[tracked.slug]))
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    response = follow_job(client, client.post(reverse("campaign-tracking-export", args=[tracked.slug])))
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Theo nhóm", "Theo đơn vị", "Theo huyện", "Theo ngày", "Chưa trả lời"]
     groups = [list(row) for row in book["Theo nhóm"].iter_rows(min_row=2, values_only=True)]
@@ -513,7 +513,9 @@ def test_a_formula_like_name_stays_text_in_the_export(client, tracked, coordinat
     Respondent.objects.filter(full_name="Người A3").update(full_name=formula)
     client.force_login(coordinator)
     book = load_workbook(
-        io.BytesIO(client.get(reverse("campaign-tracking-export", args=[tracked.slug])).content)
+        io.BytesIO(
+            follow_job(client, client.post(reverse("campaign-tracking-export", args=[tracked.slug]))).content
+        )
     )
     cell = next(c for c in book["Chưa trả lời"]["C"] if c.value == formula)
     assert cell.data_type == "s"
@@ -579,7 +581,8 @@ def test_a_short_list_has_no_page_links(client, tracked, coordinator):
 
 def test_export_lists_every_non_responder_past_the_page_size(client, many_non_responders, coordinator):
     client.force_login(coordinator)
-    content = client.get(reverse("campaign-tracking-export", args=[many_non_responders.slug])).content
+    started = client.post(reverse("campaign-tracking-export", args=[many_non_responders.slug]))
+    content = follow_job(client, started).content
     sheet = load_workbook(io.BytesIO(content), read_only=True)["Chưa trả lời"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in rows] == list(range(1, 254))
