@@ -11,7 +11,7 @@ from django.db.models import Model, QuerySet
 _MAX_ID_DIGITS = 18
 
 
-class IdsMultipleChoiceField(forms.ModelMultipleChoiceField[Model]):
+class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]  # generic only in the stubs
     """A ModelMultipleChoiceField whose choices are ids. Django checks the posted values with one
     `pk__in` query, and a value of more digits than a database integer holds reached the database as
     such (OverflowError on SQLite and PostgreSQL: a 500, found by the input fuzz test); such a value is
