@@ -347,3 +347,9 @@ def _codebook_rows(
              column.feeds, versions]
         )
     return rows
+
+
+def questionnaire_codes(campaign: Campaign) -> list[str]:
+    """The codes of the campaign's questionnaires (each with all its versions), for the export form."""
+    codes = Questionnaire.objects.filter(campaign=campaign).values_list("code", flat=True)
+    return sorted(set(codes))

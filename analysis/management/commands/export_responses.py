@@ -9,23 +9,28 @@ A progress bar goes to stderr. Exit status: 0 written, 1 bad input (a Vietnamese
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError
 
 from analysis.exports.service import ExportError, export_responses
 from analysis.exports.writers import FORMATS
 from respondents.models import Campaign
 
 
-class _Parser(CommandParser):
-    def error(self, message: str):
-        raise CommandError(f"Tham số không hợp lệ: {message}", returncode=2)
-
-
 class Command(BaseCommand):
     help = "Respondent-level export of a campaign's responses (CSV, xlsx, Parquet, SPSS, Stata) with a codebook."
 
     def create_parser(self, prog_name, subcommand, **kwargs):
-        return super().create_parser(prog_name, subcommand, parser_class=_Parser, **kwargs)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+
+        def error(message: str):
+            # argparse's own detail (the option's name) after a Vietnamese lead, exit status 2.
+            text = f"Tham số không hợp lệ: {message}. Xem: manage.py export_responses --help"
+            if parser.called_from_command_line:
+                parser.exit(2, text + "\n")
+            raise CommandError(text, returncode=2)
+
+        parser.error = error  # type: ignore[method-assign]
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="campaign slug")
