@@ -46,7 +46,9 @@ class ResponsesExportForm(forms.Form):
     include_drafts = forms.BooleanField(
         label=_("Also drafts and interviews not (yet) counted"), required=False
     )
-    personal = forms.BooleanField(label=_("With personal data (names, phones, e-mails, free text)"), required=False)
+    personal = forms.BooleanField(
+        label=_("With personal data (names, phones, e-mails, free text)"), required=False
+    )
 
     def __init__(self, *args, questionnaire_codes: list[str], may_see_personal: bool, **kwargs):
         super().__init__(*args, **kwargs)

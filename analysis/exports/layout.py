@@ -95,52 +95,72 @@ def answer_frame(
     *,
     labels: bool = False,
 ) -> pd.DataFrame:
-    """One row per answers mapping, one column per QuestionColumn, built column by column. `versions[i]` is
-    the version row i answered: a question it lacks is blank. Choice values stay codes (integers as nullable
-    Int64) unless `labels`, which writes the option's label; multiple-choice columns are 1/0, blank when the
-    question was not answered."""
+    """One row per answers mapping, one column per QuestionColumn. `versions[i]` is the version row i
+    answered: a question it lacks is blank. Choice values stay codes (integers as nullable Int64) unless
+    `labels`, which writes the option's label; multiple-choice columns are 1/0, blank when the question was
+    not answered. Read once into a frame by pandas, then converted column by column (no per-cell Python
+    work except for the choices of multiple-choice questions)."""
+    codes = list(dict.fromkeys(column.code for column in columns))
+    raw = pd.DataFrame.from_records(list(answers), columns=codes) if codes else None
     versions_array = np.asarray(versions)
+    absent_of: dict[tuple[int, ...], np.ndarray] = {}
     data: dict[str, pd.Series] = {}
-    by_code: dict[str, list[Any]] = {}
     for column in columns:
-        raw = by_code.get(column.code)
-        if raw is None:
-            raw = by_code[column.code] = [a.get(column.code) for a in answers]
-        absent = ~np.isin(versions_array, column.versions) if len(versions_array) else np.zeros(0, dtype=bool)
+        assert raw is not None  # columns imply codes
+        source = raw[column.code]
         if column.type == "multiple":
-            values: list[Any] = [
-                None if not isinstance(v, list) else int(column.choice in v or str(column.choice) in v)
-                for v in raw
-            ]
+            chosen = {column.choice, str(column.choice)}
+            values = [None if not isinstance(v, list) else int(not chosen.isdisjoint(v)) for v in source]
             series = pd.Series(values, dtype="Int64")
         elif column.options and labels:
-            names = {str(value): label for value, label in column.options}
-            series = pd.Series([None if v is None else names.get(str(v), str(v)) for v in raw], dtype=object)
+            series = _labels(source, column)
         else:
-            series = _typed(raw, column)
+            series = _typed(source, column)
+        key = tuple(column.versions)
+        absent = absent_of.get(key)
+        if absent is None:
+            absent = absent_of[key] = ~np.isin(versions_array, column.versions)
         if absent.any():
             series = series.mask(absent)
-        data[column.name] = series
+        data[column.name] = series.reset_index(drop=True)
     return pd.DataFrame(data, index=pd.RangeIndex(len(answers)))
 
 
-def _typed(raw: list[Any], column: QuestionColumn) -> pd.Series:
-    """Integers as nullable Int64, numbers as float, anything else as text (object)."""
-    present = [v for v in raw if v is not None]
-    integer_options = bool(column.options) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v, _ in column.options
+def _labels(source: pd.Series, column: QuestionColumn) -> pd.Series:
+    names = {str(value): label for value, label in column.options}
+    plain = _typed(source, column)
+    text = plain.astype(object).where(plain.notna(), None)
+    return pd.Series([None if v is None else names.get(str(v), str(v)) for v in text], dtype=object)
+
+
+def _typed(source: pd.Series, column: QuestionColumn) -> pd.Series:
+    """Whole numbers as nullable Int64, other numbers as float, anything else as text (object)."""
+    if pd.api.types.is_bool_dtype(source.dtype):
+        return source.astype(object)
+    if pd.api.types.is_numeric_dtype(source.dtype):
+        numbers = source.astype(float)
+        finite = numbers.dropna()
+        whole = column.type != "number" or bool((finite == np.floor(finite)).all())
+        if whole and (not len(finite) or bool((finite.abs() < 2**53).all())):
+            return numbers.astype("Int64")
+        return numbers
+    present = source.dropna()
+    if not len(present):
+        integer_options = bool(column.options) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v, _ in column.options
+        )
+        return pd.Series(pd.NA, index=source.index, dtype="Int64" if integer_options else object)
+    return pd.Series(
+        [None if v is None or v is pd.NA else _text(v) for v in source.astype(object)], dtype=object
     )
-    if (present or integer_options) and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return pd.Series(raw, dtype="Int64")
-    if column.type == "number" and all(isinstance(v, int | float) for v in present):
-        return pd.Series([np.nan if v is None else float(v) for v in raw], dtype=float)
-    return pd.Series([None if v is None else _text(v) for v in raw], dtype=object)
 
 
-def _text(value: Any) -> str:
+def _text(value: Any) -> str | Any:
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
-    return str(value)
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value if isinstance(value, int | float) else str(value)
 
 
 def fold_choice_columns(frame: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:

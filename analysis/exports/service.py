@@ -21,7 +21,7 @@ from respondents.services.privacy import is_suppressed, pseudonym
 from surveys.models import Questionnaire, Response
 
 from ..sipas import sources
-from ..sipas.campaign import area_level, campaign_weights
+from ..sipas.campaign import area_level, campaign_weights, sipas_questionnaires
 from . import writers
 from .layout import IDENTIFYING_TYPES, QuestionColumn, answer_frame, question_columns, stata_names
 
@@ -136,7 +136,9 @@ def export_responses(
         if not questionnaires.exists():
             raise ExportError(f"Đợt khảo sát {campaign.slug} không có bảng hỏi mã {questionnaire!r}.")
     versions = list(
-        questionnaires.order_by("-is_current", "code", "-version").values_list("id", "code", "version", "definition")
+        questionnaires.order_by("-is_current", "code", "-version").values_list(
+            "id", "code", "version", "definition"
+        )
     )
     names = {pk: (code, version) for pk, code, version, _ in versions}
     columns = question_columns([(pk, definition) for pk, _, _, definition in versions])
@@ -157,10 +159,16 @@ def export_responses(
             meta[name].append(value)
         if done % 5000 == 0:
             progress(done // 2, total)  # reading is about half the work
-    frame = _meta_frame(campaign, meta, names, personal)
-    answers = answer_frame(
-        meta["answers"], meta["questionnaire_id"], columns, labels=labels == "text"
-    )
+    answers_read = None
+    if not include_drafts and not questionnaire:
+        # The rows are the counting interviews: the weights need not read their answers again.
+        sipas_ids = {pk for pk, _ in sipas_questionnaires(campaign)}
+        rows = [i for i, q in enumerate(meta["questionnaire_id"]) if q in sipas_ids]
+        answers_read = pd.DataFrame.from_records(
+            [meta["answers"][i] for i in rows], index=pd.Index([meta["id"][i] for i in rows])
+        )
+    frame = _meta_frame(campaign, meta, names, personal, answers_read)
+    answers = answer_frame(meta["answers"], meta["questionnaire_id"], columns, labels=labels == "text")
     frame = pd.concat([frame, answers], axis=1)
     suppressed = 0
     if not personal:
@@ -225,7 +233,11 @@ _OPTIONAL = {
 
 
 def _meta_frame(
-    campaign: Campaign, meta: dict[str, list[Any]], names: dict[int, tuple[str, int]], personal: bool
+    campaign: Campaign,
+    meta: dict[str, list[Any]],
+    names: dict[int, tuple[str, int]],
+    personal: bool,
+    answers: pd.DataFrame | None,
 ) -> pd.DataFrame:
     def pick(first: str, second: str) -> list[Any]:
         return [a if a is not None else b for a, b in zip(meta[first], meta[second], strict=True)]
@@ -266,7 +278,7 @@ def _meta_frame(
             "review_state": meta["field_record__review_state"],
         }
     )
-    weights = campaign_weights(campaign)
+    weights = campaign_weights(campaign, answers=answers)
     ids = frame["response_id"].to_numpy()
     for column in ("design_weight", "weight", "stratum", "psu", "ssu"):
         values = weights[column].reindex(ids) if column in weights else pd.Series(index=ids, dtype=object)
@@ -343,8 +355,17 @@ def _codebook_rows(
             numbers = "(nhãn chữ, không đánh số)"
         versions = ", ".join(f"{names[k][0]} v{names[k][1]}" for k in column.versions if k in names)
         rows.append(
-            [column.name, short.get(column.name, ""), column.code, column.text, column.type, options, numbers,
-             column.feeds, versions]
+            [
+                column.name,
+                short.get(column.name, ""),
+                column.code,
+                column.text,
+                column.type,
+                options,
+                numbers,
+                column.feeds,
+                versions,
+            ]
         )
     return rows
 

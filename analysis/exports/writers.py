@@ -210,5 +210,7 @@ def write_codebook(path: Path, rows: Sequence[Sequence[Any]]) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    stream_table(workbook.create_sheet("codebook"), CODEBOOK_HEADERS, rows, [28, 24, 28, 60, 12, 50, 30, 28, 18])
+    stream_table(
+        workbook.create_sheet("codebook"), CODEBOOK_HEADERS, rows, [28, 24, 28, 60, 12, 50, 30, 28, 18]
+    )
     workbook.save(path)

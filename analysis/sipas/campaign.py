@@ -289,13 +289,14 @@ def unit_names(campaign: Campaign) -> dict[str, str]:
     return dict(Unit.objects.filter(province_id=campaign.province_id).values_list("code", "name"))
 
 
-def campaign_weights(campaign: Campaign) -> pd.DataFrame:
+def campaign_weights(campaign: Campaign, *, answers: pd.DataFrame | None = None) -> pd.DataFrame:
     """The weights the campaign's SIPAS figures use, per counting interview (index = response id):
     design_weight, weight (the final weight: calibrated to the confirmed margins when they can be used, else
     the design weight), stratum, psu, ssu; NaN / None for an interview the weighted figures leave out. The
     same steps as campaign_sipas with no override (docs/decisions.md D306: an export's `weight` column gives
     `compute_sipas --csv` the campaign's figures). Empty when the campaign has no SIPAS questionnaire or no
-    counting interview."""
+    counting interview. `answers`: the counting interviews' answers already read (index = response id,
+    one column per question code), saving a second read of them."""
     empty = pd.DataFrame(columns=["design_weight", "weight", "stratum", "psu", "ssu"])
     questionnaires = sipas_questionnaires(campaign)
     if not questionnaires:
@@ -306,7 +307,10 @@ def campaign_weights(campaign: Campaign) -> pd.DataFrame:
             known = elements.setdefault(element, [])
             known.extend(code for code in codes if code not in known)
     items = [code for codes in elements.values() for code in codes]
-    frame = campaign_frame(campaign, [pk for pk, _ in questionnaires], items)
+    if answers is None:
+        frame = campaign_frame(campaign, [pk for pk, _ in questionnaires], items)
+    else:
+        frame = answers.reindex(columns=list(dict.fromkeys([*items, *answers.columns])))
     if frame.empty:
         return empty
     chosen, _ = campaign_method(campaign, elements)

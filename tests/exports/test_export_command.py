@@ -32,7 +32,9 @@ def test_the_command_writes_the_file_and_its_codebook_with_a_progress_bar(sipas,
         (["--format", "csv", "-o", "/khong/co/thu-muc/x.csv"], "Thư mục /khong/co/thu-muc không tồn tại"),
     ],
 )
-def test_bad_arguments_get_a_vietnamese_message_not_a_traceback(sipas, tmp_path, monkeypatch, capsys, args, message):
+def test_bad_arguments_get_a_vietnamese_message_not_a_traceback(
+    sipas, tmp_path, monkeypatch, capsys, args, message
+):
     campaign, _, _ = sipas
     monkeypatch.chdir(tmp_path)
     with pytest.raises((SystemExit, CommandError)) as raised:

@@ -1,4 +1,4 @@
-"""The campaign's export page: who may open it, what an analyst's download holds, the zip with the codebook."""
+"""The campaign's export page: who may open it, what an analyst's download holds, the zip."""
 
 import io
 import zipfile

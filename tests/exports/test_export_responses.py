@@ -117,7 +117,7 @@ def test_xlsx_keeps_text_as_text_and_comes_with_a_codebook(sipas, tmp_path):
     from surveys.models import Response
 
     response = Response.objects.filter(campaign=campaign, status="submitted").order_by("pk")[6]
-    response.answers[ADDED] = "=HYPERLINK(\"http://x\",\"y\")"
+    response.answers[ADDED] = '=HYPERLINK("http://x","y")'
     response.save()
     report = run(campaign, tmp_path, "xlsx", personal=True)
     sheet = load_workbook(report.path, read_only=True)["data"]
@@ -165,8 +165,15 @@ def test_compute_sipas_on_the_exported_csv_gives_the_campaigns_figures(sipas, tm
     path = run(campaign, tmp_path, "csv", personal=True).path
     capsys.readouterr()
     call_command(
-        "compute_sipas", "--csv", str(path), "--questionnaire", str(DEFINITION), "--by", "unit",
-        "--format", "json",
+        "compute_sipas",
+        "--csv",
+        str(path),
+        "--questionnaire",
+        str(DEFINITION),
+        "--by",
+        "unit",
+        "--format",
+        "json",
     )
     from_csv = json.loads(capsys.readouterr().out)
     pipeline = campaign_sipas(campaign, by=["unit"], unweighted=False).to_dict()

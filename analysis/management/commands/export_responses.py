@@ -17,7 +17,9 @@ from respondents.models import Campaign
 
 
 class Command(BaseCommand):
-    help = "Respondent-level export of a campaign's responses (CSV, xlsx, Parquet, SPSS, Stata) with a codebook."
+    help = (
+        "Respondent-level export of a campaign's responses (CSV, xlsx, Parquet, SPSS, Stata) with a codebook."
+    )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -36,15 +38,21 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", required=True, help="campaign slug")
         parser.add_argument("--format", required=True, help="|".join(FORMATS))
         parser.add_argument("--questionnaire", help="only this questionnaire code (all its versions)")
-        parser.add_argument("--include-drafts", action="store_true", help="also drafts and uncounted interviews")
-        parser.add_argument("--labels", default="codes", help="codes (default) or text: choices as their labels")
+        parser.add_argument(
+            "--include-drafts", action="store_true", help="also drafts and uncounted interviews"
+        )
+        parser.add_argument(
+            "--labels", default="codes", help="codes (default) or text: choices as their labels"
+        )
         parser.add_argument("--personal", action="store_true", help="with names, phones, e-mails, free text")
         parser.add_argument("-o", "--output", required=True, help="the file to write")
 
     def handle(self, *args, **opts):
         fmt = opts["format"].lower()
         if fmt not in FORMATS:
-            raise CommandError(f"Định dạng không hỗ trợ: {fmt!r} (chọn một trong: {', '.join(FORMATS)}).", returncode=2)
+            raise CommandError(
+                f"Định dạng không hỗ trợ: {fmt!r} (chọn một trong: {', '.join(FORMATS)}).", returncode=2
+            )
         campaign = Campaign.objects.filter(slug=opts["campaign"]).first()
         if campaign is None:
             self.stderr.write(f"Không có đợt khảo sát mã {opts['campaign']!r}.")
