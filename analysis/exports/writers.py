@@ -115,8 +115,14 @@ def _parquet(
         if variable is not None and variable.categorical:
             values = [v for v, _ in variable.options] if variable.options else None
             categories = values if values and _same_kind(series, values) else None
-            series = pd.Categorical(series.astype(object).where(series.notna(), None), categories=categories)
-            arrays.append(pa.DictionaryArray.from_pandas(series))
+            if categories is not None and isinstance(series.dtype, pd.Int64Dtype):
+                categorical = pd.Categorical(series, categories=categories)
+            else:
+                text = series.astype("string")
+                categorical = pd.Categorical(
+                    text, categories=[str(v) for v in categories] if categories else None
+                )
+            arrays.append(pa.DictionaryArray.from_pandas(categorical))
         else:
             arrays.append(pa.Array.from_pandas(series.astype(object) if series.dtype == object else series))
         names.append(str(name))
@@ -130,8 +136,8 @@ def _parquet(
 
 def _same_kind(series: pd.Series, values: list[Any]) -> bool:
     """Whether the column holds the option values themselves (codes), not their labels."""
-    present = series.dropna()
-    return not len(present) or set(present.astype(object).map(str)) <= {str(v) for v in values}
+    present = pd.unique(series.dropna().to_numpy(dtype=object))
+    return {str(v) for v in present} <= {str(v) for v in values}
 
 
 def _labelled(
@@ -172,12 +178,9 @@ def numbered(series: pd.Series, options: list[tuple[Any, str]]) -> tuple[pd.Seri
     """Integer codes and their labels: the option values when they are integers, else 1, 2, … in order."""
     if all(isinstance(v, int) and not isinstance(v, bool) for v, _ in options):
         return series, {int(v): label for v, label in options}
-    codes = {str(v): i for i, (v, _) in enumerate(options, start=1)}
-    mapped = pd.Series(
-        [codes.get(str(v)) if v is not None and v is not pd.NA else None for v in series.astype(object)],
-        index=series.index,
-        dtype="Int64",
-    )
+    categories = [str(v) for v, _ in options]
+    codes = pd.Categorical(series.astype("string"), categories=categories).codes.astype(np.int64) + 1
+    mapped = pd.Series(pd.array(codes, dtype="Int64"), index=series.index).mask(codes == 0)
     return mapped, {i: label for i, (_, label) in enumerate(options, start=1)}
 
 
