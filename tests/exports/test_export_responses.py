@@ -192,3 +192,41 @@ def test_compute_sipas_on_the_exported_csv_gives_the_campaigns_figures(sipas, tm
             for key in ("estimate", "se", "ci_low", "ci_high", "weighted_n"):
                 a, b = mine[key], theirs[key]
                 assert (a is None and b is None) or math.isclose(a, b, rel_tol=0, abs_tol=1e-12), (table, key)
+
+
+def test_field_interviews_carry_enumerator_team_and_review_state_and_uncounted_ones_wait_for_drafts(
+    sipas, tmp_path, units
+):
+    import datetime
+
+    from fieldwork.models import Assignment, FieldRecord, FieldTeam
+    from surveys.models import Response
+    from tests.factories import UserFactory
+
+    campaign, ids, _ = sipas
+    team = FieldTeam.objects.create(campaign=campaign, code="bd1", name="Bưu điện 1")
+    enumerator = UserFactory(username="bd-team1-a")
+    first = Response.objects.get(pk=ids[0])
+    assignment = Assignment.objects.create(
+        campaign=campaign, team=team, questionnaire=first.questionnaire, area=units["BATXAT"]
+    )
+    now = datetime.datetime(2026, 10, 1, 3, 0, tzinfo=datetime.UTC)
+    for pk, state in ((ids[0], "approved"), (ids[1], "rejected")):
+        FieldRecord.objects.create(
+            response_id=pk,
+            assignment=assignment,
+            enumerator=enumerator,
+            interviewed_at=now,
+            area=units["BATXAT"],
+            received_at=now,
+            payload_hash="x",
+            review_state=state,
+        )
+    counted = pd.read_csv(run(campaign, tmp_path, "csv", personal=True).path)
+    assert ids[1] not in set(counted["response_id"]) and len(counted) == SUBMITTED - 1
+    row = counted[counted["response_id"] == ids[0]].iloc[0]
+    assert (row["enumerator"], row["team"], row["review_state"]) == ("bd-team1-a", "bd1", "approved")
+    assert row["interviewed_at"].startswith("2026-10-01 10:00")  # Vietnam's wall time
+    every = pd.read_csv(run(campaign, tmp_path, "csv", include_drafts=True).path)
+    assert set(every.loc[every["response_id"].isin(ids[:2]), "review_state"]) == {"approved", "rejected"}
+    assert every["enumerator"].dropna().str.match(r"^E-[0-9A-F]{8}$").all()  # pseudonymised
