@@ -102,7 +102,9 @@ def _field_label(event, name: str) -> str:
     """A model field changed in the admin pages: its verbose name."""
     try:
         model = apps.get_model(event.object_type)
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
+        # A reverse relation (e.g. a sample design's "strata" in field.sample_drawn) has no verbose name.
+        return str(getattr(field, "verbose_name", name.replace("_", " ")))
     except (LookupError, ValueError, FieldDoesNotExist):
         return name.replace("_", " ")
 
