@@ -53,6 +53,7 @@ bench: install
 	-$(PY) bench/send_invitations.py
 	-$(PY) bench/tracking.py
 	-$(PY) bench/sipas.py
+	-$(PY) bench/exports.py
 	-$(PY) bench/officials_points.py
 	-$(PY) bench/field_progress.py
 	-$(PY) bench/entry_keys.py

@@ -15,3 +15,9 @@ def can_view_indices(user, campaign: Campaign) -> bool:
         or is_analyst(user, campaign.province_id)
         or is_council(user, campaign.province_id)
     )
+
+
+def can_export_responses(user, campaign: Campaign) -> bool:
+    """Respondent-level exports: the province's coordinators and analysts (analysts pseudonymised unless a
+    coordinator's grant says otherwise; docs/decisions.md D305). Council members see results, not rows."""
+    return is_coordinator(user, campaign.province_id) or is_analyst(user, campaign.province_id)

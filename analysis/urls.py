@@ -4,7 +4,7 @@ from django.urls import path
 
 import kit.urls  # noqa: F401  (registers the <id:…> converter)
 
-from . import sipas_views, tables_views, views
+from . import export_views, sipas_views, tables_views, views
 
 urlpatterns = [
     path("campaigns/<slug:slug>/indices/", views.dashboard, name="indices-dashboard"),
@@ -27,6 +27,11 @@ urlpatterns = [
         "campaigns/<slug:slug>/sipas/method/<id:choice_id>/decide/",
         sipas_views.method_decide,
         name="sipas-method-decide",
+    ),
+    path(
+        "campaigns/<slug:slug>/exports/responses/",
+        export_views.responses_export,
+        name="responses-export",
     ),
     path("campaigns/<slug:slug>/indices/settings/", views.index_settings, name="indices-settings"),
 ]

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from analysis.permissions import can_view_indices
+from analysis.permissions import can_export_responses, can_view_indices
 from audit.selectors import may_read_log
 from fieldwork.access import may_manage_frame, may_watch_progress, supervised_team_ids
 from fieldwork.entry_selectors import is_field_worker
@@ -95,6 +95,7 @@ CAMPAIGN_TABS = [
     _CampaignTab("sipas", _("Interviews and SIPAS"), "sipas-campaign", _sipas_results),
     _CampaignTab("tables", _("Question tables"), "question-tables", can_view_indices),
     _CampaignTab("margins", _("Population margins"), "sipas-margins", _sipas_margins),
+    _CampaignTab("exports", _("Data for analysts"), "responses-export", can_export_responses),
     _CampaignTab("field", _("Field progress"), "field-progress", may_watch_progress, query=True),
     _CampaignTab("frame", _("Sampling frame"), "field-frame", may_manage_frame),
     _CampaignTab("personal-data", _("Personal data access"), "personal-data-access", _coordinates),

@@ -334,3 +334,54 @@ def response_weights(
     if design_info["design"]:
         return weighted_frame["weight"].astype(float), "design"
     return None, "equal"
+
+
+def campaign_weights(campaign: Campaign, *, answers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The weights the campaign's SIPAS figures use, per counting interview (index = response id):
+    design_weight, weight (the final weight: calibrated to the confirmed margins when they can be used, else
+    the design weight), stratum, psu, ssu; NaN / None for an interview the weighted figures leave out. The
+    same steps as campaign_sipas with no override (docs/decisions.md D306: an export's `weight` column gives
+    `compute_sipas --csv` the campaign's figures). Empty when the campaign has no SIPAS questionnaire or no
+    counting interview. `answers`: the counting interviews' answers already read (index = response id,
+    one column per question code), saving a second read of them."""
+    empty = pd.DataFrame(columns=["design_weight", "weight", "stratum", "psu", "ssu"])
+    questionnaires = sipas_questionnaires(campaign)
+    if not questionnaires:
+        return empty
+    elements: dict[str, list[str]] = {}
+    for _, definition in questionnaires:
+        for element, codes in elements_of_definition(definition).items():
+            known = elements.setdefault(element, [])
+            known.extend(code for code in codes if code not in known)
+    items = [code for codes in elements.values() for code in codes]
+    if answers is None:
+        frame = campaign_frame(campaign, [pk for pk, _ in questionnaires], items)
+    else:
+        frame = answers.reindex(columns=list(dict.fromkeys([*items, *answers.columns])))
+    if frame.empty:
+        return empty
+    chosen, _ = campaign_method(campaign, elements)
+    notes: list[str] = []
+    design = sources.design_frame(campaign=campaign)
+    weighted, info = _weights_from_design(frame, design, notes)
+    result = pd.DataFrame(index=frame.index)
+    indexed = design.drop_duplicates("response_id").set_index("response_id")
+    result["design_weight"] = indexed["design_weight"].reindex(frame.index) if info["design"] else np.nan
+    for column in ("stratum", "psu", "ssu"):
+        values = indexed[column].reindex(frame.index) if info["design"] else None
+        result[column] = values.where(values.notna(), None) if values is not None else None
+    margin_set = confirmed_margins(campaign)
+    margins = _usable_margins(weighted, calibration_margins(margin_set), notes) if margin_set else None
+    final = weighted["weight"] if "weight" in weighted else pd.Series(np.nan, index=frame.index)
+    if margins:
+        start = weighted["weight"].to_numpy(dtype=float) if "weight" in weighted else np.ones(len(weighted))
+        try:
+            calibrated, _ = calibrated_weights(
+                weighted, start, margins, chosen, f"campaign {campaign.slug}", "margins"
+            )
+        except SipasInputError:
+            pass  # campaign_sipas notes it and shows design-weighted figures
+        else:
+            final = pd.Series(calibrated, index=weighted.index)
+    result["weight"] = final.reindex(frame.index).astype(float)
+    return result

@@ -144,6 +144,9 @@ ROWS = [
     ("sipas-margins-decide",       "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("sipas-method",               "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
     ("sipas-method-decide",        "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW),
+    # Respondent-level exports (D305): coordinators and analysts (pseudonymised); an empty POST shows the form.
+    ("responses-export",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
+    ("responses-export",           "POST", LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
     # The campaign's criteria set and officials' conversion: read by whoever reads the index, changed by its
     # coordinators only (docs/decisions.md D152, D158).
     ("indices-settings",           "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, ALLOW, DENY,  ALLOW),

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from analysis.exports.layout import fold_choice_columns
 from analysis.sipas import METHODS, SipasInputError, compute_sipas, get_method
 from analysis.sipas.inputs import (
     categorical_of_definition,
@@ -52,7 +53,10 @@ class Command(BaseCommand):
                 if not 0 <= opts["policy_weight"] <= 1:
                     raise CommandError("--policy-weight must be between 0 and 1", returncode=2)
                 method = method.with_parameters(policy_weight=opts["policy_weight"])
+            categorical = categorical_of_definition(definition)
             frame = read_answers_csv(Path(opts["csv"]))
+            # An export (export_responses) has a 0/1 column per choice of a multiple-choice question.
+            frame = fold_choice_columns(frame, [q.code for q in categorical if q.multiple])
             margins = read_margins_csv(Path(opts["margins"])) if opts["margins"] else None
             result = compute_sipas(
                 frame,
@@ -62,7 +66,7 @@ class Command(BaseCommand):
                 margins=margins,
                 source=opts["csv"],
                 margins_source=opts["margins"] or "margins",
-                categorical=categorical_of_definition(definition),
+                categorical=categorical,
             )
         except SipasInputError as exc:
             self.stderr.write(str(exc))
