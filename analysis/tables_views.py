@@ -1,6 +1,10 @@
 """The question tables page: every question of a campaign, weighted, filtered by questionnaire, respondent
 group and breakdown; and starting the workbook of all its tables as a job (docs/decisions.md D328)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,9 +16,11 @@ from kit.charts.bars import percent_bars
 from respondents.selectors import is_coordinator, sees_personal_data
 
 from .jobs import QUESTION_TABLES
-from .question_tables import CampaignTables, campaign_tables
 from .tables import FrequencyTable
 from .views import _campaign
+
+if TYPE_CHECKING:  # pandas behind it: imported where used, not at start-up (D401)
+    from .question_tables import CampaignTables
 
 
 def _filters(request) -> dict:
@@ -59,6 +65,8 @@ def charts_of(result: CampaignTables) -> dict[str, object]:
 def tables_page(request, slug):
     campaign = _campaign(request, slug)
     filters = _filters(request)
+    from .question_tables import campaign_tables
+
     result = campaign_tables(
         campaign=campaign,
         **filters,

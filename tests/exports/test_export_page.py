@@ -9,14 +9,16 @@ from audit.models import AuditEvent
 from respondents.models import PersonalDataGrant
 from tests.exports.conftest import ADDED, PLAN
 from tests.factories import UserFactory
+from tests.jobs.follow import follow_job
 
 URL = "/campaigns/{}/exports/responses/"
 
 
 def download(client, campaign, **fields):
-    response = client.post(URL.format(campaign.slug), {"format": "csv", "labels": "codes", **fields})
-    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
-    bundle = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    started = client.post(URL.format(campaign.slug), {"format": "csv", "labels": "codes", **fields})
+    done = follow_job(client, started)  # a background job (D450), its page offering the zip
+    assert done.headers["Content-Disposition"].startswith("attachment")
+    bundle = zipfile.ZipFile(io.BytesIO(done.content))
     names = sorted(bundle.namelist())
     assert names == [f"phieu-tra-loi-{campaign.slug}.codebook.xlsx", f"phieu-tra-loi-{campaign.slug}.csv"]
     return pd.read_csv(bundle.open(names[1]), encoding="utf-8-sig")
