@@ -23,14 +23,20 @@ if TYPE_CHECKING:  # pandas behind it: imported where used, not at start-up (D40
     from .question_tables import CampaignTables
 
 
+def _clean(value: str, length: int) -> str:
+    """A filter value as a job's JSON params can hold it on both databases: no NUL (PostgreSQL's jsonb
+    refuses it) and no lone surrogate; an unknown value then simply matches nothing."""
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")[:length]
+
+
 def _filters(request) -> dict:
     questionnaire = request.GET.get("questionnaire", "")
     return {
         "questionnaire_id": int(questionnaire)
         if questionnaire.isdigit() and len(questionnaire) < 12
         else None,
-        "breakdown": request.GET.get("breakdown", "")[:200],
-        "group": request.GET.get("group", "")[:60],
+        "breakdown": _clean(request.GET.get("breakdown", ""), 200),
+        "group": _clean(request.GET.get("group", ""), 60),
     }
 
 
@@ -79,13 +85,20 @@ def tables_page(request, slug):
     return render(request, "analysis/tables.html", context)
 
 
+def _back_url(campaign, filters: dict) -> str:
+    """The tables page with the job's filters, if that fits the job's 300 characters; else the page."""
+    page = reverse("question-tables", args=[campaign.slug])
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return f"{page}?{query}" if query and len(page) + len(query) < 300 else page
+
+
 @login_required
 @require_POST
 def tables_workbook(request, slug):
     """Starts the workbook of every table (with the page's filters) as a job and shows its page."""
     campaign = _campaign(request, slug)
     filters = _filters(request) | {
-        k: request.POST.get(k, "") for k in ("breakdown", "group") if request.POST.get(k)
+        k: _clean(request.POST.get(k, ""), 200) for k in ("breakdown", "group") if request.POST.get(k)
     }
     questionnaire = request.POST.get("questionnaire", "")
     if questionnaire.isdigit() and len(questionnaire) < 12:
@@ -101,7 +114,6 @@ def tables_workbook(request, slug):
         },
         campaign_id=campaign.pk,
         campaign_slug=campaign.slug,
-        back_url=reverse("question-tables", args=[campaign.slug])
-        + ("?" + urlencode({k: v for k, v in filters.items() if v}) if any(filters.values()) else ""),
+        back_url=_back_url(campaign, filters),
     )
     return redirect("job", pk=job.pk)

@@ -65,10 +65,6 @@ def _par_lists(user, campaign: Campaign) -> bool:
     return not _is_sipas(campaign) and may_open_lists(user, campaign)
 
 
-def _coordinates_par(user, campaign: Campaign) -> bool:
-    return not _is_sipas(campaign) and _coordinates(user, campaign)
-
-
 def _par_indices(user, campaign: Campaign) -> bool:
     return not _is_sipas(campaign) and can_view_indices(user, campaign)
 
@@ -85,9 +81,9 @@ CAMPAIGN_TABS = [
     _CampaignTab("lists", _("Respondent lists"), "campaign", _par_lists),
     _CampaignTab("settings", _("Settings"), "campaign-settings", _coordinates),
     _CampaignTab("questionnaires", _("Questionnaires"), "campaign-questionnaires", _coordinates),
-    _CampaignTab("distribution", _("Invitations"), "campaign-distribution", _coordinates_par),
-    _CampaignTab("wording", _("Message wording"), "campaign-wording", _coordinates_par),
-    _CampaignTab("suppressions", _("Do not write to"), "campaign-suppressions", _coordinates_par),
+    _CampaignTab("distribution", _("Invitations"), "campaign-distribution", _coordinates),
+    _CampaignTab("wording", _("Message wording"), "campaign-wording", _coordinates),
+    _CampaignTab("suppressions", _("Do not write to"), "campaign-suppressions", _coordinates),
     _CampaignTab("tracking", _("Response tracking"), "campaign-tracking", may_track),
     _CampaignTab("non-responders", _("Not yet answered"), "campaign-non-responders", may_see_non_responders),
     _CampaignTab("scoring", _("Scoring"), "scoring-assessments", may_open_scoring),

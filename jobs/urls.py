@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+import kit.urls  # noqa: F401 - registers the <id:…> converter
+
 from . import views
 
 urlpatterns = [
-    path("jobs/<int:pk>/", views.job_page, name="job"),
-    path("jobs/<int:pk>/status.json", views.job_status, name="job-status"),
-    path("jobs/<int:pk>/download", views.job_download, name="job-download"),
-    path("jobs/<int:pk>/restart/", views.job_restart, name="job-restart"),
+    path("jobs/<id:pk>/", views.job_page, name="job"),
+    path("jobs/<id:pk>/status.json", views.job_status, name="job-status"),
+    path("jobs/<id:pk>/download", views.job_download, name="job-download"),
+    path("jobs/<id:pk>/restart/", views.job_restart, name="job-restart"),
 ]

@@ -185,8 +185,6 @@ def suppression_list(request, slug):
     the person's request."""
     campaign = _campaign_for(request.user, slug)
     _require_coordinator(request.user, campaign)
-    if campaign.kind == Campaign.Kind.SIPAS_CITIZENS:
-        raise Http404  # field interviews: no messages, so no suppression list (config/navigation.py)
     rows = suppressions_for(campaign)
     if request.method == "POST":
         if not request.POST.get("suppression", "").isdigit():

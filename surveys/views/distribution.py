@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,18 +44,9 @@ def _coordinated_campaign(user, slug: str) -> Campaign:
     return campaign
 
 
-def _invited_campaign(user, slug: str) -> Campaign:
-    """A campaign whose respondents are invited by e-mail and SMS: a SIPAS citizens' campaign is
-    interviewed in the field, so its invitation pages do not exist (config/navigation.py hides them)."""
-    campaign = _coordinated_campaign(user, slug)
-    if campaign.kind == Campaign.Kind.SIPAS_CITIZENS:
-        raise Http404
-    return campaign
-
-
 @login_required
 def page(request, slug):
-    campaign = _invited_campaign(request.user, slug)
+    campaign = _coordinated_campaign(request.user, slug)
     context = {
         "campaign": campaign,
         "rows": message_counts(campaign),
@@ -70,7 +61,7 @@ def page(request, slug):
 @login_required
 @require_POST
 def send(request, slug):
-    campaign = _invited_campaign(request.user, slug)
+    campaign = _coordinated_campaign(request.user, slug)
     if request.POST.get("action") not in ACTIONS:
         return HttpResponseBadRequest(_("Unknown action: choose one of the buttons of the sending page."))
     channel, reminders, label = ACTIONS[request.POST["action"]]

@@ -15,7 +15,7 @@ from respondents.models import Respondent
 from ..models import Message
 from ..services.message_preview import sample_wording
 from ..services.message_texts import PLACEHOLDERS, editable_wording, reset_wording, save_wording, template_for
-from .distribution import _invited_campaign
+from .distribution import _coordinated_campaign
 
 MESSAGES = [
     (Message.Channel.EMAIL, Message.Kind.INVITATION),
@@ -27,7 +27,7 @@ MESSAGES = [
 
 @login_required
 def wording_page(request, slug):
-    campaign = _invited_campaign(request.user, slug)
+    campaign = _coordinated_campaign(request.user, slug)
     errors: dict = {}
     posted: dict = {}
     if request.method == "POST":

@@ -5,6 +5,7 @@ job's page; failures keep the request with a clear Vietnamese message and can be
 
 import io
 import json
+import threading
 
 import pytest
 from django.urls import reverse
@@ -42,16 +43,29 @@ def join_threads():
 
 @pytest.mark.django_db(transaction=True)
 def test_without_a_broker_a_thread_makes_the_tracking_workbook_and_the_page_offers_it(
-    client, campaign, coordinator, settings
+    client, campaign, coordinator, settings, monkeypatch
 ):
     if services.broker_configured():
         pytest.skip("the thread runner is the embedded set-up's (no CELERY_BROKER_URL)")
     client.force_login(coordinator)
     services.background_threads.clear()
+    # The suite's SQLite database is shared-cache memory, where a second writer gets "table is locked" at
+    # once instead of waiting as on the file database `make run` uses: the thread is held until the
+    # request (and its session save) has finished, then started as the runner would.
+    held: list[threading.Thread] = []
+    real_thread = threading.Thread
+
+    class HeldThread(real_thread):
+        def start(self):
+            held.append(self)
+
+    monkeypatch.setattr(services.threading, "Thread", HeldThread)
     response = client.post(reverse("campaign-tracking-export", args=[campaign.slug]))
+    monkeypatch.setattr(services.threading, "Thread", real_thread)
     job = started_job(response)
     (thread,) = services.background_threads
-    assert thread.name == f"job-{job.pk}"
+    assert held == [thread] and thread.name == f"job-{job.pk}"
+    real_thread.start(thread)
     join_threads()
     status = json.loads(client.get(reverse("job-status", args=[job.pk])).content)
     assert status["state"] == "done" and status["progress"] == 100
