@@ -66,7 +66,7 @@ def test_production_settings_redirect_to_https_send_hsts_share_a_redis_cache_and
         "31536000",
         "True",
         "RedisCache",
-        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "kit.staticfiles.ManifestStaticFilesStorage",  # whitenoise's, JS source maps left as they are
         "('HTTP_X_FORWARDED_PROTO',",
         "'https')",
         "True",

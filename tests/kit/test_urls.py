@@ -30,3 +30,12 @@ def test_an_id_of_19_digits_does_not_match_and_18_do():
     import re
 
     assert re.fullmatch(regex, "9" * 18) and not re.fullmatch(regex, "9" * 19)
+
+
+def test_the_production_static_storage_is_whitenoises_hashed_compressed_one_without_js_source_maps():
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from kit.staticfiles import ManifestStaticFilesStorage
+
+    assert issubclass(ManifestStaticFilesStorage, CompressedManifestStaticFilesStorage)
+    assert [glob for glob, _ in ManifestStaticFilesStorage.patterns] == ["*.css"]
