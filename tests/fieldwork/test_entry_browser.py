@@ -46,8 +46,8 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
-def setup(transactional_db, live_server, field, commune):
-    return field, commune, live_server.url
+def setup(transactional_db, cable, field, commune):
+    return field, commune, cable.url
 
 
 def log_in(page, base_url: str, username: str, next_url: str) -> None:
@@ -64,7 +64,7 @@ def focused(page) -> str:
     return page.evaluate("document.activeElement.id")
 
 
-def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, setup):
+def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, setup, cable):
     field, commune, base_url = setup
     assignment = field["assignments"]["a"]
     errors: list[str] = []
@@ -123,8 +123,9 @@ def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, 
     expect(page.locator("#q-q1-1")).not_to_be_checked()
     assert Response.objects.count() == 1
 
-    # Offline: form 2 stays on the device, listed as waiting.
+    # Offline: form 2 stays on the device, listed as waiting (the cable pulled out too: tests/browser.py).
     context.set_offline(True)
+    cable.pull_out()
     expect(page.locator("#connection")).to_have_attribute("data-state", "offline")
     page.keyboard.type("BX-002")
     for _field in range(6):  # form number, time, minutes (none), mode, area (kept: the commune), phone
@@ -167,6 +168,7 @@ def test_an_enumerator_keys_two_forms_one_offline_and_both_arrive_once(browser, 
         route.abort()  # ...and the browser never hears of it
 
     page.route("**/api/v1/field/responses/batch/", lose_first_reply)
+    cable.plug_in()
     context.set_offline(False)
     expect(waiting).to_have_text("0", timeout=20_000)
     assert lost == [200]

@@ -48,8 +48,8 @@ def playwright_(monkeypatch):
 
 
 @pytest.fixture
-def setup(transactional_db, live_server, field, commune):
-    return field, live_server.url
+def setup(transactional_db, cable, field, commune):
+    return field, cable.url
 
 
 def controlled(page) -> None:
@@ -68,20 +68,15 @@ def controlled(page) -> None:
     expect(page.locator("[data-offline]")).to_have_attribute("data-offline-ready", "1", timeout=20_000)
 
 
-def go_offline(context) -> None:
-    """The context offline, and every request to the server refused as a dead network refuses it: under a
-    heavy load Chromium's offline emulation was seen to let a service-worker request through (1 run in 3),
-    and the test is about what the page does when the network fails, not about the emulation."""
+def go_offline(context, cable) -> None:
+    """The context offline (navigator.onLine, the "offline" event) and the cable to the server pulled out
+    (tests/browser.py `Cable`): a request that slips past the emulation meets a dead network too."""
     context.set_offline(True)
-    context.route("**/*", _refused)
+    cable.pull_out()
 
 
-def _refused(route) -> None:
-    route.abort("internetdisconnected")
-
-
-def go_online(context) -> None:
-    context.unroute("**/*", _refused)
+def go_online(context, cable) -> None:
+    cable.plug_in()
     context.set_offline(False)
 
 
@@ -97,7 +92,7 @@ def key_one_form(page, form_number: str) -> None:
     page.keyboard.press("Control+Enter")
 
 
-def test_the_entry_page_opens_offline_after_a_first_visit(playwright_, setup):
+def test_the_entry_page_opens_offline_after_a_first_visit(playwright_, setup, cable):
     field, base_url = setup
     browser = playwright_.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     context = browser.new_context(timezone_id="Asia/Ho_Chi_Minh")
@@ -113,7 +108,7 @@ def test_the_entry_page_opens_offline_after_a_first_visit(playwright_, setup):
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
     controlled(page)
 
-    go_offline(context)
+    go_offline(context, cable)
     page.reload()
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1", timeout=20_000)
     expect(page.locator("#connection")).to_have_attribute("data-state", "offline", timeout=10_000)
@@ -129,7 +124,7 @@ def test_the_entry_page_opens_offline_after_a_first_visit(playwright_, setup):
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1", timeout=20_000)
     assert not Response.objects.exists()
 
-    go_online(context)  # and the form goes once the network is back
+    go_online(context, cable)  # and the form goes once the network is back
     page.goto(base_url + own)
     expect(page.locator("#waiting-count")).to_have_text("0", timeout=20_000)
     assert list(FieldRecord.objects.values_list("form_number", flat=True)) == ["BX-OFF-1"]
@@ -138,7 +133,9 @@ def test_the_entry_page_opens_offline_after_a_first_visit(playwright_, setup):
     browser.close()
 
 
-def test_a_form_keyed_offline_survives_closing_the_browser_and_is_sent_once(playwright_, setup, tmp_path):
+def test_a_form_keyed_offline_survives_closing_the_browser_and_is_sent_once(
+    playwright_, setup, cable, tmp_path
+):
     field, base_url = setup
     profile = tmp_path / "profile"
     entry = base_url + reverse("field-entry-page", args=[field["assignments"]["a"].pk])
@@ -157,12 +154,13 @@ def test_a_form_keyed_offline_survives_closing_the_browser_and_is_sent_once(play
     log_in(page, base_url, "field-a", reverse("field-entry-page", args=[field["assignments"]["a"].pk]))
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
     controlled(page)
-    go_offline(context)
+    go_offline(context, cable)
     key_one_form(page, "BX-CLOSE-1")
     expect(page.locator("#waiting-count")).to_have_text("1")
     expect(page.locator("#connection")).to_have_attribute("data-state", "offline")
     context.close()  # the browser is closed with the form unsent
     assert not Response.objects.exists()
+    cable.plug_in()
 
     # Reopened later with the network. The session ended with the browser (docs/decisions.md D138), so
     # the enumerator logs in again; the page then finds the form kept in the browser and sends it.
@@ -184,14 +182,16 @@ def test_a_form_keyed_offline_survives_closing_the_browser_and_is_sent_once(play
     context.close()
 
 
-def test_unsent_forms_exported_to_a_file_are_imported_once_by_the_supervisor(playwright_, setup, tmp_path):
+def test_unsent_forms_exported_to_a_file_are_imported_once_by_the_supervisor(
+    playwright_, setup, cable, tmp_path
+):
     field, base_url = setup
     browser = playwright_.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     log_in(page, base_url, "field-a", reverse("field-entry-page", args=[field["assignments"]["a"].pk]))
     expect(page.locator("#entry")).to_have_attribute("data-ready", "1")
-    go_offline(context)
+    go_offline(context, cable)
     key_one_form(page, "BX-FILE-1")
     expect(page.locator("#waiting-count")).to_have_text("1")
     expect(page.locator("#f-form-number")).to_be_focused()
