@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kit.xlsx import stream_table
+from kit.xlsx import stream_table, write_large_table
 
 FORMATS = ("csv", "xlsx", "parquet", "sav", "dta")
 CHUNK_ROWS = 5000
@@ -71,22 +71,26 @@ def _csv(frame: pd.DataFrame, path: Path, progress: Progress) -> list[str]:
 
 
 def _xlsx(frame: pd.DataFrame, path: Path, progress: Progress) -> list[str]:
-    from openpyxl import Workbook
-
     total = len(frame)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("data")
-    columns = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    columns = [_cells(frame[c]) for c in frame.columns]
 
     def rows():
-        for i in range(total):
-            yield [_cell(column[i]) for column in columns]
-            if (i + 1) % CHUNK_ROWS == 0 or i + 1 == total:
-                progress(i + 1, total)
+        for i, row in enumerate(zip(*columns, strict=True), start=1):
+            yield row
+            if i % CHUNK_ROWS == 0 or i == total:
+                progress(i, total)
 
-    stream_table(sheet, [str(c) for c in frame.columns], rows(), [14] * len(columns))
-    workbook.save(path)
-    return [str(c) for c in frame.columns]
+    headers = [str(c) for c in frame.columns]
+    write_large_table(path, sheet="data", headers=headers, rows=rows(), widths=[14] * len(columns))
+    return headers
+
+
+def _cells(series: pd.Series) -> list[Any]:
+    """A column as the Python values openpyxl takes (blank as None), converted a column at a time."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return [None if pd.isna(v) else v for v in series.dt.to_pydatetime()]
+    values = series.astype(object).where(series.notna(), None).tolist()
+    return [_cell(v) for v in values] if series.dtype == object else values
 
 
 def _cell(value: Any) -> Any:
