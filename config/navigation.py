@@ -23,6 +23,7 @@ from audit.selectors import may_read_log
 from fieldwork.access import may_manage_frame, may_watch_progress, supervised_team_ids
 from fieldwork.entry_selectors import is_field_worker
 from fieldwork.selectors import supervised_campaigns
+from jobs.selectors import has_jobs
 from respondents.models import Campaign
 from respondents.selectors import is_coordinator, may_open_lists, may_track
 from scoring.selectors import may_open_scoring
@@ -104,7 +105,7 @@ def campaign_tabs(user, campaign: Campaign) -> list[Tab]:
 
 
 def site_links(user) -> list[Tab]:
-    """The pages outside any one campaign: home, field entry, supervision, the audit log."""
+    """The pages outside any one campaign: home, field entry, supervision, the audit log, one's files."""
     if not user.is_authenticated:
         return []
     links = [Tab("home", str(_("Home")), reverse("home"))]
@@ -117,6 +118,8 @@ def site_links(user) -> list[Tab]:
         links.append(Tab("field-mismatches", str(_("Double-entry mismatches")), reverse("field-mismatches")))
     if may_read_log(user):
         links.append(Tab("audit-log", str(_("Audit log")), reverse("audit-log")))
+    if has_jobs(user):
+        links.append(Tab("my-jobs", str(_("My files")), reverse("my-jobs")))
     if user.is_staff:
         links.append(Tab("admin", str(_("Administration")), reverse("admin:index")))
     return links

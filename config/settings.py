@@ -187,6 +187,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 JOBS_ROOT = Path(env_str("JOBS_ROOT", str(BASE_DIR / "private" / "jobs")))
 # The Celery queue jobs are sent to when a broker is configured (tests send them to a queue of their own).
 JOBS_CELERY_QUEUE = env_str("JOBS_CELERY_QUEUE", "celery")
+# A job's file is deleted this many days after it was made (exports hold personal data): decisions.md D454.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 7)
 
 # Uploads: respondent lists are at most 20 MB (the importer checks again with a clear message).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

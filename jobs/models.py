@@ -48,3 +48,8 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def expired(self) -> bool:
+        """Done, and its file deleted after settings.JOBS_KEEP_DAYS (jobs.services.purge_expired_files)."""
+        return self.state == self.State.DONE and not self.result

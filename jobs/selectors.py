@@ -1,4 +1,5 @@
-"""Who may see a job: its owner while they still may ask for its kind, or whoever oversees its campaign."""
+"""Who may see a job: its owner while they still may ask for its kind, or whoever oversees its campaign; a
+user's own jobs."""
 
 from django.contrib.auth.models import AnonymousUser, User
 
@@ -13,3 +14,16 @@ def may_see_job(user: User | AnonymousUser, job: Job) -> bool:
     if job.owner_id == user.pk and job_kind.may_see(user, job.campaign_id):
         return True
     return job_kind.oversees(user, job.campaign_id)
+
+
+def jobs_of(user: User | AnonymousUser, *, limit: int = 100) -> list[Job]:
+    """The user's own jobs they may still see, newest first (at most `limit`)."""
+    if not user.is_authenticated:
+        return []
+    own = Job.objects.filter(owner=user).order_by("-created_at", "-pk")[:limit]
+    return [job for job in own if may_see_job(user, job)]
+
+
+def has_jobs(user: User | AnonymousUser) -> bool:
+    """Whether the user ever asked for a job (the "My files" link)."""
+    return user.is_authenticated and Job.objects.filter(owner=user).exists()

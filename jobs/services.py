@@ -6,8 +6,10 @@ and its page offers to start it again. run_job() is what both runners call; it t
 kind's function, and stores the file or a message for the user. docs/decisions.md D325.
 """
 
+import datetime
 import logging
 import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -57,7 +59,15 @@ def start_job(
         back_url=back_url,
     )
     transaction.on_commit(lambda: dispatch(job.pk))
+    transaction.on_commit(_purge_quietly)  # housekeeping on each new job; `manage.py purge_jobs` too
     return job
+
+
+def _purge_quietly() -> None:
+    try:
+        purge_expired_files()
+    except Exception:  # housekeeping never costs the user the job they asked for
+        logger.exception("Expired job files could not be deleted")
 
 
 def restart_job(*, job: Job) -> Job:
@@ -133,3 +143,29 @@ def _fail(job: Job, error: str) -> Job:
     job.state, job.error, job.finished_at = Job.State.FAILED, error, timezone.now()
     job.save(update_fields=["state", "error", "finished_at"])
     return job
+
+
+@dataclass
+class PurgeReport:
+    deleted: list[int] = field(default_factory=list)  # the jobs whose file was deleted
+
+
+def kept_until(job: Job) -> datetime.datetime | None:
+    """When a done job's file will be deleted (None while it is not done)."""
+    if job.state != Job.State.DONE or job.finished_at is None:
+        return None
+    return job.finished_at + datetime.timedelta(days=settings.JOBS_KEEP_DAYS)
+
+
+def purge_expired_files(*, now: datetime.datetime | None = None, keep_days: int | None = None) -> PurgeReport:
+    """Deletes the files of jobs done more than `keep_days` (settings.JOBS_KEEP_DAYS) ago; the rows stay, so
+    their pages say the file was deleted and offer to make it again (docs/decisions.md D454)."""
+    now = now or timezone.now()
+    keep = settings.JOBS_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = now - datetime.timedelta(days=keep)
+    report = PurgeReport()
+    for job in Job.objects.filter(state=Job.State.DONE, finished_at__lt=cutoff).exclude(result=""):
+        job.result.delete(save=False)  # the file first: a row without a file is what "expired" means
+        Job.objects.filter(pk=job.pk).update(result="")
+        report.deleted.append(job.pk)
+    return report

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from .models import Job
 from .registry import kind
-from .selectors import may_see_job
-from .services import restart_job
+from .selectors import jobs_of, may_see_job
+from .services import kept_until, restart_job
 
 # A job queued or running longer than this was most likely lost with its process: offer to run it again.
 STALE_AFTER = timedelta(minutes=15)
@@ -26,8 +27,10 @@ def _job(request, pk: int) -> Job:
 
 
 def _may_restart(job: Job) -> bool:
-    return job.state == Job.State.FAILED or (
-        not job.finished and timezone.now() - job.created_at > STALE_AFTER
+    return (
+        job.state == Job.State.FAILED
+        or job.expired
+        or (not job.finished and timezone.now() - job.created_at > STALE_AFTER)
     )
 
 
@@ -38,7 +41,8 @@ def _status(job: Job) -> dict:
         "progress": job.progress,
         "message": job.message,
         "error": job.error,
-        "download_url": reverse("job-download", args=[job.pk]) if job.state == Job.State.DONE else "",
+        "download_url": reverse("job-download", args=[job.pk]) if job.state == "done" and job.result else "",
+        "expired": job.expired,
     }
 
 
@@ -50,8 +54,20 @@ def job_page(request, pk):
         "title": kind(job.kind).title,
         "status": _status(job),
         "may_restart": _may_restart(job) and job.owner_id == request.user.pk,
+        "kept_until": kept_until(job),
+        "keep_days": settings.JOBS_KEEP_DAYS,
     }
     return render(request, "jobs/job.html", context)
+
+
+@login_required
+def my_jobs(request):
+    """The caller's own jobs, newest first: where "you may leave this page" leads back to."""
+    rows = [
+        {"job": job, "title": kind(job.kind).title, "status": _status(job), "kept_until": kept_until(job)}
+        for job in jobs_of(request.user)
+    ]
+    return render(request, "jobs/list.html", {"rows": rows, "keep_days": settings.JOBS_KEEP_DAYS})
 
 
 @login_required
@@ -64,7 +80,11 @@ def job_download(request, pk):
     job = _job(request, pk)
     if job.state != Job.State.DONE or not job.result:
         raise Http404
-    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+    try:
+        handle = job.result.open("rb")
+    except FileNotFoundError:  # removed from the disk by hand: as if expired
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=job.result_name)
 
 
 @login_required
