@@ -13,10 +13,12 @@ from respondents.services.privacy import MIN_CELL, pseudonym
 from surveys.models import Questionnaire, Response
 from surveys.services.definitions import questions as definition_questions
 
+from .selectors import person_names
 from .sipas import sources
 from .sipas.campaign import response_weights
 from .tables import (
     FrequencyTable,
+    KnownNames,
     NumericSummary,
     frequencies,
     groups_of,
@@ -194,6 +196,7 @@ def campaign_tables(
         result.breakdown, records, answers, asked, scales, unit_names, modes, dict(groups)
     )
     min_cell = MIN_CELL if suppress else 0
+    known: KnownNames | None = None  # read once, when the first free-text answers are shown to an analyst
     for question in asked:
         code, kind = question["code"], question["type"]
         values = [a.get(code) for a in answers]
@@ -238,17 +241,19 @@ def campaign_tables(
             ]
             table.texts_hidden = suppress and 0 < len(given) < MIN_CELL
             if not table.texts_hidden:
-                table.texts = [_text_answer(r, text, personal=personal) for r, text in given]
+                if given and not personal and known is None:
+                    known = KnownNames(person_names(campaign))
+                table.texts = [_text_answer(r, text, personal=personal, known=known) for r, text in given]
         result.questions.append(table)
     return result
 
 
-def _text_answer(record: tuple, text: str, *, personal: bool) -> TextAnswer:
+def _text_answer(record: tuple, text: str, *, personal: bool, known: KnownNames | None) -> TextAnswer:
     pk, _answers, _unit, _mode, _group, respondent_id, full_name = record
     if personal:
         return TextAnswer(full_name or f"#{pk}", text)
     who = pseudonym(respondent_id) if respondent_id else f"P-{pk}"
-    return TextAnswer(who, mask_contacts(text, [full_name] if full_name else []))
+    return TextAnswer(who, mask_contacts(text, [full_name] if full_name else [], known=known))
 
 
 def _breakdown_keys(

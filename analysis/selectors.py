@@ -1,9 +1,12 @@
-"""Read queries of the SIPAS campaign page: the interviews that count and the field progress."""
+"""Read queries of the SIPAS campaign page (the interviews that count, the field progress), and the names a
+campaign holds, which free text shown to analysts is masked with."""
 
+from django.contrib.auth.models import User
 from django.db.models import Count
 
+from fieldwork.models import SamplingFrameEntry
 from fieldwork.selectors import field_progress
-from respondents.models import Campaign
+from respondents.models import Campaign, Respondent
 from surveys.models import Response
 
 from .models import MarginSet, SipasMethodChoice
@@ -37,3 +40,14 @@ def method_choices(campaign: Campaign) -> list[SipasMethodChoice]:
     return list(
         SipasMethodChoice.objects.filter(campaign=campaign).select_related("proposed_by", "decided_by")[:20]
     )
+
+
+def person_names(campaign: Campaign) -> list[str]:
+    """Every person's name the campaign holds: its lists of respondents, its sampling frame and its field
+    teams' members (analysis.tables.KnownNames masks them in free text for analysts)."""
+    names = set(Respondent.objects.filter(campaign=campaign).values_list("full_name", flat=True))
+    names |= set(SamplingFrameEntry.objects.filter(campaign=campaign).values_list("name", flat=True))
+    members = User.objects.filter(field_memberships__team__campaign=campaign).distinct()
+    names |= {f"{u.last_name} {u.first_name}".strip() for u in members.only("first_name", "last_name")}
+    names |= {f"{u.first_name} {u.last_name}".strip() for u in members.only("first_name", "last_name")}
+    return sorted(n for n in names if n)

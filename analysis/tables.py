@@ -10,7 +10,8 @@ cumulative share falls exactly on q, where it averages the two neighbouring answ
 
 import math
 import re
-from collections.abc import Collection, Sequence
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 Z95 = 1.959963984540054  # the 97.5 % point of the standard normal
@@ -191,11 +192,54 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\w)")
 
 
-def mask_contacts(text: str, names: Sequence[str] = ()) -> str:
-    """Free text for analysts: e-mail addresses, phone numbers and the given names (the respondent's own)
-    replaced by placeholders. Other people's names typed in the text cannot be recognised (D329)."""
+# A citizen identity card number (căn cước công dân): 12 digits.
+_ID_NUMBER = re.compile(r"(?<!\w)\d{12}(?!\w)")
+_WORD = re.compile(r"\w+")
+NAME_PLACEHOLDER = "[họ tên]"
+
+
+def mask_contacts(text: str, names: Sequence[str] = (), known: "KnownNames | None" = None) -> str:
+    """Free text for analysts: e-mail addresses, phone numbers, identity card numbers, the given names (the
+    respondent's own) and any full name of `known` (everyone on the campaign's lists) replaced by
+    placeholders. A name typed in a way the lists do not hold (a given name alone, a nickname) cannot be
+    recognised (D329)."""
     masked = _EMAIL.sub("[e-mail]", text)
     masked = _PHONE.sub("[số điện thoại]", masked)
+    masked = _ID_NUMBER.sub("[số giấy tờ]", masked)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) > 2}, key=len, reverse=True):
-        masked = re.sub(re.escape(name), "[họ tên]", masked, flags=re.IGNORECASE)
-    return masked
+        masked = re.sub(re.escape(name), NAME_PLACEHOLDER, masked, flags=re.IGNORECASE)
+    return known.mask(masked) if known is not None else masked
+
+
+def _name_key(words: Sequence[str]) -> str:
+    return " ".join(unicodedata.normalize("NFC", w).casefold() for w in words)
+
+
+class KnownNames:
+    """The full names of a campaign's lists, found in a text word by word (whole words, any case, any
+    spacing): "Lê Văn An" is masked in "ông lê văn an nói", not in "Lê Văn Anh". Names of one word are left
+    out (they would mask ordinary words). Looking up the 2- to 6-word runs of a text in a set keeps it
+    linear in the text, whatever the number of names."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        keys = {_name_key(_WORD.findall(n)) for n in names if n}
+        self.keys = {k for k in keys if " " in k}
+        self.longest = max((k.count(" ") + 1 for k in self.keys), default=0)
+
+    def mask(self, text: str) -> str:
+        if not self.keys:
+            return text
+        words = list(_WORD.finditer(text))
+        out: list[str] = []
+        position = i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 1, -1):
+                if _name_key([w.group() for w in words[i : i + n]]) in self.keys:
+                    out += [text[position : words[i].start()], NAME_PLACEHOLDER]
+                    position = words[i + n - 1].end()
+                    i += n
+                    break
+            else:
+                i += 1
+        out.append(text[position:])
+        return "".join(out)

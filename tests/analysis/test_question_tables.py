@@ -125,6 +125,21 @@ def test_free_text_for_analysts_is_pseudonymised_and_masked(answered):
     assert all("Trần Thị Lan" not in t.text and "@" not in t.text for t in texts)
 
 
+def test_names_on_the_campaigns_lists_and_frame_are_masked_in_free_text_for_analysts(answered, units):
+    from fieldwork.models import SamplingFrameEntry
+
+    RespondentFactory(campaign=answered, unit=units["STP"], full_name="Lê Văn Bình")  # on the list, silent
+    SamplingFrameEntry.objects.create(campaign=answered, name="Hoàng Thị Mai")
+    text = "Ông lê văn bình và bà HOÀNG THỊ MAI làm tốt; anh Lê Văn Bìnhh thì không. CCCD 001234567890"
+    first = Response.objects.filter(campaign=answered, status="submitted").order_by("pk")[1]
+    first.answers = first.answers | {"q5": text}
+    first.save()
+    texts = [t.text for t in by_code(campaign_tables(campaign=answered, personal=False))["q5"].texts]
+    assert texts[1] == "Ông [họ tên] và bà [họ tên] làm tốt; anh Lê Văn Bìnhh thì không. CCCD [số giấy tờ]"
+    coordinator_view = by_code(campaign_tables(campaign=answered, personal=True))["q5"].texts
+    assert coordinator_view[1].text == text  # personal: as typed
+
+
 def test_the_page_filters_and_shows_the_hand_computed_figures(client, answered, analyst):
     client.force_login(analyst)
     url = reverse("question-tables", args=[answered.slug])

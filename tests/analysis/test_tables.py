@@ -11,6 +11,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from analysis.tables import (
     OTHER,
+    KnownNames,
     frequencies,
     groups_of,
     kish_effective_n,
@@ -131,3 +132,27 @@ def test_breakdown_groups_keep_their_order_with_no_answer_last():
 )
 def test_free_text_for_analysts_has_no_e_mails_phones_or_the_respondents_name(text, masked):
     assert mask_contacts(text, ["Nguyễn Văn An"]) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Cảm ơn chị Trần Thị Lan.", "Cảm ơn chị [họ tên]."),
+        ("trần  thị\nlan giúp đỡ", "[họ tên] giúp đỡ"),  # any case and spacing
+        ("Trần Thị Lanh không liên quan", "Trần Thị Lanh không liên quan"),  # whole words only
+        ("Ông Nguyễn Văn An Bình", "Ông [họ tên]"),  # the longest name first
+        ("Ông Nguyễn Văn An nói", "Ông [họ tên] nói"),
+        ("Lan và An", "Lan và An"),  # names of one word are not masked
+        ("", ""),
+    ],
+)
+def test_known_full_names_are_masked_whole_in_any_case(text, masked):
+    known = KnownNames(["Trần Thị Lan", "Nguyễn Văn An", "Nguyễn Văn An Bình", "Lan", ""])
+    assert known.mask(text) == masked
+    assert mask_contacts(text, known=known) == masked
+
+
+def test_identity_card_numbers_are_masked_but_not_other_numbers():
+    assert (
+        mask_contacts("CCCD 001234567890, năm 2024, 12 thủ tục") == "CCCD [số giấy tờ], năm 2024, 12 thủ tục"
+    )
