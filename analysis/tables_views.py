@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jobs.services import start_job
 from kit.charts.bars import percent_bars
+from kit.safeinput import storable_text
 from respondents.selectors import is_coordinator, sees_personal_data
 
 from .jobs import QUESTION_TABLES
@@ -23,20 +24,15 @@ if TYPE_CHECKING:  # pandas behind it: imported where used, not at start-up (D40
     from .question_tables import CampaignTables
 
 
-def _clean(value: str, length: int) -> str:
-    """A filter value as a job's JSON params can hold it on both databases: no NUL (PostgreSQL's jsonb
-    refuses it) and no lone surrogate; an unknown value then simply matches nothing."""
-    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")[:length]
-
-
 def _filters(request) -> dict:
     questionnaire = request.GET.get("questionnaire", "")
     return {
         "questionnaire_id": int(questionnaire)
         if questionnaire.isdigit() and len(questionnaire) < 12
         else None,
-        "breakdown": _clean(request.GET.get("breakdown", ""), 200),
-        "group": _clean(request.GET.get("group", ""), 60),
+        # As a job's JSON params can hold them on both databases; an unknown value matches nothing.
+        "breakdown": storable_text(request.GET.get("breakdown", ""), length=200),
+        "group": storable_text(request.GET.get("group", ""), length=60),
     }
 
 
@@ -98,7 +94,9 @@ def tables_workbook(request, slug):
     """Starts the workbook of every table (with the page's filters) as a job and shows its page."""
     campaign = _campaign(request, slug)
     filters = _filters(request) | {
-        k: _clean(request.POST.get(k, ""), 200) for k in ("breakdown", "group") if request.POST.get(k)
+        k: storable_text(request.POST.get(k, ""), length=200)
+        for k in ("breakdown", "group")
+        if request.POST.get(k)
     }
     questionnaire = request.POST.get("questionnaire", "")
     if questionnaire.isdigit() and len(questionnaire) < 12:

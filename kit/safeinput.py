@@ -33,6 +33,12 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def storable_text(value: str, *, length: int) -> str:
+    """`value` with what text_problem refuses removed (NUL, lone surrogates), cut to `length`: for a value
+    that is only matched against known ones (a filter), where refusing the request would help nobody."""
+    return _SURROGATE.sub("", value.replace(NUL, ""))[:length]
+
+
 def loads(body: bytes | str, *, max_bytes: int, max_depth: int) -> Any:  # noqa: ANN401 - any JSON value
     """A JSON document that every column can store, or UnsafeInput saying why not.
 

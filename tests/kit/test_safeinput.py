@@ -59,3 +59,12 @@ def test_parse_decimal_accepts_a_decimal_comma_and_checks_places():
     assert parse_decimal("12,5", places=2, max_abs=Decimal(100)) == Decimal("12.5")
     assert parse_decimal("12.345", places=2, max_abs=Decimal(100)) is None
     assert as_decimal("1e30") == Decimal("1e30")
+
+
+def test_storable_text_drops_what_cannot_be_stored_and_cuts_to_length():
+    from kit.safeinput import storable_text, text_problem
+
+    value = "q:gi\x00ới\ud800 tính" * 3
+    kept = storable_text(value, length=12)
+    assert text_problem(kept) is None and kept == ("q:giới tính" * 2)[:12]
+    assert storable_text("đúng", length=10) == "đúng"

@@ -50,6 +50,8 @@ ROWS = [
     ("logout",                     "POST", LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     # Jobs (docs/decisions.md D327): the analyst's own job; the coordinator oversees the campaign's jobs (sees,
     # downloads, never restarts another's); everyone else gets 404, as if it did not exist.
+    # "My files": every logged-in user's own jobs (an empty list for most roles).
+    ("my-jobs",                    "GET",  LOGIN, LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
     ("job",                        "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
     ("job-status",                 "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
     ("job-download",               "GET",  LOGIN, LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW),
