@@ -4,6 +4,7 @@ export of personal data and grant; the page (coordinators and superusers only) a
 import datetime
 import io
 import json
+import os
 
 import pytest
 from django.contrib.admin.sites import site
@@ -271,6 +272,28 @@ def test_the_command_prints_a_campaigns_events_as_json_or_a_table(events, coordi
         "audit_log", "--campaign", "par-2023", "--since", "2999-01-01", "--format", "json", stdout=out
     )
     assert json.loads(out.getvalue()) == []
+
+
+def test_a_day_that_is_not_a_date_is_a_usage_error_not_a_traceback():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("audit_log", "--campaign", "par-2023", "--since", "1/12/2026")
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "manage.py", "audit_log", "--campaign", "x", "--until", "hôm qua"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+        timeout=120,
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "không phải ngày dạng YYYY-MM-DD: 'hôm qua'" in run.stderr
 
 
 def test_the_access_command_grants_lists_and_revokes(campaign, coordinator, province):

@@ -1,10 +1,11 @@
 """python manage.py audit_log --campaign S [--since DATE] [--until DATE] [--action A] [--actor NAME]
 [--format json|table]"""
 
+import argparse
 import datetime
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
 from audit.models import AuditEvent
@@ -12,10 +13,11 @@ from audit.selectors import audit_events
 
 
 def _day(text: str) -> datetime.date:
+    """A day for --since/--until; argparse turns the error into its usage message (exit 2), no traceback."""
     try:
         return datetime.date.fromisoformat(text)
     except ValueError as exc:
-        raise CommandError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+        raise argparse.ArgumentTypeError(f"không phải ngày dạng YYYY-MM-DD: {text!r}") from exc
 
 
 class Command(BaseCommand):
