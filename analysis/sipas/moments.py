@@ -28,13 +28,16 @@ class Layout:
 _LAYOUT = ("n_h", "whole")  # FamilyStats' fields that are not sums
 
 
-def _indicator(column: np.ndarray, lut: np.ndarray, *, out: np.ndarray) -> None:
-    """out = lut[column]; two comparisons when the values form one range (2× faster than the lookup)."""
+def _indicators(block: np.ndarray, lut: np.ndarray, *, out: np.ndarray) -> None:
+    """out = lut[block] for a block of answer codes (rows × items, both column-major) in one call, through
+    their transposes, whose rows are contiguous; two comparisons when the values form one range (2× faster
+    than the lookup)."""
     values = np.flatnonzero(lut)
+    codes, target = block.T, out.T
     if len(values) and values[-1] - values[0] + 1 == len(values):
-        np.copyto(out, (column >= values[0]) & (column <= values[-1]))
+        np.copyto(target, (codes >= values[0]) & (codes <= values[-1]))
     else:
-        np.take(lut, column, out=out)
+        np.take(lut, codes, out=target)
 
 
 def lookup_tables(method: SipasMethod) -> tuple[np.ndarray, np.ndarray]:
@@ -116,6 +119,12 @@ def family_stats(
     order = np.argsort(key, kind="stable") if psus is None else np.lexsort((psus, key))
     sorted_key = key[order]
     w = weights[order]
+    # The answers in block order, one gather per column over all rows: the fills below then read them in
+    # sequence, where a gather per column and chunk read them at random after the working matrix had
+    # evicted them from the cache (a third of the time at 10^6 rows, 189 strata).
+    sorted_codes = np.empty((n, q), dtype=codes.dtype, order="F")
+    for j in range(q):
+        np.take(codes[:, j], order, out=sorted_codes[:, j])
     n_parts = len(layout.part_positions)
     n_columns = 2 * q + 3 * n_elements + n_parts + 1
     column_starts = np.concatenate([layout.starts, layout.starts + q])
@@ -125,11 +134,9 @@ def family_stats(
         """data = [satisfied items | valid items | satisfied_e, valid_e per element | answered flags per
         element, per part and for the index] of the sorted rows `rows`, column-major, so every step reads
         contiguous columns and one matrix product per block gives all first moments and counts."""
-        picked = order[rows]
-        for j in range(q):
-            column = np.take(codes[:, j], picked)
-            _indicator(column, satisfied_lut, out=data[:, j])
-            _indicator(column, valid_lut, out=data[:, q + j])
+        chunk = sorted_codes[rows]
+        _indicators(chunk, satisfied_lut, out=data[:, :q])
+        _indicators(chunk, valid_lut, out=data[:, q : 2 * q])
         indicators = data[:, : 2 * q]
         per_element = data[:, 2 * q : 2 * q + 2 * n_elements]
         flags = data[:, 2 * q + 2 * n_elements :]
@@ -230,7 +237,7 @@ def family_stats(
     return stats, None
 
 
-_CHUNK_ROWS = 32_768  # rows of the working matrix filled at a time: 32,768 x 59 doubles, 15 MB
+_CHUNK_ROWS = 16_384  # rows of the working matrix filled at a time (or one block): 16,384 x 59 doubles
 
 
 @dataclass
