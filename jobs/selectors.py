@@ -20,8 +20,15 @@ def jobs_of(user: User | AnonymousUser, *, limit: int = 100) -> list[Job]:
     """The user's own jobs they may still see, newest first (at most `limit`)."""
     if not user.is_authenticated:
         return []
-    own = Job.objects.filter(owner=user).order_by("-created_at", "-pk")[:limit]
-    return [job for job in own if may_see_job(user, job)]
+    own = list(Job.objects.filter(owner=user).order_by("-created_at", "-pk")[:limit])
+    # The rights are asked once per (kind, campaign), not once per job: a hundred jobs of one campaign
+    # cost one check.
+    allowed: dict[tuple[str, int | None], bool] = {}
+    for job in own:
+        key = (job.kind, job.campaign_id)
+        if key not in allowed:
+            allowed[key] = may_see_job(user, job)
+    return [job for job in own if allowed[(job.kind, job.campaign_id)]]
 
 
 def has_jobs(user: User | AnonymousUser) -> bool:

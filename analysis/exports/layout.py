@@ -89,24 +89,21 @@ def question_columns(versions: Sequence[tuple[int, dict[str, Any]]]) -> list[Que
 
 
 def answer_frame(
-    answers: Sequence[dict[str, Any]] | pd.DataFrame,
+    answers: pd.DataFrame,
     versions: Sequence[int],
     columns: Sequence[QuestionColumn],
     *,
     labels: bool = False,
 ) -> pd.DataFrame:
-    """One row per answers mapping (or per row of a frame of them, one column per question code, as
-    kit.jsonframe.object_frame reads them), one column per QuestionColumn. `versions[i]` is the version
-    row i answered: a question it lacks is blank. Choice values stay codes (integers as nullable Int64)
-    unless `labels`, which writes the option's label; multiple-choice columns are 1/0, blank when the
-    question was not answered. Read once into a frame, then converted column by column (no per-cell Python
-    work except for the choices of multiple-choice questions)."""
+    """One row per row of `answers` (one column per question code, as kit.jsonframe.object_frame reads
+    the stored answers), one column per QuestionColumn. `versions[i]` is the version row i answered: a
+    question it lacks is blank. Choice values stay codes (integers as nullable Int64) unless `labels`,
+    which writes the option's label; multiple-choice columns are 1/0, blank when the question was not
+    answered. Converted column by column (no per-cell Python work except for the choices of
+    multiple-choice questions)."""
     codes = list(dict.fromkeys(column.code for column in columns))
     rows = len(answers)
-    if isinstance(answers, pd.DataFrame):
-        raw = answers.reset_index(drop=True).reindex(columns=codes) if codes else None
-    else:
-        raw = pd.DataFrame.from_records(list(answers), columns=codes) if codes else None
+    raw = answers.reset_index(drop=True).reindex(columns=codes) if codes else None
     versions_array = np.asarray(versions)
     absent_of: dict[tuple[int, ...], np.ndarray] = {}
     data: dict[str, pd.Series] = {}

@@ -115,3 +115,21 @@ def test_my_files_lists_only_the_users_own_jobs_and_the_menu_links_to_it(client,
     assert reverse("job-download", args=[theirs.pk]) not in page
     assert page.index(f'data-job="{failed.pk}"') < page.index(f'data-job="{mine.pk}"')  # newest first
     assert "không tạo được" in page
+
+
+@pytest.mark.django_db
+def test_my_files_asks_the_rights_once_per_kind_and_campaign(client):
+    asked = []
+
+    def may_see(user, campaign_id):
+        asked.append(campaign_id)
+        return campaign_id != 2
+
+    registry.register("tests.counted", lambda **kwargs: None, may_see=may_see)
+    owner = UserFactory(username="analyst")
+    for n in range(20):
+        Job.objects.create(kind="tests.counted", owner=owner, campaign_id=1 + n % 2, state=Job.State.FAILED)
+    client.force_login(owner)
+    page = client.get(reverse("my-jobs")).content.decode()
+    assert sorted(asked) == [1, 2]  # twenty jobs, two campaigns: two checks
+    assert page.count("data-job=") == 10  # campaign 2's jobs are no longer the owner's to see
