@@ -46,6 +46,7 @@ def responses_export(request, slug):
         },
         campaign_id=campaign.pk,
         campaign_slug=campaign.slug,
+        campaign_name=campaign.name,
         back_url=reverse("responses-export", args=[campaign.slug]),
     )
     return redirect("job", pk=job.pk)

@@ -112,6 +112,7 @@ def tables_workbook(request, slug):
         },
         campaign_id=campaign.pk,
         campaign_slug=campaign.slug,
+        campaign_name=campaign.name,
         back_url=_back_url(campaign, filters),
     )
     return redirect("job", pk=job.pk)

@@ -47,6 +47,7 @@ def report(request, slug):
         params={"campaign_id": campaign.pk},
         campaign_id=campaign.pk,
         campaign_slug=campaign.slug,
+        campaign_name=campaign.name,
         back_url=reverse("indices-dashboard", args=[campaign.slug]),
     )
     return redirect("job", pk=job.pk)

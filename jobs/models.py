@@ -25,6 +25,7 @@ class Job(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     campaign_id = models.PositiveIntegerField(null=True, blank=True)
     campaign_slug = models.CharField(_("campaign"), max_length=60, blank=True)
+    campaign_name = models.CharField(_("campaign name"), max_length=200, blank=True)  # as it was then
     params = models.JSONField(default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # 0–100

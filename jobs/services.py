@@ -46,6 +46,7 @@ def start_job(
     params: dict[str, Any],
     campaign_id: int | None = None,
     campaign_slug: str = "",
+    campaign_name: str = "",
     back_url: str = "",
 ) -> Job:
     """Records the job and hands it to the runner once the caller's transaction commits."""
@@ -56,6 +57,7 @@ def start_job(
         params=params,
         campaign_id=campaign_id,
         campaign_slug=campaign_slug,
+        campaign_name=campaign_name[:200],
         back_url=back_url,
     )
     transaction.on_commit(lambda: dispatch(job.pk))

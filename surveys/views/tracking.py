@@ -119,6 +119,7 @@ def export(request, slug):
         },
         campaign_id=campaign.pk,
         campaign_slug=campaign.slug,
+        campaign_name=campaign.name,
         back_url=reverse("campaign-tracking", args=[campaign.slug]),
     )
     return redirect("job", pk=job.pk)

@@ -58,7 +58,7 @@ def test_an_analyst_downloads_the_spss_file_from_the_campaign_page_and_finds_it_
     page.locator("nav.site").get_by_role("link", name="Tệp của tôi").click()  # the site menu
     (job,) = Job.objects.filter(owner=analyst)
     row = page.locator(f"#my-jobs tr[data-job='{job.pk}']")
-    expect(row).to_contain_text(campaign.slug)
+    expect(row).to_contain_text(campaign.name)  # the campaign's name, not its slug
     expect(row).to_contain_text("Đã xong")
     with page.expect_download() as again:
         row.get_by_role("link", name=job.result_name).click()
