@@ -17,9 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 # What a cell holds: the values the exports write (openpyxl takes these types and no others).
 CellValue = str | int | float | Decimal | bool | datetime.date | datetime.time | datetime.timedelta | None
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-THIN = Side(style="thin", color="BFBFBF")
+# The header's colours, for openpyxl (below) and XlsxWriter (write_large_table) alike.
+HEADER_TEXT, HEADER_BACKGROUND, GRID = "FFFFFF", "1F4E78", "BFBFBF"
+HEADER_FONT = Font(bold=True, color=HEADER_TEXT)
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_BACKGROUND)
+THIN = Side(style="thin", color=GRID)
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
@@ -127,10 +129,10 @@ def write_large_table(
         header = workbook.add_format(
             {
                 "bold": True,
-                "font_color": "#FFFFFF",
-                "bg_color": "#1F4E78",
+                "font_color": f"#{HEADER_TEXT}",
+                "bg_color": f"#{HEADER_BACKGROUND}",
                 "border": 1,
-                "border_color": "#BFBFBF",
+                "border_color": f"#{GRID}",
                 "align": "center",
                 "valign": "vcenter",
                 "text_wrap": True,

@@ -86,7 +86,8 @@ def _xlsx(frame: pd.DataFrame, path: Path, progress: Progress) -> list[str]:
 
 
 def _cells(series: pd.Series) -> list[Any]:
-    """A column as the Python values openpyxl takes (blank as None), converted a column at a time."""
+    """A column as the Python values kit.xlsx.write_large_table takes (blank as None), converted a column
+    at a time; only text columns go through _cell value by value."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return [None if pd.isna(v) else v for v in series.dt.to_pydatetime()]
     values = series.astype(object).where(series.notna(), None).tolist()

@@ -6,7 +6,7 @@ import math
 
 from openpyxl import Workbook, load_workbook
 
-from kit.xlsx import not_plain_text, stream_table, write_large_table
+from kit.xlsx import HEADER_BACKGROUND, not_plain_text, stream_table, write_large_table
 
 TRICKY = ["=1+1", '=HYPERLINK("http://x","y")', "#N/A", "http://example.vn", "0123", "1.5", "Hà Nội", "="]
 
@@ -25,6 +25,7 @@ def test_the_large_table_writer_keeps_text_as_text_and_values_as_they_are(tmp_pa
     )
     sheet = load_workbook(path)["data"]
     assert sheet.freeze_panes == "A2" and sheet["A1"].value == "Chữ" and sheet["A1"].font.b
+    assert sheet["A1"].fill.fgColor.rgb.endswith(HEADER_BACKGROUND)  # the other workbooks' header colour
     for r, text in enumerate(TRICKY, start=2):
         cell = sheet.cell(row=r, column=1)
         assert (cell.value, cell.data_type) == (text, "s")
