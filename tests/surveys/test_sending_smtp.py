@@ -406,3 +406,50 @@ def test_an_address_suppressed_after_queuing_is_cancelled_as_the_list_spells_it_
     cancelled = Message.objects.get(invitation__respondent=person)
     assert cancelled.status == "failed" and "suppression list" in cancelled.error
     assert smtp_server.recipients() == [other.email]  # a lifted suppression stops nothing
+
+
+def _mailbox(message, name: str) -> tuple[str, str]:
+    """A header's display name (decoded as RFC 2047 says) and address, as a mail client shows them."""
+    import email.header
+    import email.utils
+
+    display, address = email.utils.parseaddr(str(message[name]).replace("\r\n", "").replace("\n", ""))
+    return str(email.header.make_header(email.header.decode_header(display))), address
+
+
+@pytest.mark.parametrize(
+    ("sender", "written_by"),
+    [
+        ("Sở Nội vụ tỉnh Lào Cai <khaosat@snv.laocai.gov.vn>", "kit.mime"),
+        # Encoded words in the setting itself: left to the standard library, which decodes them.
+        ("=?utf-8?b?U+G7nyBO4buZaSB24bulIHThu4luaCBMw6BvIENhaQ==?= <khaosat@snv.laocai.gov.vn>", "stdlib"),
+    ],
+)
+def test_the_received_email_names_the_sender_and_the_respondent_as_the_list_spells_them(
+    survey, units, smtp_server, settings, monkeypatch, sender, written_by
+):
+    from kit import mime
+
+    settings.DEFAULT_FROM_EMAIL = sender
+    built = []
+    original = mime.build_alternative
+    monkeypatch.setattr(mime, "build_alternative", lambda **kw: built.append(original(**kw)) or built[-1])
+    long_name = "Công Tằng Tôn Nữ Hoàng Thị Thanh Xuân Nguyễn Phước Bảo Ngọc"  # more than one encoded word
+    respondents = [
+        *people(survey, units, 1, full_name=long_name),
+        # Quotes in a name: the standard library's path drops them (it folds the name's encoded words
+        # from a quoted string); kit.mime keeps them.
+        *people(survey, units, 1, full_name='Trần, Văn "Ba"' if written_by == "kit.mime" else "Trần, Văn Ba"),
+        *people(survey, units, 1, full_name="Lê Thị Bốn"),
+    ]
+    out = send_invitations("--campaign", survey.slug)
+
+    assert "sent 3" in out
+    assert sum(data is not None for data in built) == (3 if written_by == "kit.mime" else 0)
+    for (recipient,), message in smtp_server.messages:
+        respondent = next(p for p in respondents if p.email == recipient)
+        assert _mailbox(message, "To") == (respondent.full_name, respondent.email)
+        assert _mailbox(message, "From") == ("Sở Nội vụ tỉnh Lào Cai", "khaosat@snv.laocai.gov.vn")
+        assert survey.name in subject(message)
+        assert respondent.full_name in parts(message)["text/plain"]
+        assert all(len(line) <= 78 for line in message.as_string().splitlines() if not line.startswith("<"))
