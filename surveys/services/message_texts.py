@@ -8,6 +8,7 @@ injection). `{{` and `}}` write literal braces. An unknown placeholder is refuse
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +111,18 @@ class Wording:
 
 def template_for(campaign_id: int, channel: str, kind: str) -> MessageTemplate | None:
     return MessageTemplate.objects.filter(campaign_id=campaign_id, channel=channel, kind=kind).first()
+
+
+Templates = dict[tuple[int, str, str], MessageTemplate]  # (campaign id, channel, kind) -> own wording
+
+
+def templates_for(campaign_ids: Iterable[int]) -> Templates:
+    """The campaigns' own wordings, read once for a batch of messages (sending: one query per batch, not
+    one per message; a wording saved meanwhile applies from the next batch)."""
+    return {
+        (t.campaign_id, t.channel, t.kind): t
+        for t in MessageTemplate.objects.filter(campaign_id__in=set(campaign_ids))
+    }
 
 
 def email_wording(template: MessageTemplate, values: dict[str, str]) -> Wording:

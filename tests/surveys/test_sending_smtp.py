@@ -211,13 +211,13 @@ def test_a_worker_crash_mid_batch_is_recovered_after_the_lease_without_skipping_
     queue_invitations(survey)
     build, built = sending._email, []
 
-    def die_on_the_third(message, token):
+    def die_on_the_third(message, token, **kwargs):
         # Two e-mails have been handed over; the second one's outcome was committed with the third
         # message's claim renewal, then the worker dies while building the third.
         built.append(message.pk)
         if len(built) == 3:
             raise WorkerCrash
-        return build(message, token)
+        return build(message, token, **kwargs)
 
     monkeypatch.setattr(sending, "_email", die_on_the_third)
     with pytest.raises(WorkerCrash):

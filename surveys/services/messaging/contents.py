@@ -14,7 +14,7 @@ from django.utils import dateformat, translation
 
 from kit import mime
 
-from ...models import Message
+from ...models import Message, MessageTemplate
 from .. import message_texts, sms
 from ..invitations import opt_out_url, survey_url
 from ..unsubscribe import list_unsubscribe_headers
@@ -152,10 +152,21 @@ def _mailbox(address: str) -> mime.Mailbox | None:
     return mime.Mailbox(display_name=name, addr_spec=addr)
 
 
-def email_wording(message: Message, token: str) -> message_texts.Wording:
+def _own_wording(
+    message: Message, channel: str, templates: message_texts.Templates | None
+) -> MessageTemplate | None:
+    """The campaign's own wording for this message: from the batch's `templates` when given, else asked."""
+    if templates is None:
+        return message_texts.template_for(message.invitation.campaign_id, channel, message.kind)
+    return templates.get((message.invitation.campaign_id, channel, message.kind))
+
+
+def email_wording(
+    message: Message, token: str, *, templates: message_texts.Templates | None = None
+) -> message_texts.Wording:
     """The e-mail's subject, text and HTML: the campaign's own wording if it has one, else the shipped one
     (Vietnamese, whatever language the coordinator's page was in)."""
-    custom = message_texts.template_for(message.invitation.campaign_id, Message.Channel.EMAIL, message.kind)
+    custom = _own_wording(message, Message.Channel.EMAIL, templates)
     if custom is not None:
         return message_texts.email_wording(custom, placeholder_values(message, token))
     context = _context(message, token)
@@ -167,8 +178,10 @@ def email_wording(message: Message, token: str) -> message_texts.Wording:
     return message_texts.Wording(body=text, subject=" ".join(subject.split()), html=html)
 
 
-def _email(message: Message, token: str) -> EmailMultiAlternatives:
-    wording = email_wording(message, token)
+def _email(
+    message: Message, token: str, *, templates: message_texts.Templates | None = None
+) -> EmailMultiAlternatives:
+    wording = email_wording(message, token, templates=templates)
     sender = settings.DEFAULT_FROM_EMAIL
     sender_box = _mailbox(sender)
     if wording.sender_name:
@@ -190,9 +203,9 @@ def _email(message: Message, token: str) -> EmailMultiAlternatives:
     return mail
 
 
-def sms_body(message: Message, token: str) -> str:
+def sms_body(message: Message, token: str, *, templates: message_texts.Templates | None = None) -> str:
     """The SMS text: the campaign's own wording if it has one, else the shipped one."""
-    custom = message_texts.template_for(message.invitation.campaign_id, Message.Channel.SMS, message.kind)
+    custom = _own_wording(message, Message.Channel.SMS, templates)
     if custom is not None:
         return message_texts.sms_wording(custom, placeholder_values(message, token)).body
     campaign = message.invitation.campaign

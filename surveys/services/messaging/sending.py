@@ -32,7 +32,7 @@ from twilio.base.exceptions import TwilioException
 from respondents.models import AddressSuppression, Campaign, Respondent
 
 from ...models import Invitation, InvitationToken, Message, MessageEvent, Response
-from .. import sms
+from .. import message_texts, sms
 from ..tokens import TOKEN_BYTES, hash_token, issue_token
 from ..unsubscribe import is_suppressed
 from .contents import _email, message_id, sms_body
@@ -125,6 +125,7 @@ def _send_emails(messages: list[Message], *, report: SendReport, clock: Clock) -
     """Send over one SMTP connection. False when an outage stopped the batch (the rest is requeued)."""
     pending = list(messages)
     outcomes = _Outcomes()
+    templates = message_texts.templates_for(m.invitation.campaign_id for m in messages)
     try:
         with mailers.default as mailer:
             while pending:
@@ -132,7 +133,7 @@ def _send_emails(messages: list[Message], *, report: SendReport, clock: Clock) -
                 token = _ready(message, report=report, now=clock(), outcomes=outcomes)
                 if token:
                     try:
-                        mailer.send_messages([_email(message, token)])
+                        mailer.send_messages([_email(message, token, templates=templates)])
                     except (smtplib.SMTPException, OSError, ValueError) as exc:
                         if classify_smtp_error(exc) == OUTAGE:
                             raise
@@ -160,13 +161,14 @@ def _send_texts(messages: list[Message], *, report: SendReport, clock: Clock) ->
     """Send through Twilio. False when Twilio could not be reached (the rest is requeued)."""
     client = sms.sms_client()
     outcomes = _Outcomes()
+    templates = message_texts.templates_for(m.invitation.campaign_id for m in messages)
     try:
         for index, message in enumerate(messages):
             token = _ready(message, report=report, now=clock(), outcomes=outcomes)
             if not token:
                 continue
             try:
-                sid = sms.send_sms(client, to=message.to, body=sms_body(message, token))
+                sid = sms.send_sms(client, to=message.to, body=sms_body(message, token, templates=templates))
             except TwilioException as exc:
                 status = getattr(exc, "status", None) or 0
                 reason = f"Twilio {status} error {getattr(exc, 'code', '')}: {getattr(exc, 'msg', exc)}"
