@@ -108,6 +108,11 @@ def build_alternative(
     return (head + body).encode("ascii")
 
 
+def plain_address(addr_spec: str) -> bool:
+    """Whether an address is a plain ASCII dot-atom address, which this module writes as it is."""
+    return bool(_ADDR_SPEC.match(addr_spec))
+
+
 def text_header(name: str, value: str, *, linesep: str) -> str | None:
     """`Name: value` for an unstructured header: printable ASCII as is (folded at spaces), anything else
     in encoded words. None for line breaks or control characters."""

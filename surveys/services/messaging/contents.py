@@ -116,6 +116,14 @@ class _Email(EmailMultiAlternatives):
                 return mime.PrebuiltMessage(data)  # type: ignore[return-value]  # the backend calls as_bytes()
         return super().message(policy=_MEMO_POLICIES.get(id(policy), policy))
 
+    def recipients(self) -> list[str]:
+        """The envelope's recipient: the bare address when it is the one this message was made for (the
+        SMTP backend then checks it without parsing an encoded display name again)."""
+        _sender, to, _from_email, recipients = self.boxes
+        if self.to == recipients and not (self.cc or self.bcc) and mime.plain_address(to.addr_spec):
+            return [to.addr_spec]
+        return super().recipients()
+
     def _prebuilt(self) -> bytes | None:
         sender, to, from_email, recipients = self.boxes
         plain = (
