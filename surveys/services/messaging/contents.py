@@ -136,6 +136,7 @@ class _Email(EmailMultiAlternatives):
             and isinstance(self.alternatives[0][0], str)
             and self.encoding in (None, "utf-8")
             and "Date" not in self.extra_headers
+            and "Message-ID" in self.extra_headers  # else Django makes one up
         )
         if not plain or sender is None:
             return None
