@@ -13,10 +13,11 @@ django.db.IntegrityError, as they did with bulk_create.
 import datetime
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from functools import cache
 from typing import Any, cast
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Field, ForeignObjectRel, Model
 
 # JSONField values go in as bulk_create sent them: json.dumps text (SQLite stores it as is, PostgreSQL
@@ -91,10 +92,61 @@ def _statement(model: type[Model], vendor: str) -> tuple[str, list["Field[Any, A
 def insert[M: Model](instance: M) -> M:
     """Store a new instance (its primary key must be automatic) and set its primary key."""
     sql, fields = _statement(type(instance), connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     with connection.cursor() as cursor:
+        cursor.execute(sql, _params(instance, fields))
+        _stored(instance, cursor.fetchone()[0])
+    return instance
+
+
+def insert_pair[P: Model, C: Model](parent: P, child: C, *, link: str) -> tuple[P, C]:
+    """Store a new instance and a new one of another model whose `link` (a foreign key) points at it,
+    both or neither: on PostgreSQL in one statement (a data-modifying WITH, atomic by itself, so no
+    BEGIN and COMMIT of its own: two round trips fewer), elsewhere as two insert()s in one transaction.
+    Inside the caller's transaction.atomic() it takes a savepoint, as an atomic() block would, so that a
+    refused pair (IntegrityError) leaves the caller's transaction usable."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            insert(parent)
+            setattr(child, link, parent)
+            insert(child)
+        return parent, child
+    sql, parent_fields, child_fields = _pair_statement(type(parent), type(child), link)
+    setattr(child, link, parent)  # pre_save of the child's fields sees its parent, as with two inserts
+    params = _params(parent, parent_fields) + _params(child, child_fields)
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        instance.pk = cursor.fetchone()[0]
+        parent_pk, child_pk = cursor.fetchone()
+    _stored(parent, parent_pk)
+    setattr(child, link, parent)  # the foreign key's id, now that the parent has its primary key
+    _stored(child, child_pk)
+    return parent, child
+
+
+@cache
+def _pair_statement(
+    parent: type[Model], child: type[Model], link: str
+) -> tuple[str, list["Field[Any, Any]"], list["Field[Any, Any]"]]:
+    """WITH parent AS (INSERT … RETURNING pk) INSERT INTO child (…, link) VALUES (…, (SELECT pk FROM parent))
+    RETURNING (SELECT pk FROM parent), child's pk: PostgreSQL only."""
+    quote = connection.ops.quote_name
+    parent_sql, parent_fields = _statement(parent, connection.vendor)
+    link_field = cast("Field[Any, Any]", child._meta.get_field(link))
+    fields = [f for f in _statement(child, connection.vendor)[1] if f is not link_field]
+    columns = [quote(_column(f)) for f in fields] + [quote(_column(link_field))]
+    sql = (
+        f"WITH parent AS ({parent_sql}) "
+        f"INSERT INTO {quote(child._meta.db_table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}, (SELECT {quote(_column(parent._meta.pk))} FROM parent)) "
+        f"RETURNING {quote(_column(link_field))}, {quote(_column(child._meta.pk))}"
+    )
+    return sql, parent_fields, fields
+
+
+def _params(instance: Model, fields: list["Field[Any, Any]"]) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+
+
+def _stored(instance: Model, pk: object) -> None:
+    instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
-    return instance
