@@ -4,9 +4,10 @@ submission needs, and questionnaire definitions cached in the process.
 Why not the ORM here: building the SQL of `select_related` over five tables (≈60 columns) and its row
 converters cost ~1.5 ms of CPU per submission, a quarter of the whole request (bench/field_api.py). The
 query below is built once per process from the models' metadata (so it follows their columns) and only
-run afterwards; rows become ordinary model instances through `Model.from_db` with Django's own converters
-for the connection's backend. Anything not read here (e.g. the assignment's team) is still loaded lazily
-on access, as with the ORM.
+run afterwards (prepared once per connection on PostgreSQL, where planning the join was most of its
+cost: kit.fastsql.execute_prepared); rows become ordinary model instances through `Model.from_db` with
+Django's own converters for the connection's backend. Anything not read here (e.g. the assignment's
+team) is still loaded lazily on access, as with the ORM.
 """
 
 import threading
@@ -17,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Model
 
+from kit.fastsql import execute_prepared
 from respondents.models import ApiToken, Campaign, Membership, Unit
 from respondents.services.api_tokens import hash_key
 from surveys.models import Questionnaire
@@ -92,7 +94,9 @@ def read_assignment(pk: int, user: User) -> Assignment | None:
     `enforce_quotas` (the campaign's FieldSettings); None if there is none."""
     sql, parts = _assignment_query(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, Membership.Role.COORDINATOR, pk])
+        execute_prepared(
+            cursor, "fieldwork_assignment", sql, [user.pk, user.pk, Membership.Role.COORDINATOR, pk]
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -149,7 +153,7 @@ def read_token(key: str) -> tuple[User, ApiToken] | None:
     check): `ApiToken.objects.select_related("user")` without building that query on every request."""
     sql, (token_part, user_part) = _token_query(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [hash_key(key)])
+        execute_prepared(cursor, "fieldwork_token", sql, [hash_key(key)])
         row = cursor.fetchone()
     if row is None:
         return None

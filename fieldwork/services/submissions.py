@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kit.fastsql import insert
+from kit.fastsql import insert_pair
 from kit.phones import parse_vn_phone
 from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire, Response
@@ -208,52 +208,52 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
     questionnaire, area, answers, phone, interviewer_id, drawn = checked
     now = timezone.now()
     enforce = getattr(assignment, "enforce_quotas", False) and assignment.quota > 0
+    response = Response(
+        campaign_id=assignment.campaign_id,
+        questionnaire=questionnaire,
+        client_uuid=submission.client_uuid,
+        mode=submission.mode,
+        unit=area,
+        entered_by=user,
+        answers=answers,
+        status=Response.Status.SUBMITTED,
+        submitted_at=now,
+    )
+    record = FieldRecord(
+        assignment=assignment,
+        enumerator_id=interviewer_id,
+        form_number=submission.form_number,
+        interviewed_at=submission.interviewed_at,
+        duration_seconds=submission.duration_seconds,
+        respondent_phone=phone,
+        area=area,
+        district=district_of(area),
+        service_area=_service_area(answers, assignment),
+        received_at=now,
+        source=submission.source,
+        payload_hash=digest,
+        drawn_unit_id=submission.drawn_unit_id if drawn == "final" else None,
+        drawn_village_id=submission.drawn_unit_id if drawn == "village" else None,
+        review_state=ReviewState.RECEIVED,
+        imported_by=context.imported_by,
+    )
     try:
-        with transaction.atomic():
-            if enforce and quota_reached(assignment):
-                stored = stored_result(submission.client_uuid, digest, user)
-                if stored is not None:
-                    return stored
-                return SubmissionResult(
-                    status="invalid",
-                    client_uuid=submission.client_uuid,
-                    errors={"assignment": [quota_message(assignment)]},
-                )
-            # insert(): Model.objects.create() without compiling the statement each time (inserts.py).
-            response = insert(
-                Response(
-                    campaign_id=assignment.campaign_id,
-                    questionnaire=questionnaire,
-                    client_uuid=submission.client_uuid,
-                    mode=submission.mode,
-                    unit=area,
-                    entered_by=user,
-                    answers=answers,
-                    status=Response.Status.SUBMITTED,
-                    submitted_at=now,
-                )
-            )
-            insert(
-                FieldRecord(
-                    response=response,
-                    assignment=assignment,
-                    enumerator_id=interviewer_id,
-                    form_number=submission.form_number,
-                    interviewed_at=submission.interviewed_at,
-                    duration_seconds=submission.duration_seconds,
-                    respondent_phone=phone,
-                    area=area,
-                    district=district_of(area),
-                    service_area=_service_area(answers, assignment),
-                    received_at=now,
-                    source=submission.source,
-                    payload_hash=digest,
-                    drawn_unit_id=submission.drawn_unit_id if drawn == "final" else None,
-                    drawn_village_id=submission.drawn_unit_id if drawn == "village" else None,
-                    review_state=ReviewState.RECEIVED,
-                    imported_by=context.imported_by,
-                )
-            )
+        # insert_pair(): Model.objects.create() of both without compiling the statements each time, on
+        # PostgreSQL as one statement (atomic by itself); both rows or neither (kit/fastsql.py).
+        if not enforce:
+            insert_pair(response, record, link="response")
+        else:
+            with transaction.atomic():
+                if quota_reached(assignment):
+                    stored = stored_result(submission.client_uuid, digest, user)
+                    if stored is not None:
+                        return stored
+                    return SubmissionResult(
+                        status="invalid",
+                        client_uuid=submission.client_uuid,
+                        errors={"assignment": [quota_message(assignment)]},
+                    )
+                insert_pair(response, record, link="response")
     except IntegrityError:
         # Another request stored this UUID between our check and our insert (it committed first), or the
         # household of the work list was interviewed meanwhile.

@@ -1,9 +1,14 @@
 """kit.safeinput: JSON and decimals that every column can store, refused with a reason otherwise."""
 
+import json
+import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from kit import safeinput
 from kit.safeinput import UnsafeInput, as_decimal, loads, nesting_depth, parse_decimal, text_problem
 
 
@@ -68,3 +73,49 @@ def test_storable_text_drops_what_cannot_be_stored_and_cuts_to_length():
     kept = storable_text(value, length=12)
     assert text_problem(kept) is None and kept == ("q:giới tính" * 2)[:12]
     assert storable_text("đúng", length=10) == "đúng"
+
+
+# ------------------------------------------------------------------ the fast paths agree with the plain ones
+_PLAIN_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)  # the literal as first written
+
+
+@given(st.text(alphabet='"\\[]{}a\n', max_size=40))
+def test_the_unrolled_string_pattern_removes_what_the_plain_one_removes(text):
+    assert safeinput._STRING.sub("", text) == _PLAIN_STRING.sub("", text)
+
+
+# Text with what the check looks for (NUL, lone and paired surrogates) and what looks like it (escaped
+# backslashes followed by u0000), beside any other text.
+_TEXT = st.text(
+    alphabet=st.sampled_from(["a", "é", "\x00", "\ud800", "\udfff", "\ud83d", "😀", "\\", '"', "u", "0"])
+)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TEXT | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_TEXT, children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _refusal(body: bytes) -> str | None:
+    try:
+        safeinput.loads(body, max_bytes=10_000, max_depth=5)
+    except UnsafeInput as exc:
+        return exc.code
+    return None
+
+
+@given(_JSON, st.booleans())
+def test_strings_are_checked_whenever_they_could_hold_a_nul_or_a_lone_surrogate(value, ascii_only):
+    """The walk over the strings is skipped when the text has no \\u0000 or \\uD8xx–\\uDFxx escape: the
+    refusal is the one of the full check, for bodies written either way."""
+    body = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    expected = None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        expected = "not_utf8"
+    if expected is None and safeinput.nesting_depth(body.decode()) > 5:
+        expected = "too_deep"
+    if expected is None:
+        expected = safeinput._first_text_problem(json.loads(body))
+    assert _refusal(body) == expected
