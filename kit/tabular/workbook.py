@@ -60,7 +60,7 @@ class Sheet:
 
 # Above this many bytes decompressed, an xlsx is read row by row (xlsx_stream) rather than by calamine, which
 # holds the whole sheet: ~260 MB for 80,000 rows x 30 columns (185 MB of XML). D459.
-STREAM_ABOVE_BYTES = 48 * 1024 * 1024
+STREAM_ABOVE_BYTES = 32 * 1024 * 1024
 
 
 def read_sheets(

@@ -124,7 +124,7 @@ def open_book(archive: zipfile.ZipFile) -> Book:
 class _Text:
     """The text of an <si> or <is> element as calamine reads it."""
 
-    __slots__ = ("buf", "depth_phonetic", "in_t", "parts", "preserve", "rich")
+    __slots__ = ("buf", "depth_phonetic", "in_t", "parts", "preserve")
 
     def __init__(self) -> None:
         self.reset()
@@ -135,7 +135,6 @@ class _Text:
         self.in_t = False
         self.preserve = False
         self.buf: list[str] = []
-        self.rich = False
 
     def start(self, local: str, attrs: dict[str, str]) -> None:
         if local == "t" and not self.depth_phonetic:
@@ -143,8 +142,6 @@ class _Text:
             self.preserve = attrs.get("xml:space") == "preserve"
         elif local == "rPh":
             self.depth_phonetic += 1
-        elif local == "r":
-            self.rich = True
 
     def end(self, local: str) -> None:
         if local == "t" and self.in_t:
@@ -275,13 +272,13 @@ def _round_ms(value: float) -> int:
 
 def excel_date(value: float, kind: int, is_1904: bool) -> object:
     """python-calamine's value for a number in a date (or duration) style."""
-    if kind == DURATION:
-        return dt.timedelta(milliseconds=_round_ms(value))
-    serial = value + 1462.0 if is_1904 else value
-    serial = serial if serial >= 60.0 else serial + 1.0
     try:
+        if kind == DURATION:
+            return dt.timedelta(milliseconds=_round_ms(value))
+        serial = value + 1462.0 if is_1904 else value
+        serial = serial if serial >= 60.0 else serial + 1.0
         moment = _EPOCH + dt.timedelta(milliseconds=_round_ms(serial))
-    except OverflowError:
+    except (OverflowError, ValueError):  # out of Python's range (calamine: the number itself)
         return value
     if value < 1.0:
         return moment.time()
@@ -435,7 +432,7 @@ def iter_rows(path: Path, book: Book, part: str) -> Iterator[list[object]]:
             if not raw:
                 return None
             try:
-                if "_" in raw:
+                if "_" in raw or raw.strip() != raw:  # what Python reads and calamine's parser does not
                     raise ValueError(raw)
                 number = float(raw)
             except ValueError:
@@ -444,7 +441,8 @@ def iter_rows(path: Path, book: Book, part: str) -> Iterator[list[object]]:
                 raise XlsxError(f"not a number: {raw!r}") from None
             if style is None:
                 return number
-            kind = formats[int(style)] if style.isdigit() and int(style) < len(formats) else OTHER
+            index = int(style) if style.isdigit() else 0  # calamine reads a bad style as style 0
+            kind = formats[index] if index < len(formats) else OTHER
             return excel_date(number, kind, is_1904) if kind else number
         if typ == "s":
             if not raw:
