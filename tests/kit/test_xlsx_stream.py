@@ -178,7 +178,8 @@ def test_shared_strings_rich_text_phonetic_runs_spaces_and_escapes(tmp_path):
         '<row r="6"><c r="A6" t="b"><v>1</v></c><c r="B6" t="b"><v>0</v></c>'
         '<c r="C6" t="e"><v>#DIV/0!</v></c>'
         '<c r="D6" t="str"><f>A1&amp;"x"</f><v> công thức </v></c><c r="E6"><f>1+1</f><v>2</v></c>'
-        '<c r="F6" s="0"/><c r="G6" t="n"><v></v></c><c r="H6"><v>1.5E3</v></c><c r="I6"><v> 5 </v></c><c r="J6"><v>abc</v></c>'
+        '<c r="F6" s="0"/><c r="G6" t="n"><v></v></c><c r="H6"><v>1.5E3</v></c>'
+        '<c r="I6"><v> 5 </v></c><c r="J6"><v>abc</v></c>'
         '<c r="K6" s="9"><v>3</v></c></row>'
         '<row r="8" spans="1:3"><c r="A8" s="0"/></row>'
     )
