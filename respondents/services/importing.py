@@ -33,6 +33,7 @@ from .parsing import ParseContext, ParsedRow, parse_sheets
 
 BATCH_SIZE = 500
 INSERT_PIECE = 5000  # rows per INSERT executemany or COPY
+SPOOL_PIECE = 1000  # rows per record of an import's spool file
 # What a row may hold, from the model: a longer value is a row error, never a failed INSERT (D57).
 _LIMITS = {
     name: Respondent._meta.get_field(name).max_length
@@ -275,33 +276,45 @@ def _stored(row: ParsedRow) -> tuple[object, ...]:
 
 
 class _Spool:
-    """The valid rows of a list of new respondents, as _stored tuples in a temporary file (marshal), so
-    that a large list is not held in memory between reading it and writing it (D459)."""
+    """The valid rows of a list of new respondents, as _stored tuples in a temporary file, so that a large
+    list is not held in memory between reading it and writing it (D459). Written and read in pieces of
+    SPOOL_PIECE rows, each one marshal record (marshal.load of a file reads it a few bytes at a time)."""
 
     def __init__(self) -> None:
         self._file: IO[bytes] | None = None
+        self._piece: list[tuple[object, ...]] = []
         self.count = 0
 
     def add(self, row: ParsedRow) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by rows())
-        marshal.dump(_stored(row), self._file)
+        self._piece.append(_stored(row))
         self.count += 1
+        if len(self._piece) >= SPOOL_PIECE:
+            self._flush()
 
     def discard(self, row: ParsedRow) -> None:
         """A dry run: the row is counted (ParseResult.sunk), not kept."""
 
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by rows() or close())
+        data = marshal.dumps(self._piece)
+        self._file.write(len(data).to_bytes(8, "little"))
+        self._file.write(data)
+        self._piece = []
+
     def rows(self) -> Iterator[tuple[object, ...]]:
         """The rows added, in order, once; the file is closed after the last."""
+        last, self._piece = self._piece, []
         spool, self._file = self._file, None
-        if spool is None:
-            return
-        with spool:
-            spool.seek(0)
-            for _ in range(self.count):
-                yield marshal.load(spool)
+        if spool is not None:
+            with spool:
+                spool.seek(0)
+                while size := spool.read(8):
+                    yield from marshal.loads(spool.read(int.from_bytes(size, "little")))
+        yield from last
 
     def close(self) -> None:
+        self._piece = []
         if self._file is not None:
             self._file.close()
             self._file = None
