@@ -54,9 +54,9 @@ def walk_sheets(
     no_header when no sheet has one."""
     walks = []
     for sheet in sheets:
-        header = find_header(sheet.rows, layout)
+        header = find_header(sheet.head(HEADER_SEARCH_ROWS + 1), layout)
         if header is None:
-            if any(clean_text(v) for row in sheet.rows for v in row):
+            if any(clean_text(v) for row in sheet.iter_rows() for v in row):
                 warnings.append(problem("sheet_skipped", file=file_name, sheet=sheet.name))
             continue
         walks.append(
@@ -104,17 +104,20 @@ class SheetWalk:
 
     # ----------------------------------------------------------------------------------------- the rows
     def __iter__(self) -> Iterator[DataRow]:
-        rows = self.sheet.rows
+        """The data rows, read once: a streamed sheet's rows are not kept (workbook.Sheet.iter_rows)."""
         start = self.header.row + 1
         fill = {c for f in self.layout.fill_down for c in self.columns.get(f, ())}
-        if fill:
-            _fill_merged(rows, self.sheet.merged, start, fill)
-        across = {(r0, c0) for (r0, c0), (_r1, c1) in self.sheet.merged if c1 > c0 and r0 >= start}
+        merged = self.sheet.merged
+        filler = _MergedFill(merged, start, fill) if fill and merged else None
+        across = {(r0, c0) for (r0, c0), (_r1, c1) in merged if c1 > c0 and r0 >= start}
         data_columns = self._data_columns
         after_totals = ""  # "grand" or "sub" once a totals line was read, "" again at the next section
         totals_row, skipped = 0, 0
-        for index in range(start, len(rows)):
-            cells = rows[index]
+        for index, cells in enumerate(self.sheet.iter_rows()):
+            if index < start:
+                continue
+            if filler is not None:
+                filler.fill(index, cells)
             # Each cell cleaned once: the checks below and the row validator only read these texts.
             texts = [clean_text(v) for v in cells]
             evidence = ""
@@ -310,20 +313,33 @@ def _totals(texts: list[str]) -> str:
     return ""
 
 
-def _fill_merged(
-    rows: list[list[object]],
-    merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
-    first_data_row: int,
-    columns: set[int],
-) -> None:
-    """Copy a vertically merged cell's value (one unit for five people) into every row it covers."""
-    for (r0, c0), (r1, c1) in merged:
-        if r1 <= r0 or r0 < first_data_row or r0 >= len(rows):
-            continue
-        for c in range(c0, c1 + 1):
-            if c not in columns or c0 >= len(rows[r0]):
+class _MergedFill:
+    """Copies a vertically merged cell's value (one unit for five people) into every row it covers, as the
+    rows are read: the value of the range's first row, into the covered rows' empty cells of `columns`."""
+
+    def __init__(
+        self,
+        merged: Sequence[tuple[tuple[int, int], tuple[int, int]]],
+        first_data_row: int,
+        columns: set[int],
+    ) -> None:
+        self._starts: dict[int, list[tuple[int, int, int]]] = {}  # first row -> (c0, column, last row)
+        for (r0, c0), (r1, c1) in merged:
+            if r1 <= r0 or r0 < first_data_row:
                 continue
-            value = rows[r0][c0]
-            for r in range(r0 + 1, min(r1 + 1, len(rows))):
-                if c < len(rows[r]) and not clean_text(rows[r][c]):
-                    rows[r][c] = value
+            for c in range(c0, c1 + 1):
+                if c in columns:
+                    self._starts.setdefault(r0, []).append((c0, c, r1))
+        self._active: list[tuple[int, object, int]] = []  # (column, value, last row) of the open ranges
+
+    def fill(self, index: int, cells: list[object]) -> None:
+        if self._active:
+            for c, value, _last in self._active:
+                if c >= len(cells):
+                    cells.extend([""] * (c + 1 - len(cells)))  # a streamed row stops at its last value
+                if not clean_text(cells[c]):
+                    cells[c] = value
+            self._active = [item for item in self._active if item[2] > index]
+        for c0, c, last in self._starts.get(index, ()):
+            if c0 < len(cells):
+                self._active.append((c, cells[c0], last))

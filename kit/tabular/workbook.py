@@ -3,12 +3,18 @@
 import csv
 import io
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
+from xml.parsers import expat
 
 import python_calamine
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from . import xlsx_stream
 
 # Decompressed size allowed per compressed byte, and in total: a zip bomb stops here, before parsing.
 MAX_COMPRESSION_RATIO = 100
@@ -29,11 +35,40 @@ class UnreadableFile(Exception):
 @dataclass
 class Sheet:
     name: str
-    rows: list[list[object]]  # rows[i][j] is Excel cell (row i + 1, column j + 1)
+    rows: list[list[object]]  # rows[i][j] is Excel cell (row i + 1, column j + 1); a streamed sheet: its head
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, inclusive
+    # A streamed sheet (read_sheets' stream_above): the rows after `rows`, read as they are iterated, once.
+    stream: Iterator[list[object]] | None = None
+
+    def head(self, count: int) -> list[list[object]]:
+        """The first `count` rows (fewer when the sheet has fewer), read from the stream if need be."""
+        while self.stream is not None and len(self.rows) < count:
+            row = next(self.stream, None)
+            if row is None:
+                self.stream = None
+            else:
+                self.rows.append(row)
+        return self.rows[:count]
+
+    def iter_rows(self) -> Iterator[list[object]]:
+        """Every row from the first; a streamed sheet's rows past its head are given once, not kept."""
+        yield from self.rows
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            yield from stream
 
 
-def read_sheets(path: Path, *, file_name: str, max_bytes: int, max_rows: int) -> list[Sheet]:
+# Above this many bytes decompressed, an xlsx is read row by row (xlsx_stream) rather than by calamine, which
+# holds the whole sheet: ~260 MB for 80,000 rows x 30 columns (185 MB of XML). D459.
+STREAM_ABOVE_BYTES = 32 * 1024 * 1024
+
+
+def read_sheets(
+    path: Path, *, file_name: str, max_bytes: int, max_rows: int, stream_above: int | None = None
+) -> list[Sheet]:
+    """The visible sheets of a workbook or the rows of a CSV file. With `stream_above`, an xlsx whose parts
+    expand to more bytes is streamed: its sheets' rows are read as they are iterated, and a damaged sheet
+    or one with more than `max_rows` rows raises UnreadableFile then."""
     size = path.stat().st_size
     if size > max_bytes:
         raise UnreadableFile(
@@ -46,7 +81,9 @@ def read_sheets(path: Path, *, file_name: str, max_bytes: int, max_rows: int) ->
         head = fh.read(8)
     suffix = Path(file_name).suffix.lower()
     if head.startswith(b"PK\x03\x04"):
-        _check_zip(path)
+        names, expanded = _check_zip(path)
+        if stream_above is not None and expanded > stream_above and "xl/workbook.xml" in names:
+            return _read_streaming(path, max_rows)
         return _read_with_calamine(path, max_rows)
     if head == _OLE_MAGIC:
         if _ENCRYPTED_STREAM in path.read_bytes():
@@ -64,7 +101,8 @@ def read_sheets(path: Path, *, file_name: str, max_bytes: int, max_rows: int) ->
     raise UnreadableFile("file_unreadable", _("not an Excel (.xlsx, .xls, .ods) or CSV file"))
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path) -> tuple[set[str], int]:
+    """The names of the archive's members and their decompressed size, once it is known to be safe."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -81,6 +119,49 @@ def _check_zip(path: Path) -> None:
         )
     if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
         raise UnreadableFile("file_unreadable", _("the zip file is not a spreadsheet"))
+    return names, total
+
+
+_DAMAGED = gettext_noop("the workbook is damaged or in an unsupported format")
+_STREAM_ERRORS = (
+    xlsx_stream.XlsxError,
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    ValueError,
+    OSError,
+    EOFError,
+)
+
+
+def _read_streaming(path: Path, max_rows: int) -> list[Sheet]:
+    """The visible worksheets of an xlsx, each streamed (xlsx_stream); the merged cells are read first."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = xlsx_stream.open_book(archive)
+            merged = [xlsx_stream.merged_ranges(archive, sheet.part) for sheet in book.sheets]
+    except (*_STREAM_ERRORS, expat.ExpatError) as exc:
+        raise UnreadableFile("file_unreadable", _(_DAMAGED)) from exc
+    count = [0]  # rows given, over every sheet: calamine's limit counts them all
+    return [
+        Sheet(
+            name=sheet.name, rows=[], merged=ranges, stream=_counted(path, book, sheet.part, count, max_rows)
+        )
+        for sheet, ranges in zip(book.sheets, merged, strict=True)
+    ]
+
+
+def _counted(
+    path: Path, book: "xlsx_stream.Book", part: str, count: list[int], max_rows: int
+) -> Iterator[list[object]]:
+    try:
+        for row in xlsx_stream.iter_rows(path, book, part):
+            count[0] += 1
+            if count[0] > max_rows:
+                raise UnreadableFile("file_too_large", _("more than %(max)s rows") % {"max": max_rows})
+            yield row
+    except _STREAM_ERRORS as exc:
+        raise UnreadableFile("file_unreadable", _(_DAMAGED)) from exc
 
 
 def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
@@ -105,9 +186,7 @@ def _read_with_calamine(path: Path, max_rows: int) -> list[Sheet]:
     except UnreadableFile:
         raise
     except Exception as exc:  # calamine raises several types for corrupt content
-        raise UnreadableFile(
-            "file_unreadable", _("the workbook is damaged or in an unsupported format")
-        ) from exc
+        raise UnreadableFile("file_unreadable", _(_DAMAGED)) from exc
 
 
 def _merged(sheet: python_calamine.CalamineSheet) -> list[tuple[tuple[int, int], tuple[int, int]]]:

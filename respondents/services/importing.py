@@ -7,10 +7,14 @@ missing ones retired, so importing the same file twice changes nothing.
 
 import gc
 import hashlib
-from collections.abc import Iterator
+import itertools
+import marshal
+import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -21,13 +25,15 @@ from audit.services import Action, record
 from kit.emails import is_deliverable
 from kit.fastsql import db_datetime, insert_rows, json_value
 from kit.tabular.problems import Problem, problem
-from kit.tabular.workbook import UnreadableFile, read_sheets
+from kit.tabular.workbook import STREAM_ABOVE_BYTES, UnreadableFile, read_sheets
 
 from ..models import Campaign, ImportBatch, Respondent, RespondentGroup, RespondentRevision, Unit
 from .matching import GroupMatcher, GroupRef, UnitMatcher, UnitRef
 from .parsing import ParseContext, ParsedRow, parse_sheets
 
 BATCH_SIZE = 500
+INSERT_PIECE = 5000  # rows per INSERT executemany or COPY
+SPOOL_PIECE = 1000  # rows per record of an import's spool file
 # What a row may hold, from the model: a longer value is a row error, never a failed INSERT (D57).
 _LIMITS = {
     name: Respondent._meta.get_field(name).max_length
@@ -109,80 +115,92 @@ def import_list(
 ) -> ImportReport:
     path = Path(path)
     file_name = file_name or path.name
+    # Added rows (no unit) are spooled to a file as they are read, ready to insert: never all held.
+    spool = _Spool() if unit is None else None
     try:
-        sheets = read_sheets(
-            path,
-            file_name=file_name,
-            max_bytes=settings.RESPONDENT_FILE_MAX_BYTES,
-            max_rows=settings.RESPONDENT_FILE_MAX_ROWS,
-        )
-    except UnreadableFile as exc:
+        try:
+            # A large list is streamed: its rows are read as they are checked, never held all at once (D459),
+            # so a damaged sheet or too many rows is found while parsing, still before anything is written.
+            sheets = read_sheets(
+                path,
+                file_name=file_name,
+                max_bytes=settings.RESPONDENT_FILE_MAX_BYTES,
+                max_rows=settings.RESPONDENT_FILE_MAX_ROWS,
+                stream_above=STREAM_ABOVE_BYTES,
+            )
+            ctx = _context(campaign, file_name, unit)
+            ctx.sink = None if spool is None else (spool.discard if dry_run else spool.add)
+            parsed = parse_sheets(sheets, ctx)
+        except UnreadableFile as exc:
+            report = ImportReport(
+                file_name=file_name,
+                status="rejected",
+                errors=[problem(exc.code, file=file_name, detail=exc.detail)],
+            )
+            return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
+
+        if not parsed.row_count and not parsed.errors:
+            # A header with nothing under it is a mistake, never "this unit has nobody" (that would retire
+            # everyone on the unit's list).
+            first_sheet = sheets[0].name if sheets else ""
+            parsed.errors.append(problem("no_rows", file=file_name, sheet=first_sheet))
+        valid = parsed.valid_rows
         report = ImportReport(
             file_name=file_name,
             status="rejected",
-            errors=[problem(exc.code, file=file_name, detail=exc.detail)],
+            accepted=parsed.valid_count,
+            rows=parsed.row_count,
+            errors=parsed.errors,
+            warnings=parsed.warnings,
         )
-        return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
-
-    parsed = parse_sheets(sheets, _context(campaign, file_name, unit))
-    if not parsed.rows and not parsed.errors:
-        # A header with nothing under it is a mistake, never "this unit has nobody" (that would retire
-        # everyone on the unit's list).
-        first_sheet = sheets[0].name if sheets else ""
-        parsed.errors.append(problem("no_rows", file=file_name, sheet=first_sheet))
-    valid = parsed.valid_rows
-    report = ImportReport(
-        file_name=file_name,
-        status="rejected",
-        accepted=len(valid),
-        rows=len(parsed.rows),
-        errors=parsed.errors,
-        warnings=parsed.warnings,
-    )
-    file_level = any(p.row is None for p in parsed.errors)
-    if file_level or (parsed.errors and not skip_invalid) or (not valid and unit is None):
-        return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
-    if dry_run:
-        report.status = "dry_run"
+        file_level = any(p.row is None for p in parsed.errors)
+        if file_level or (parsed.errors and not skip_invalid) or (not report.accepted and unit is None):
+            return _record(report, campaign, unit, user, source, path, skip_invalid, dry_run)
+        if dry_run:
+            report.status = "dry_run"
+            return report
+        try:
+            with transaction.atomic():
+                batch = _new_batch(report, campaign, unit, user, source, path, skip_invalid)
+                if unit is None:
+                    assert spool is not None
+                    _add_rows(campaign, batch, spool, report)
+                else:
+                    _replace_unit_list(campaign, unit, batch, valid, report)
+                report.status = "imported"
+                report.imported = report.added + report.updated + report.unchanged
+                _fill_batch(batch, report)
+                batch.save()
+                report.batch_id = batch.pk
+                # Who changed the list; per person, RespondentRevision and retired_by name this batch.
+                record(
+                    actor=user,
+                    action=Action.RESPONDENTS_IMPORTED,
+                    obj=batch,
+                    campaign=campaign,
+                    detail={
+                        "file": file_name,
+                        "unit": unit.code if unit else "",
+                        "source": source,
+                        **{k: getattr(report, k) for k in ("added", "updated", "unchanged", "retired")},
+                    },
+                )
+        except IntegrityError:
+            # Another import for this campaign committed the same e-mail or phone in the meantime.
+            report.status = "rejected"
+            report.errors.append(
+                problem(
+                    "duplicate",
+                    file=file_name,
+                    value="",
+                    label="",
+                    earlier="another import that finished at the same time; import again",
+                )
+            )
         return report
-    try:
-        with transaction.atomic():
-            batch = _new_batch(report, campaign, unit, user, source, path, skip_invalid)
-            if unit is None:
-                _add_rows(campaign, batch, valid, report)
-            else:
-                _replace_unit_list(campaign, unit, batch, valid, report)
-            report.status = "imported"
-            report.imported = report.added + report.updated + report.unchanged
-            _fill_batch(batch, report)
-            batch.save()
-            report.batch_id = batch.pk
-            # Who changed the list; per person, RespondentRevision and retired_by name this batch.
-            record(
-                actor=user,
-                action=Action.RESPONDENTS_IMPORTED,
-                obj=batch,
-                campaign=campaign,
-                detail={
-                    "file": file_name,
-                    "unit": unit.code if unit else "",
-                    "source": source,
-                    **{k: getattr(report, k) for k in ("added", "updated", "unchanged", "retired")},
-                },
-            )
-    except IntegrityError:
-        # Another import for this campaign committed the same e-mail or phone in the meantime.
-        report.status = "rejected"
-        report.errors.append(
-            problem(
-                "duplicate",
-                file=file_name,
-                value="",
-                label="",
-                earlier="another import that finished at the same time; import again",
-            )
-        )
-    return report
+    finally:
+        if spool is not None:
+            spool.close()
 
 
 def _context(campaign: Campaign, file_name: str, unit: Unit | None) -> ParseContext:
@@ -240,43 +258,88 @@ def _group_ids() -> dict[str, int]:
     return dict(RespondentGroup.objects.values_list("code", "pk"))
 
 
-def _insert_new(
-    campaign: Campaign, batch: ImportBatch, rows: list[ParsedRow], group_ids: dict[str, int]
-) -> None:
-    """Write new respondents with the values bulk_create stored, as plain tuples in a fraction of its time."""
-    if not rows:
-        return
-    now = db_datetime(timezone.now())  # created_at and updated_at: one value for the whole import
-    campaign_id, batch_id, file_name = campaign.pk, batch.pk, batch.file_name
-    insert_rows(
-        Respondent,
-        _NEW_FIELDS,
-        (  # a generator, so that PostgreSQL stores rows while the next ones are encoded
-            (
-                campaign_id,
-                row.unit.id,
-                group_ids[row.group.code],
-                row.full_name,
-                row.position,
-                row.email,
-                row.phone,
-                json_value(row.alternate_phones) if row.alternate_phones else "[]",  # most rows have none
-                json_value(row.raw),
-                file_name,
-                row.sheet,
-                row.row,
-                batch_id,
-                now,
-                now,
-            )
-            for row in rows
-        ),
+def _stored(row: ParsedRow) -> tuple[object, ...]:
+    """What a new respondent's row gives its columns: unit id, group code, name, position, e-mail, phone,
+    alternate phones and raw cells as JSON, sheet, row (the rest is the batch's, see _insert_new)."""
+    return (
+        row.unit.id,
+        row.group.code,
+        row.full_name,
+        row.position,
+        row.email,
+        row.phone,
+        json_value(row.alternate_phones) if row.alternate_phones else "[]",  # most rows have none
+        json_value(row.raw),
+        row.sheet,
+        row.row,
     )
 
 
-def _add_rows(campaign: Campaign, batch: ImportBatch, rows: list[ParsedRow], report: ImportReport) -> None:
-    _insert_new(campaign, batch, rows, _group_ids())
-    report.added = len(rows)
+class _Spool:
+    """The valid rows of a list of new respondents, as _stored tuples in a temporary file, so that a large
+    list is not held in memory between reading it and writing it (D459). Written and read in pieces of
+    SPOOL_PIECE rows, each one marshal record (marshal.load of a file reads it a few bytes at a time)."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._piece: list[tuple[object, ...]] = []
+        self.count = 0
+
+    def add(self, row: ParsedRow) -> None:
+        self._piece.append(_stored(row))
+        self.count += 1
+        if len(self._piece) >= SPOOL_PIECE:
+            self._flush()
+
+    def discard(self, row: ParsedRow) -> None:
+        """A dry run: the row is counted (ParseResult.sunk), not kept."""
+
+    def _flush(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by rows() or close())
+        data = marshal.dumps(self._piece)
+        self._file.write(len(data).to_bytes(8, "little"))
+        self._file.write(data)
+        self._piece = []
+
+    def rows(self) -> Iterator[tuple[object, ...]]:
+        """The rows added, in order, once; the file is closed after the last."""
+        last, self._piece = self._piece, []
+        spool, self._file = self._file, None
+        if spool is not None:
+            with spool:
+                spool.seek(0)
+                while size := spool.read(8):
+                    yield from marshal.loads(spool.read(int.from_bytes(size, "little")))
+        yield from last
+
+    def close(self) -> None:
+        self._piece = []
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _insert_new(
+    campaign: Campaign, batch: ImportBatch, rows: Iterable[tuple[object, ...]], group_ids: dict[str, int]
+) -> None:
+    """Write new respondents (_stored tuples) with the values bulk_create stored, as plain tuples in a
+    fraction of its time."""
+    now = db_datetime(timezone.now())  # created_at and updated_at: one value for the whole import
+    campaign_id, batch_id, file_name = campaign.pk, batch.pk, batch.file_name
+    records = (  # a generator, so that PostgreSQL stores rows while the next ones are encoded
+        (campaign_id, unit_id, group_ids[group], name, position, email, phone, alternates, raw,
+         file_name, sheet, source_row, batch_id, now, now)
+        for unit_id, group, name, position, email, phone, alternates, raw, sheet, source_row in rows
+    )  # fmt: skip
+    # In pieces: Django's SQLite executemany keeps every row it was given until the statement ends.
+    for piece in itertools.batched(records, INSERT_PIECE):
+        insert_rows(Respondent, _NEW_FIELDS, piece)
+
+
+def _add_rows(campaign: Campaign, batch: ImportBatch, spool: _Spool, report: ImportReport) -> None:
+    _insert_new(campaign, batch, spool.rows(), _group_ids())
+    report.added = spool.count
 
 
 def _replace_unit_list(
@@ -321,7 +384,7 @@ def _replace_unit_list(
         batch_size=BATCH_SIZE,
     )
     RespondentRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
-    _insert_new(campaign, batch, to_create, group_ids)
+    _insert_new(campaign, batch, map(_stored, to_create), group_ids)
     report.added = len(to_create)
 
 

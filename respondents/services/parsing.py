@@ -37,13 +37,24 @@ class ParsedRow:
 
 @dataclass
 class ParseResult:
-    rows: list[ParsedRow] = field(default_factory=list)
+    rows: list[ParsedRow] = field(default_factory=list)  # every row read, unless ParseContext.sink took it
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # With a sink: the valid rows given to it and the invalid rows let go, none of them kept in `rows`.
+    sunk: int = 0
+    dropped: int = 0
 
     @property
     def valid_rows(self) -> list[ParsedRow]:
         return [row for row in self.rows if row.valid]
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) + self.sunk + self.dropped
+
+    @property
+    def valid_count(self) -> int:
+        return sum(1 for row in self.rows if row.valid) + self.sunk
 
 
 @dataclass
@@ -60,6 +71,8 @@ class ParseContext:
     limits: Mapping[str, int] = field(default_factory=dict)
     # EMAIL_CHECK_DELIVERABILITY: a check of the address's domain (kit.emails.is_deliverable), else None.
     email_deliverable: Callable[[str], bool] | None = None
+    # Given each valid row as it is read, instead of keeping the rows (a large list is never held: D459).
+    sink: Callable[[ParsedRow], None] | None = None
 
 
 def parse_sheets(sheets: list[Sheet], ctx: ParseContext) -> ParseResult:
@@ -113,7 +126,7 @@ class _SheetParser:
                 missing += walk.missing(["unit"])
             result.errors.extend(missing)
             return
-        marks = len(result.rows), len(result.errors), len(result.warnings)
+        marks = len(result.rows), len(result.errors), len(result.warnings), result.dropped, result.sunk
         placed = not unit_from_context
         for excel_row, cells, texts in walk:
             if not placed and "unit" in self.context:
@@ -122,6 +135,9 @@ class _SheetParser:
         if not placed:
             # Nothing on the sheet names a unit: the column is missing, not every row's unit (D62).
             del result.rows[marks[0] :], result.errors[marks[1] :], result.warnings[marks[2] :]
+            # Every such row lacks its unit, so none was valid: a sink was given none of them.
+            assert result.sunk == marks[4]
+            result.dropped = marks[3]
             result.errors.extend(walk.missing(["unit"]))
 
     def _cell(self, cells: list[object], texts: list[str], fld: str) -> object:
@@ -216,21 +232,28 @@ class _SheetParser:
 
         self.result.errors.extend(errors)
         self.result.warnings.extend(warnings)
-        self.result.rows.append(
-            ParsedRow(
-                sheet=self.sheet_name,
-                row=excel_row,
-                full_name=name.value,
-                position=position,
-                unit=unit,
-                group=group,
-                email=email.value if not email.invalid else "",
-                phone=phones.primary,
-                alternate_phones=list(phones.alternates),
-                raw=raw,
-                valid=not errors,
-            )
+        sink = self.ctx.sink
+        if sink is not None and errors:
+            self.result.dropped += 1
+            return
+        parsed = ParsedRow(
+            sheet=self.sheet_name,
+            row=excel_row,
+            full_name=name.value,
+            position=position,
+            unit=unit,
+            group=group,
+            email=email.value if not email.invalid else "",
+            phone=phones.primary,
+            alternate_phones=list(phones.alternates),
+            raw=raw,
+            valid=not errors,
         )
+        if sink is not None:
+            sink(parsed)
+            self.result.sunk += 1
+        else:
+            self.result.rows.append(parsed)
 
     def _phone_warnings(self, excel_row: int, phone_cell: object, phones: PhoneResult) -> list[Problem]:
         """What was repaired in a valid phone cell: an old prefix, parts ignored, a landline, alternates."""

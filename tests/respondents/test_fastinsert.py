@@ -161,3 +161,29 @@ def test_timestamps_given_to_the_fast_insert_read_back_to_the_microsecond(campai
     insert_rows(Respondent, FIELDS, [(*row[:-2], db_datetime(moment), db_datetime(moment))])
     stored = Respondent.objects.get()
     assert (stored.created_at, stored.updated_at) == (moment, moment)
+
+
+def test_the_spool_gives_back_every_row_in_order_across_its_pieces(monkeypatch):
+    """Added rows wait in a file between reading and writing (D459): all of them, in order, once."""
+    from respondents.services.matching import GroupRef, UnitRef
+    from respondents.services.parsing import ParsedRow
+
+    monkeypatch.setattr(importing, "SPOOL_PIECE", 7)
+    unit, group = (
+        UnitRef(3, "STP", "Sở Tư pháp", "department"),
+        GroupRef("dept_leader", "Lãnh đạo sở", (), ""),
+    )
+    spool = importing._Spool()
+    for n in range(23):
+        spool.add(
+            ParsedRow(
+                "DS", n + 2, f"Người {n}", "", unit, group, f"p{n}@x.vn", "", [], {"Họ và tên": f"Người {n}"}
+            )
+        )
+    rows = list(spool.rows())
+    assert [(r[0], r[1], r[2], r[9]) for r in rows] == [
+        (3, "dept_leader", f"Người {n}", n + 2) for n in range(23)
+    ]
+    assert rows[0][7] == json_value({"Họ và tên": "Người 0"}) and spool.count == 23
+    assert list(spool.rows()) == []  # once
+    spool.close()
