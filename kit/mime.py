@@ -62,9 +62,6 @@ class PrebuiltMessage:
     def as_bytes(self, unixfrom: bool = False, policy: object = None) -> bytes:
         return self._data
 
-    def __bytes__(self) -> bytes:
-        return self._data
-
 
 def build_alternative(
     *,

@@ -16,10 +16,16 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A fresh link token and the hash stored for it (the plain token is never stored)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
 def issue_token(invitation: Invitation) -> str:
     """A new link token for this invitation (earlier ones stay valid); the plain token is never stored."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    InvitationToken.objects.create(invitation=invitation, token_hash=hash_token(token))
+    token, token_hash = new_token()
+    InvitationToken.objects.create(invitation=invitation, token_hash=token_hash)
     return token
 
 

@@ -152,10 +152,15 @@ class _Email(EmailMultiAlternatives):
 
 
 @functools.lru_cache(maxsize=64)
+def _parsed(address: str) -> tuple[str, str]:
+    """DEFAULT_FROM_EMAIL's name and address, parsed once per value of the setting."""
+    return parseaddr(address)
+
+
 def _mailbox(address: str) -> mime.Mailbox | None:
     """DEFAULT_FROM_EMAIL ("Name <address>" or an address) as a mailbox; None when it is written in a
     way left to the standard library (encoded words, several addresses, none)."""
-    name, addr = parseaddr(address)
+    name, addr = _parsed(address)
     if not addr or "=?" in address or "," in addr:
         return None
     return mime.Mailbox(display_name=name, addr_spec=addr)
@@ -194,7 +199,7 @@ def _email(
     sender = settings.DEFAULT_FROM_EMAIL
     sender_box = _mailbox(sender)
     if wording.sender_name:
-        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        address = _parsed(settings.DEFAULT_FROM_EMAIL)[1]
         sender = formataddr((wording.sender_name, address))
         sender_box = mime.Mailbox(display_name=wording.sender_name, addr_spec=address)
     name = message.invitation.respondent.full_name if message.invitation.respondent else ""

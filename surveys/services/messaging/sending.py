@@ -17,7 +17,6 @@
 import datetime
 import functools
 import logging
-import secrets
 import smtplib
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +32,7 @@ from respondents.models import AddressSuppression, Campaign, Respondent
 
 from ...models import Invitation, InvitationToken, Message, MessageEvent, Response
 from .. import message_texts, sms
-from ..tokens import TOKEN_BYTES, hash_token, issue_token
+from ..tokens import issue_token, new_token
 from ..unsubscribe import is_suppressed
 from .contents import _email, message_id, sms_body
 from .outcomes import (
@@ -265,16 +264,9 @@ def _hand_over_in_one_statement(
         pending[1] != Message.Status.SENT or set(pending[2]) != {"now", "provider_id"}
     ):
         return None
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token, token_hash = new_token()
     created = timezone.now()
-    params: list[Any] = [
-        now,
-        message.pk,
-        Message.Status.SENDING,
-        message.claimed_at,
-        hash_token(token),
-        created,
-    ]
+    params: list[Any] = [now, message.pk, Message.Status.SENDING, message.claimed_at, token_hash, created]
     if pending is not None:
         done, _status, changes = pending
         params += [Message.Status.SENT, changes["now"], changes["provider_id"], done.pk]
