@@ -195,6 +195,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 RESPONDENT_FILE_MAX_BYTES = env_int("RESPONDENT_FILE_MAX_BYTES", 20 * 1024 * 1024)
 RESPONDENT_FILE_MAX_ROWS = env_int("RESPONDENT_FILE_MAX_ROWS", 100_000)
+# A device's usual submission skips DRF's request machinery and reads its token and assignment in one
+# round trip (fieldwork/api/fast.py, decisions.md D460); 0 sends every request through the DRF view.
+FIELD_API_FAST_PATH = env_bool("FIELD_API_FAST_PATH", default=True)
 
 # E-mail (Django 6.1 mailers): SMTP by default; EMAIL_BACKEND=console prints messages in development.
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"

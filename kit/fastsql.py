@@ -1,6 +1,7 @@
 """Raw-SQL fast paths: many new rows at once (`insert_rows`, several times faster than bulk_create: plain
-tuples, one INSERT or COPY), one row through a statement compiled once per model (`insert`, `insert_pair`),
-and statements that PostgreSQL plans once per connection (`execute_prepared`).
+tuples, one INSERT or COPY), a new row and its child through a statement compiled once per model
+(`insert_pair_values`), rows read into instances without Model.__init__ (`from_db`), and statements that
+PostgreSQL plans once per connection (`execute_prepared`).
 
 `insert_rows`:
 
@@ -22,6 +23,11 @@ from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.db.models import Field, ForeignObjectRel, Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
 
 # JSONField values go in as bulk_create sent them: json.dumps text (SQLite stores it as is, PostgreSQL
 # parses it into jsonb).
@@ -72,11 +78,12 @@ def _column(field: "Field[Any, Any] | ForeignObjectRel | None") -> str:
 
 
 # ------------------------------------------------------------------------------------- one row, fast
-# INSERT of a model instance through a statement built once per model: what `Model.objects.create()`
-# does for a plain row (field defaults, auto_now(_add), each field's conversion for the database, the new
-# primary key), without compiling the INSERT again for every submission (~0.5 ms of CPU for the two rows of
-# a field submission, bench/field_api.py). No signals are sent: use it only for models without receivers
-# (the Response and FieldRecord of a field submission have none).
+# INSERT of a row given by its values through a statement built once per model: what
+# `Model.objects.create()` does for a plain row (field defaults, auto_now(_add), each field's conversion for
+# the database, the new primary key), without compiling the INSERT again for every submission (~0.5 ms of
+# CPU for the two rows of a field submission) nor building the instances (~0.2 ms more, bench/field_api.py).
+# No signals are sent: use it only for models without receivers (the Response and FieldRecord of a field
+# submission have none).
 
 
 @cache
@@ -90,39 +97,6 @@ def _statement(model: type[Model], vendor: str) -> tuple[str, list["Field[Any, A
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(_column(model._meta.pk))}"
     )
     return sql, fields
-
-
-def insert[M: Model](instance: M) -> M:
-    """Store a new instance (its primary key must be automatic) and set its primary key."""
-    sql, fields = _statement(type(instance), connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _params(instance, fields))
-        _stored(instance, cursor.fetchone()[0])
-    return instance
-
-
-def insert_pair[P: Model, C: Model](parent: P, child: C, *, link: str) -> tuple[P, C]:
-    """Store a new instance and a new one of another model whose `link` (a foreign key) points at it,
-    both or neither: on PostgreSQL in one statement (a data-modifying WITH, atomic by itself, so no
-    BEGIN and COMMIT of its own: two round trips fewer), elsewhere as two insert()s in one transaction.
-    Inside the caller's transaction.atomic() it takes a savepoint, as an atomic() block would, so that a
-    refused pair (IntegrityError) leaves the caller's transaction usable."""
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            insert(parent)
-            setattr(child, link, parent)
-            insert(child)
-        return parent, child
-    sql, parent_fields, child_fields = _pair_statement(type(parent), type(child), link)
-    setattr(child, link, parent)  # pre_save of the child's fields sees its parent, as with two inserts
-    params = _params(parent, parent_fields) + _params(child, child_fields)
-    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        parent_pk, child_pk = cursor.fetchone()
-    _stored(parent, parent_pk)
-    setattr(child, link, parent)  # the foreign key's id, now that the parent has its primary key
-    _stored(child, child_pk)
-    return parent, child
 
 
 @cache
@@ -145,14 +119,110 @@ def _pair_statement(
     return sql, parent_fields, fields
 
 
-def _params(instance: Model, fields: list["Field[Any, Any]"]) -> list[Any]:
-    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+def insert_pair_values(
+    parent: type[Model],
+    parent_values: dict[str, object],
+    child: type[Model],
+    child_values: dict[str, object],
+    *,
+    link: str,
+) -> tuple[Any, Any]:
+    """A new `parent` row and a new `child` row whose foreign key `link` points at it, both or neither, as
+    `parent.objects.create(**parent_values)` then `child.objects.create(**child_values, link=parent)` store
+    them, without the two instances: (the parent's primary key, the child's). Values are given by attname
+    (`campaign_id`, not `campaign`); a field not given takes its default, auto_now(_add) fields the current
+    time, and each value is prepared by its field as save() does (tests/fieldwork/test_fast_insert_pair.py).
+
+    On PostgreSQL in one statement (a data-modifying WITH, atomic by itself, so no BEGIN and COMMIT of its
+    own: two round trips fewer), elsewhere as two INSERTs in one transaction. Inside the caller's
+    transaction.atomic() it takes a savepoint, as an atomic() block would, so that a refused pair
+    (IntegrityError) leaves the caller's transaction usable."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            parent_pk = _insert_values(parent, parent_values)
+            child_pk = _insert_values(child, {**child_values, _link_attname(child, link): parent_pk})
+        return parent_pk, child_pk
+    sql, parent_fields, child_fields = _pair_statement(parent, child, link)
+    assert _link_attname(child, link) not in child_values, "the link is the new parent's key"
+    params = _values_params(parent, parent_fields, parent_values) + _values_params(
+        child, child_fields, child_values
+    )
+    with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        parent_pk, child_pk = cursor.fetchone()
+    return parent_pk, child_pk
 
 
-def _stored(instance: Model, pk: object) -> None:
-    instance.pk = pk
-    instance._state.adding = False
-    instance._state.db = connection.alias
+def _insert_values(model: type[Model], values: dict[str, object]) -> Any:  # noqa: ANN401
+    sql, fields = _statement(model, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values_params(model, fields, values))
+        return cursor.fetchone()[0]
+
+
+@cache
+def _link_attname(model: type[Model], link: str) -> str:
+    return cast("Field[Any, Any]", model._meta.get_field(link)).attname
+
+
+def _values_params(
+    model: type[Model], fields: list["Field[Any, Any]"], values: dict[str, object]
+) -> list[Any]:
+    """Each field's value for the database: given, or its default; auto_now(_add) stamped now. Values
+    that a field's get_db_prep_save() gives back unchanged (None where the column takes NULL, a str for a
+    text column, an int for an integer or a key to one) are not passed through it."""
+    unknown = values.keys() - _attnames(model)
+    assert not unknown, f"not attnames of {model.__name__}: {sorted(unknown)}"
+    now = None
+    params: list[Any] = []
+    for f, (stamp, nullable, plain) in zip(fields, _plan(model, tuple(fields)), strict=True):
+        if stamp:
+            # DateTimeField.pre_save / DateField.pre_save with add=True (one instant for the row).
+            now = now or timezone.now()
+            value: Any = now if stamp == "datetime" else datetime.date.today()
+        elif f.attname in values:
+            value = values[f.attname]
+        else:
+            value = f.get_default()
+        if (value is None and nullable) or type(value) is plain:
+            params.append(value)
+        else:
+            params.append(f.get_db_prep_save(value, connection))
+    return params
+
+
+@cache
+def _plan(model: type[Model], fields: tuple["Field[Any, Any]", ...]) -> list[tuple[str, bool, type | None]]:
+    """Per field: its stamp ("datetime", "date" or ""), whether None goes in as NULL unchanged, and the
+    one type whose values go in unchanged (None: none)."""
+    plan = []
+    for f in fields:
+        stamp = ""
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            stamp = "datetime" if isinstance(f, models.DateTimeField) else "date"
+        target = f.target_field if isinstance(f, models.ForeignKey) else f
+        plain: type | None = None
+        if type(target) in (models.CharField, models.TextField) and not f.is_relation:
+            plain = str
+        elif type(target) in (
+            models.AutoField,
+            models.BigAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+        ):
+            plain = int
+        nullable = f.null and not isinstance(f, models.JSONField)
+        plan.append((stamp, nullable, plain))
+    return plan
+
+
+@cache
+def _attnames(model: type[Model]) -> frozenset[str]:
+    fields = model._meta.concrete_fields
+    assert not any(
+        type(f).pre_save is not Field.pre_save and not isinstance(f, models.DateField) for f in fields
+    ), f"{model.__name__} has a field with its own pre_save"
+    return frozenset(f.attname for f in fields)
 
 
 # ------------------------------------------------------------------------------- prepared statements
@@ -193,3 +263,36 @@ def _prepared_name(name: str, sql: str) -> str:
     """`name` and a digest of the text: a changed statement is another prepared statement."""
     assert re.fullmatch(r"[a-z_][a-z0-9_]*", name) and "%%" not in sql, name
     return f"{name}_{hashlib.sha1(sql.encode()).hexdigest()[:10]}"
+
+
+# ------------------------------------------------------------------------------- one row, read fast
+# Model.from_db(): Model.__init__ walks the fields, sets each attribute through its descriptor and sends
+# pre_init and post_init, ~10 µs a row. For a model whose loaded attributes are all plain (Django's
+# DeferredAttribute, or a foreign key's id) and with no receiver of either signal, the same instance is
+# its __dict__ filled directly; anything else goes through from_db() as before.
+
+
+def from_db[M: Model](model: type[M], alias: str, attnames: Sequence[str], values: Sequence[object]) -> M:
+    """`model.from_db(alias, attnames, values)`: an instance loaded from the database (values converted
+    already, attnames a subset of the concrete fields' in their order; the others are deferred)."""
+    if not _plain(model, tuple(attnames)) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, attnames, values)
+    instance = model.__new__(model)
+    state = ModelState()
+    state.adding = False
+    state.db = alias
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    instance._state = state
+    return instance
+
+
+@cache
+def _plain(model: type[Model], attnames: tuple[str, ...]) -> bool:
+    """Whether setting these attributes in Model.__init__ only stores them in the instance's __dict__:
+    each is Django's DeferredAttribute (a column) or a subclass of it that stores as is (a foreign
+    key's id, which also forgets a cached related object: a new instance has none)."""
+    names = {f.attname for f in model._meta.concrete_fields}
+    return all(
+        name in names and type(getattr(model, name, None)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+        for name in attnames
+    )

@@ -19,10 +19,13 @@ from ..models import DrawnUnit, FieldRecord
 from ..sample_selectors import work_list
 from ..selectors import received_on
 from ..services.contacts import record_attempt
-from ..services.submissions import Submission, SubmissionContext, SubmissionResult, submit_field_response
+from ..services.submissions import Submission, SubmissionContext, submit_field_response
 from ..services.verification import submit_verification
+from . import fast
 from .authentication import FieldTokenAuthentication
 from .parsers import BATCH_MAX_BYTES, SINGLE_MAX_BYTES, GuardedJSONParser
+from .results import STATUS_CODES as _STATUS_CODES
+from .results import result_body as _result_body
 from .serializers import (
     AssignmentSerializer,
     BatchEnvelopeSerializer,
@@ -42,28 +45,6 @@ from .serializers import (
     WorkListItemSerializer,
     parse_submission,
 )
-
-_STATUS_CODES = {
-    "created": status.HTTP_201_CREATED,
-    "duplicate": status.HTTP_200_OK,
-    "invalid": status.HTTP_400_BAD_REQUEST,
-    "conflict": status.HTTP_409_CONFLICT,
-    "forbidden": status.HTTP_403_FORBIDDEN,
-}
-
-
-def _result_body(result: SubmissionResult) -> dict:
-    if result.status in ("created", "duplicate"):
-        return {
-            "id": result.response_id,
-            "client_uuid": str(result.client_uuid),
-            "status": result.status,
-            "received_at": result.received_at.isoformat() if result.received_at else None,
-        }
-    body = {"client_uuid": str(result.client_uuid), "status": result.status, "errors": result.errors}
-    if result.response_id is not None:
-        body["id"] = result.response_id
-    return body
 
 
 class FieldAuth:
@@ -118,9 +99,14 @@ class QuestionnaireDetail(FieldAuth, APIView):
 
 
 class ResponseListCreate(FieldAPIView, generics.ListAPIView):
-    """GET: the field submissions the caller may see (newest first). POST: one submission."""
+    """GET: the field submissions the caller may see (newest first). POST: one submission; a device's
+    well-formed one takes fieldwork/api/fast.py, which answers exactly as this view does."""
 
     serializer_class = FieldRecordSerializer
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return fast.in_front_of(super().as_view(**initkwargs), cls(**initkwargs))
 
     def get_queryset(self):
         records = visible_records(self.request.user).select_related("response__entered_by", "enumerator")

@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Model
 
-from kit.fastsql import execute_prepared
+from kit.fastsql import execute_prepared, from_db
 from respondents.models import ApiToken, Campaign, Membership, Unit
 from respondents.services.api_tokens import hash_key
 from surveys.models import Questionnaire
@@ -55,16 +55,13 @@ class _Part:
         for index, converters, column in self.converters:
             for convert in converters:
                 values[index] = convert(values[index], column, connection)
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return from_db(self.model, connection.alias, self.attnames, values)
 
 
-@cache
-def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
-    """The SQL (per database vendor, built once) and the parts of its rows, in order."""
-    del vendor  # only the cache key: converters differ between SQLite and PostgreSQL
-    parts = [_Part(*table) for table in _TABLES]
-    a, c, q, u, member, membership, field_settings = (
-        Assignment._meta.db_table,
+def _assignment_select(parts: list[_Part], user: str) -> tuple[str, str]:
+    """The select list of the assignment read and its joins after the assignment's table; `user` is the
+    SQL of the caller's id (a placeholder, or the token's user in the combined read)."""
+    c, q, u, member, membership, field_settings = (
         Campaign._meta.db_table,
         Questionnaire._meta.db_table,
         Unit._meta.db_table,
@@ -74,18 +71,34 @@ def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
     )
     # The caller's role in the assignment's team (one row at most: field_member_once_per_team) and
     # whether the caller coordinates the campaign's province: the two facts of access.may_work_on.
-    sql = (
-        f"SELECT {', '.join(col for part in parts for col in part.columns)}, "
-        f'(SELECT m."role" FROM "{member}" m WHERE m."team_id" = a."team_id" AND m."user_id" = %s), '
-        f'EXISTS(SELECT 1 FROM "{membership}" s WHERE s."user_id" = %s AND s."role" = %s '
-        f'AND s."province_id" = c."province_id"), '
+    # The role is a literal (a fixed choice's value), so that the placeholders are only the user's.
+    coordinator = Membership.Role.COORDINATOR.value
+    assert coordinator.isidentifier(), coordinator
+    columns = (
+        f"{', '.join(col for part in parts for col in part.columns)}, "
+        f'(SELECT m."role" FROM "{member}" m WHERE m."team_id" = a."team_id" AND m."user_id" = {user}), '
+        f'EXISTS(SELECT 1 FROM "{membership}" s WHERE s."user_id" = {user} AND s."role" = '
+        f'\'{coordinator}\' AND s."province_id" = c."province_id"), '
         # Whether the campaign refuses interviews beyond a reached quota (FieldSettings; NULL: no row).
-        f'(SELECT f."enforce_quotas" FROM "{field_settings}" f WHERE f."campaign_id" = a."campaign_id") '
-        f'FROM "{a}" a JOIN "{c}" c ON c."id" = a."campaign_id" '
-        f'JOIN "{q}" q ON q."id" = a."questionnaire_id" JOIN "{u}" u ON u."id" = a."area_id" '
-        f'LEFT JOIN "{u}" p ON p."id" = u."parent_id" WHERE a."id" = %s'
+        f'(SELECT f."enforce_quotas" FROM "{field_settings}" f WHERE f."campaign_id" = a."campaign_id")'
     )
-    return sql, parts
+    # LEFT JOINs: the combined read has no assignment row when the id is not one; otherwise the three
+    # are there (NOT NULL foreign keys), as with inner joins.
+    joins = (
+        f'LEFT JOIN "{c}" c ON c."id" = a."campaign_id" '
+        f'LEFT JOIN "{q}" q ON q."id" = a."questionnaire_id" LEFT JOIN "{u}" u ON u."id" = a."area_id" '
+        f'LEFT JOIN "{u}" p ON p."id" = u."parent_id"'
+    )
+    return columns, joins
+
+
+@cache
+def _assignment_query(vendor: str) -> tuple[str, list[_Part]]:
+    """The SQL (per database vendor, built once) and the parts of its rows, in order."""
+    del vendor  # only the cache key: converters differ between SQLite and PostgreSQL
+    parts = [_Part(*table) for table in _TABLES]
+    columns, joins = _assignment_select(parts, "%s")
+    return f'SELECT {columns} FROM "{Assignment._meta.db_table}" a {joins} WHERE a."id" = %s', parts
 
 
 def read_assignment(pk: int, user: User) -> Assignment | None:
@@ -94,18 +107,23 @@ def read_assignment(pk: int, user: User) -> Assignment | None:
     `enforce_quotas` (the campaign's FieldSettings); None if there is none."""
     sql, parts = _assignment_query(connection.vendor)
     with connection.cursor() as cursor:
-        execute_prepared(
-            cursor, "fieldwork_assignment", sql, [user.pk, user.pk, Membership.Role.COORDINATOR, pk]
-        )
+        execute_prepared(cursor, "fieldwork_assignment", sql, [user.pk, user.pk, pk])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    row, objects, start = list(row), [], 0
+    return None if row is None else _assignment_from_row(list(row), parts)
+
+
+def _assignment_from_row(row: list, parts: list[_Part]) -> Assignment | None:
+    """The assignment and its related rows from the values of `parts` followed by the three facts;
+    None when the assignment's columns are all NULL (the combined read found the token but no
+    assignment)."""
+    objects, start = [], 0
     for part in parts:
         values = row[start : start + len(part.fields)]
         start += len(part.fields)
         objects.append(None if values[0] is None else part.build(values))
     assignment, campaign, questionnaire, area, parent = objects
+    if assignment is None:
+        return None
     questionnaire.definition = questionnaire_definition(questionnaire.pk, questionnaire.checksum)
     if area.parent_id is not None:
         area.parent = parent
@@ -161,3 +179,38 @@ def read_token(key: str) -> tuple[User, ApiToken] | None:
     token, user = token_part.build(row[:split]), user_part.build(row[split:])
     token.user = user
     return user, token
+
+
+@cache
+def _token_and_assignment_query(vendor: str) -> tuple[str, list[_Part], list[_Part]]:
+    """The token read and the assignment read as one statement: the token's row and its user's (here
+    `tu`: `u` is the assignment's area), then the assignment's columns, NULL when there is no such
+    assignment. Placeholders: the assignment's id, then the key's digest."""
+    del vendor
+    token_parts = [_Part("t", ApiToken, ()), _Part("tu", get_user_model(), ())]
+    parts = [_Part(*table) for table in _TABLES]
+    columns, joins = _assignment_select(parts, 'tu."id"')
+    sql = (
+        f"SELECT {', '.join(col for part in token_parts for col in part.columns)}, {columns} "
+        f'FROM "{ApiToken._meta.db_table}" t JOIN "{get_user_model()._meta.db_table}" tu '
+        f'ON tu."id" = t."user_id" LEFT JOIN "{Assignment._meta.db_table}" a ON a."id" = %s {joins} '
+        f'WHERE t."key_hash" = %s'
+    )
+    return sql, token_parts, parts
+
+
+def read_token_and_assignment(key: str, pk: int) -> tuple[User, ApiToken, Assignment | None] | None:
+    """read_token(key) and read_assignment(pk, the token's user) in one round trip, for a device's
+    submission (fieldwork/api/fast.py): (user, token, assignment or None), or None when no token has
+    this key."""
+    sql, (token_part, user_part), parts = _token_and_assignment_query(connection.vendor)
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, "fieldwork_token_assignment", sql, [pk, hash_key(key)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    split, rest = len(token_part.fields), len(token_part.fields) + len(user_part.fields)
+    token, user = token_part.build(row[:split]), user_part.build(row[split:rest])
+    token.user = user
+    return user, token, _assignment_from_row(row[rest:], parts)

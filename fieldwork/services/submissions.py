@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kit.fastsql import insert_pair
+from kit.fastsql import insert_pair_values
 from kit.phones import parse_vn_phone
 from respondents.models import Campaign, Unit
 from surveys.models import Questionnaire, Response
@@ -82,21 +82,22 @@ class SubmissionContext:
     def assignment(self, pk: int) -> Assignment | None:
         """The assignment if this user may key its forms, else None (refusal(pk) says why)."""
         if pk not in self._assignments:
-            assignment = read_assignment(pk, self.user)
-            if assignment is not None and may_key(self.user, assignment):
-                self._assignments[pk] = assignment
-            else:
-                self._assignments[pk] = None
-                watches = assignment is not None and may_work_on(self.user, assignment)
-                self._refusals[pk] = (
-                    _(
-                        "Only the team's enumerators and clerks enter forms; supervisors and "
-                        "coordinators review them."
-                    )
-                    if watches
-                    else _("Unknown assignment, or not one of yours.")
-                )
+            self.admit(pk, read_assignment(pk, self.user))
         return self._assignments[pk]
+
+    def admit(self, pk: int, assignment: Assignment | None) -> None:
+        """Judge an assignment read for this user (read_assignment, or the combined read of a device's
+        submission): kept if the user may key its forms, else refused with the reason."""
+        if assignment is not None and may_key(self.user, assignment):
+            self._assignments[pk] = assignment
+            return
+        self._assignments[pk] = None
+        watches = assignment is not None and may_work_on(self.user, assignment)
+        self._refusals[pk] = (
+            _("Only the team's enumerators and clerks enter forms; supervisors and coordinators review them.")
+            if watches
+            else _("Unknown assignment, or not one of yours.")
+        )
 
     def refusal(self, pk: int) -> str:
         return self._refusals.get(pk, _("Unknown assignment, or not one of yours."))
@@ -208,40 +209,45 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
     questionnaire, area, answers, phone, interviewer_id, drawn = checked
     now = timezone.now()
     enforce = getattr(assignment, "enforce_quotas", False) and assignment.quota > 0
-    response = Response(
-        campaign_id=assignment.campaign_id,
-        questionnaire=questionnaire,
-        client_uuid=submission.client_uuid,
-        mode=submission.mode,
-        unit=area,
-        entered_by=user,
-        answers=answers,
-        status=Response.Status.SUBMITTED,
-        submitted_at=now,
-    )
-    record = FieldRecord(
-        assignment=assignment,
-        enumerator_id=interviewer_id,
-        form_number=submission.form_number,
-        interviewed_at=submission.interviewed_at,
-        duration_seconds=submission.duration_seconds,
-        respondent_phone=phone,
-        area=area,
-        district=district_of(area),
-        service_area=_service_area(answers, assignment),
-        received_at=now,
-        source=submission.source,
-        payload_hash=digest,
-        drawn_unit_id=submission.drawn_unit_id if drawn == "final" else None,
-        drawn_village_id=submission.drawn_unit_id if drawn == "village" else None,
-        review_state=ReviewState.RECEIVED,
-        imported_by=context.imported_by,
-    )
+    # The two rows by attname (kit.fastsql.insert_pair_values: what Model.objects.create() of each stores,
+    # without building the instances).
+    district = district_of(area)
+    response = {
+        "campaign_id": assignment.campaign_id,
+        "questionnaire_id": questionnaire.pk,
+        "client_uuid": submission.client_uuid,
+        "mode": submission.mode,
+        "unit_id": area.pk,
+        "entered_by_id": user.pk,
+        "answers": answers,
+        "status": Response.Status.SUBMITTED,
+        "submitted_at": now,
+    }
+    record = {
+        "assignment_id": assignment.pk,
+        "enumerator_id": interviewer_id,
+        "form_number": submission.form_number,
+        "interviewed_at": submission.interviewed_at,
+        "duration_seconds": submission.duration_seconds,
+        "respondent_phone": phone,
+        "area_id": area.pk,
+        "district_id": district.pk if district is not None else None,
+        "service_area": _service_area(answers, assignment),
+        "received_at": now,
+        "source": submission.source,
+        "payload_hash": digest,
+        "drawn_unit_id": submission.drawn_unit_id if drawn == "final" else None,
+        "drawn_village_id": submission.drawn_unit_id if drawn == "village" else None,
+        "review_state": ReviewState.RECEIVED,
+        "imported_by_id": context.imported_by.pk if context.imported_by is not None else None,
+    }
     try:
-        # insert_pair(): Model.objects.create() of both without compiling the statements each time, on
-        # PostgreSQL as one statement (atomic by itself); both rows or neither (kit/fastsql.py).
+        # Model.objects.create() of both without compiling the statements each time, on PostgreSQL as one
+        # statement (atomic by itself); both rows or neither (kit/fastsql.py).
         if not enforce:
-            insert_pair(response, record, link="response")
+            response_id, _record_id = insert_pair_values(
+                Response, response, FieldRecord, record, link="response"
+            )
         else:
             with transaction.atomic():
                 if quota_reached(assignment):
@@ -253,7 +259,9 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
                         client_uuid=submission.client_uuid,
                         errors={"assignment": [quota_message(assignment)]},
                     )
-                insert_pair(response, record, link="response")
+                response_id, _record_id = insert_pair_values(
+                    Response, response, FieldRecord, record, link="response"
+                )
     except IntegrityError:
         # Another request stored this UUID between our check and our insert (it committed first), or the
         # household of the work list was interviewed meanwhile.
@@ -277,7 +285,7 @@ def submit_field_response(*, submission: Submission, context: SubmissionContext)
             )
         raise
     return SubmissionResult(
-        status="created", client_uuid=submission.client_uuid, response_id=response.pk, received_at=now
+        status="created", client_uuid=submission.client_uuid, response_id=response_id, received_at=now
     )
 
 
@@ -373,7 +381,7 @@ def _check_drawn_unit(submission: Submission, assignment: Assignment) -> tuple[s
 
 def _check(
     submission: Submission, assignment: Assignment, context: SubmissionContext
-) -> dict[str, Any] | tuple[Questionnaire, Unit | None, dict[str, Any], str, int | None, str | None]:
+) -> dict[str, Any] | tuple[Questionnaire, Unit, dict[str, Any], str, int | None, str | None]:
     """(questionnaire, area, cleaned answers, phone, interviewer id) or a dict of errors by field."""
     errors: dict = {}
     interviewer_id, problem = _interviewer(submission, assignment, context)
