@@ -13,8 +13,8 @@ admin.site.login_form = AdminLoginForm  # user names longer than any account's a
 urlpatterns = [
     # The API first: devices post here all day, and every "" include below would be tried before it
     # (~0.2 ms a request, bench/field_api.py). None of the pages' patterns matches an api/ path.
-    path("api/v1/", include("respondents.api_urls")),
     path("api/v1/field/", include("fieldwork.api.urls")),
+    path("api/v1/", include("respondents.api_urls")),
     path("", views.home, name="home"),
     path("", include("respondents.urls")),
     path("", include("surveys.urls")),

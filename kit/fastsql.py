@@ -21,7 +21,7 @@ from contextlib import nullcontext
 from functools import cache
 from typing import Any, cast
 
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Field, ForeignObjectRel, Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -173,28 +173,36 @@ def _values_params(
     text column, an int for an integer or a key to one) are not passed through it."""
     unknown = values.keys() - _attnames(model)
     assert not unknown, f"not attnames of {model.__name__}: {sorted(unknown)}"
+    wrapper = connections[connection.alias]  # not the proxy: each field asks it for its operations
     now = None
     params: list[Any] = []
-    for f, (stamp, nullable, plain) in zip(fields, _plan(model, tuple(fields)), strict=True):
+    for f, attname, stamp, nullable, plain in _plan(fields):
         if stamp:
             # DateTimeField.pre_save / DateField.pre_save with add=True (one instant for the row).
             now = now or timezone.now()
             value: Any = now if stamp == "datetime" else datetime.date.today()
-        elif f.attname in values:
-            value = values[f.attname]
+        elif attname in values:
+            value = values[attname]
         else:
             value = f.get_default()
         if (value is None and nullable) or type(value) is plain:
             params.append(value)
         else:
-            params.append(f.get_db_prep_save(value, connection))
+            params.append(f.get_db_prep_save(value, wrapper))
     return params
 
 
-@cache
-def _plan(model: type[Model], fields: tuple["Field[Any, Any]", ...]) -> list[tuple[str, bool, type | None]]:
-    """Per field: its stamp ("datetime", "date" or ""), whether None goes in as NULL unchanged, and the
-    one type whose values go in unchanged (None: none)."""
+# Plans by the id of the field list they describe (the lists of _statement and _pair_statement, which are
+# kept for the life of the process, as the plans keep them: an id is never reused for another list).
+_PLANS: dict[int, tuple[list["Field[Any, Any]"], list[tuple[Any, str, str, bool, type | None]]]] = {}
+
+
+def _plan(fields: list["Field[Any, Any]"]) -> list[tuple[Any, str, str, bool, type | None]]:
+    """Per field: the field, its attname, its stamp ("datetime", "date" or ""), whether None goes in as
+    NULL unchanged, and the one type whose values go in unchanged (None: none)."""
+    found = _PLANS.get(id(fields))
+    if found is not None and found[0] is fields:
+        return found[1]
     plan = []
     for f in fields:
         stamp = ""
@@ -211,8 +219,8 @@ def _plan(model: type[Model], fields: tuple["Field[Any, Any]", ...]) -> list[tup
             models.BigIntegerField,
         ):
             plain = int
-        nullable = f.null and not isinstance(f, models.JSONField)
-        plan.append((stamp, nullable, plain))
+        plan.append((f, f.attname, stamp, f.null and not isinstance(f, models.JSONField), plain))
+    _PLANS[id(fields)] = (fields, plan)
     return plan
 
 

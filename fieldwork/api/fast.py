@@ -24,7 +24,6 @@ from django.utils.cache import patch_vary_headers
 from rest_framework.compat import split_header_value
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kit import safeinput
@@ -55,12 +54,16 @@ def in_front_of(view: Callable[..., HttpResponse], instance: APIView) -> Callabl
 
     def answer(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method == "POST" and settings.FIELD_API_FAST_PATH:
-            response = _submit(request, limit)
-            if response is not None:
-                response.accepted_renderer = renderer
-                response.accepted_media_type = renderer.media_type
-                response.renderer_context = {}
-                # What APIView.finalize_response adds.
+            answered = _submit(request, limit)
+            if answered is not None:
+                status, body = answered
+                # What a DRF Response rendered by the view's JSON renderer holds (the same bytes and
+                # Content-Type), then the headers APIView.finalize_response adds.
+                response = HttpResponse(
+                    renderer.render(body, renderer.media_type, {}),
+                    status=status,
+                    content_type=renderer.media_type,
+                )
                 if vary is not None:
                     patch_vary_headers(response, list(split_header_value(vary)))
                 for key, value in headers.items():
@@ -72,8 +75,9 @@ def in_front_of(view: Callable[..., HttpResponse], instance: APIView) -> Callabl
     return answer
 
 
-def _submit(request: HttpRequest, limit: int) -> Response | None:
-    """The view's answer to a device's usual submission, or None to leave the request to the DRF view."""
+def _submit(request: HttpRequest, limit: int) -> tuple[int, dict] | None:
+    """The view's answer to a device's usual submission (status, body), or None to leave the request to
+    the DRF view."""
     meta = request.META
     if (
         meta.get("CONTENT_TYPE") != "application/json"
@@ -108,7 +112,7 @@ def _submit(request: HttpRequest, limit: int) -> Response | None:
     context = SubmissionContext(user)
     context.admit(submission.assignment_id, assignment)
     result = submit_field_response(submission=submission, context=context)
-    return Response(result_body(result), status=STATUS_CODES[result.status])
+    return STATUS_CODES[result.status], result_body(result)
 
 
 def _read(key: str, assignment_id: int):

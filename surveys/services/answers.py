@@ -45,7 +45,11 @@ def clean_answers(definition: dict, raw: dict, *, final: bool) -> tuple[dict, di
     errors: dict[str, str] = {}
     for question in questions(definition):
         code = question["code"]
-        if question["type"] == "note" or not is_visible(question, cleaned):
+        if question["type"] == "note":
+            continue
+        # is_visible() is True for a question with none of its three conditions: not called then.
+        conditional = "within" in question or "relevant" in question or "show_if" in question
+        if conditional and not is_visible(question, cleaned):
             continue
         value = raw.get(code)
         if value in (None, "", []):
@@ -67,6 +71,12 @@ def clean_answers(definition: dict, raw: dict, *, final: bool) -> tuple[dict, di
 def _clean_value(question: dict[str, Any], value: object) -> tuple[object, str | None]:
     kind = question["type"]
     if kind in ("scale", "single"):
+        if type(value) is int or type(value) is str:
+            # An option as given: what _coerce_choice gives back for a value in the options (equality
+            # as the set's membership below; int and str hash as they compare).
+            for option in question["options"]:
+                if option["value"] == value:
+                    return value, None
         allowed = {option["value"] for option in question["options"]}
         value = _coerce_choice(value, allowed)
         if value not in allowed:

@@ -6,6 +6,8 @@ Error messages are translated, so only the codes that carry an error are checked
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveys.services.answers import clean_answers, is_visible
 from surveys.services.definitions import validate_definition
@@ -252,3 +254,30 @@ def test_every_invalid_answer_is_reported_and_the_valid_ones_kept():
 def test_is_visible(condition, answers, visible):
     question = {"code": "x", "show_if": condition} if condition else {"code": "x"}
     assert is_visible(question, answers) is visible
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    options=st.lists(
+        st.one_of(st.integers(-3, 12), st.sampled_from(["a", "b", "1", "03", "có"])), min_size=1
+    ),
+    value=st.one_of(
+        st.integers(-3, 12),
+        st.booleans(),
+        st.floats(-3, 12, allow_nan=False),
+        st.sampled_from(["a", "1", " 1", "03", "3", "x", "có", ""]),
+        st.lists(st.integers(0, 3), max_size=2),
+    ),
+    kind=st.sampled_from(["single", "scale"]),
+)
+def test_a_choice_given_as_an_option_is_kept_as_the_option_matching_it_in_a_set(options, value, kind):
+    """_clean_value's shortcut for an int or str among the options gives what the set-based coercion
+    gives (the value itself, of its own type), and everything else still goes through that coercion."""
+    from surveys.services.answers import _clean_value, _coerce_choice
+
+    question = {"code": "q", "type": kind, "options": [{"value": v, "label": str(v)} for v in options]}
+    allowed = {option["value"] for option in question["options"]}
+    coerced = _coerce_choice(value, allowed)
+    expected = (coerced, None) if coerced in allowed else (None, "Choose one of the options.")
+    got = _clean_value(question, value)
+    assert (got[0], type(got[0]), got[1] is None) == (expected[0], type(expected[0]), expected[1] is None)
