@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connection, connections, models, transaction
 from django.db.models import Field, ForeignObjectRel, Model
@@ -86,8 +86,42 @@ def _column(field: "Field[Any, Any] | ForeignObjectRel | None") -> str:
 # submission have none).
 
 
+class _Column(NamedTuple):
+    """One field of an INSERT and how its value is prepared (_values_params)."""
+
+    field: "Field[Any, Any]"
+    attname: str
+    stamp: str  # "datetime" or "date" for auto_now(_add), else ""
+    nullable: bool  # None goes in as NULL as it is
+    plain: type | None  # values of exactly this type go in as they are
+
+
+_INTEGER_FIELDS = (models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField)
+
+
+def _columns_of(fields: list["Field[Any, Any]"]) -> tuple[_Column, ...]:
+    columns = []
+    for f in fields:
+        stamp = ""
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            stamp = "datetime" if isinstance(f, models.DateTimeField) else "date"
+        target = f.target_field if isinstance(f, models.ForeignKey) else f
+        plain: type | None = None
+        if type(target) in (models.CharField, models.TextField) and not f.is_relation:
+            plain = str
+        elif type(target) in (
+            models.AutoField,
+            models.BigAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+        ):
+            plain = int
+        columns.append(_Column(f, f.attname, stamp, f.null and not isinstance(f, models.JSONField), plain))
+    return tuple(columns)
+
+
 @cache
-def _statement(model: type[Model], vendor: str) -> tuple[str, list["Field[Any, Any]"]]:
+def _statement(model: type[Model], vendor: str) -> tuple[str, tuple[_Column, ...]]:
     del vendor  # only the cache key
     quote = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -96,27 +130,28 @@ def _statement(model: type[Model], vendor: str) -> tuple[str, list["Field[Any, A
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(_column(f)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(_column(model._meta.pk))}"
     )
-    return sql, fields
+    return sql, _columns_of(fields)
 
 
 @cache
 def _pair_statement(
     parent: type[Model], child: type[Model], link: str
-) -> tuple[str, list["Field[Any, Any]"], list["Field[Any, Any]"]]:
+) -> tuple[str, tuple[_Column, ...], tuple[_Column, ...]]:
     """WITH parent AS (INSERT … RETURNING pk) INSERT INTO child (…, link) VALUES (…, (SELECT pk FROM parent))
     RETURNING (SELECT pk FROM parent), child's pk: PostgreSQL only."""
     quote = connection.ops.quote_name
-    parent_sql, parent_fields = _statement(parent, connection.vendor)
+    parent_sql, parent_columns = _statement(parent, connection.vendor)
     link_field = cast("Field[Any, Any]", child._meta.get_field(link))
-    fields = [f for f in _statement(child, connection.vendor)[1] if f is not link_field]
-    columns = [quote(_column(f)) for f in fields] + [quote(_column(link_field))]
+    columns = tuple(c for c in _statement(child, connection.vendor)[1] if c.field is not link_field)
+    names = [quote(_column(c.field)) for c in columns] + [quote(_column(link_field))]
+    placeholders = ", ".join(["%s"] * len(columns))
     sql = (
         f"WITH parent AS ({parent_sql}) "
-        f"INSERT INTO {quote(child._meta.db_table)} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}, (SELECT {quote(_column(parent._meta.pk))} FROM parent)) "
+        f"INSERT INTO {quote(child._meta.db_table)} ({', '.join(names)}) "
+        f"VALUES ({placeholders}, (SELECT {quote(_column(parent._meta.pk))} FROM parent)) "
         f"RETURNING {quote(_column(link_field))}, {quote(_column(child._meta.pk))}"
     )
-    return sql, parent_fields, fields
+    return sql, parent_columns, columns
 
 
 def insert_pair_values(
@@ -142,10 +177,10 @@ def insert_pair_values(
             parent_pk = _insert_values(parent, parent_values)
             child_pk = _insert_values(child, {**child_values, _link_attname(child, link): parent_pk})
         return parent_pk, child_pk
-    sql, parent_fields, child_fields = _pair_statement(parent, child, link)
+    sql, parent_columns, child_columns = _pair_statement(parent, child, link)
     assert _link_attname(child, link) not in child_values, "the link is the new parent's key"
-    params = _values_params(parent, parent_fields, parent_values) + _values_params(
-        child, child_fields, child_values
+    params = _values_params(parent, parent_columns, parent_values) + _values_params(
+        child, child_columns, child_values
     )
     with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -154,9 +189,9 @@ def insert_pair_values(
 
 
 def _insert_values(model: type[Model], values: dict[str, object]) -> Any:  # noqa: ANN401
-    sql, fields = _statement(model, connection.vendor)
+    sql, columns = _statement(model, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _values_params(model, fields, values))
+        cursor.execute(sql, _values_params(model, columns, values))
         return cursor.fetchone()[0]
 
 
@@ -165,9 +200,7 @@ def _link_attname(model: type[Model], link: str) -> str:
     return cast("Field[Any, Any]", model._meta.get_field(link)).attname
 
 
-def _values_params(
-    model: type[Model], fields: list["Field[Any, Any]"], values: dict[str, object]
-) -> list[Any]:
+def _values_params(model: type[Model], columns: tuple[_Column, ...], values: dict[str, object]) -> list[Any]:
     """Each field's value for the database: given, or its default; auto_now(_add) stamped now. Values
     that a field's get_db_prep_save() gives back unchanged (None where the column takes NULL, a str for a
     text column, an int for an integer or a key to one) are not passed through it."""
@@ -176,7 +209,7 @@ def _values_params(
     wrapper = connections[connection.alias]  # not the proxy: each field asks it for its operations
     now = None
     params: list[Any] = []
-    for f, attname, stamp, nullable, plain in _plan(fields):
+    for f, attname, stamp, nullable, plain in columns:
         if stamp:
             # DateTimeField.pre_save / DateField.pre_save with add=True (one instant for the row).
             now = now or timezone.now()
@@ -190,38 +223,6 @@ def _values_params(
         else:
             params.append(f.get_db_prep_save(value, wrapper))
     return params
-
-
-# Plans by the id of the field list they describe (the lists of _statement and _pair_statement, which are
-# kept for the life of the process, as the plans keep them: an id is never reused for another list).
-_PLANS: dict[int, tuple[list["Field[Any, Any]"], list[tuple[Any, str, str, bool, type | None]]]] = {}
-
-
-def _plan(fields: list["Field[Any, Any]"]) -> list[tuple[Any, str, str, bool, type | None]]:
-    """Per field: the field, its attname, its stamp ("datetime", "date" or ""), whether None goes in as
-    NULL unchanged, and the one type whose values go in unchanged (None: none)."""
-    found = _PLANS.get(id(fields))
-    if found is not None and found[0] is fields:
-        return found[1]
-    plan = []
-    for f in fields:
-        stamp = ""
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            stamp = "datetime" if isinstance(f, models.DateTimeField) else "date"
-        target = f.target_field if isinstance(f, models.ForeignKey) else f
-        plain: type | None = None
-        if type(target) in (models.CharField, models.TextField) and not f.is_relation:
-            plain = str
-        elif type(target) in (
-            models.AutoField,
-            models.BigAutoField,
-            models.IntegerField,
-            models.BigIntegerField,
-        ):
-            plain = int
-        plan.append((f, f.attname, stamp, f.null and not isinstance(f, models.JSONField), plain))
-    _PLANS[id(fields)] = (fields, plan)
-    return plan
 
 
 @cache

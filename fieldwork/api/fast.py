@@ -18,6 +18,7 @@ import functools
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -28,8 +29,9 @@ from rest_framework.views import APIView
 
 from kit import safeinput
 from respondents.authentication import check_token
+from respondents.models import ApiToken
 
-from ..models import FieldRecord
+from ..models import Assignment, FieldRecord
 from ..services.reads import read_token_and_assignment
 from ..services.submissions import SubmissionContext, submit_field_response
 from .parsers import MAX_DEPTH
@@ -50,6 +52,7 @@ def in_front_of(view: Callable[..., HttpResponse], instance: APIView) -> Callabl
     instance.setup(HttpRequest())  # as for every request: HEAD answered by GET, so allowed
     headers = dict(instance.default_response_headers)
     vary = headers.pop("Vary", None)
+    varies = list(split_header_value(vary)) if vary is not None else []
     assert type(instance.get_renderers()[0]) is JSONRenderer, "JSON must be the view's first renderer"
 
     def answer(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
@@ -64,8 +67,8 @@ def in_front_of(view: Callable[..., HttpResponse], instance: APIView) -> Callabl
                     status=status,
                     content_type=renderer.media_type,
                 )
-                if vary is not None:
-                    patch_vary_headers(response, list(split_header_value(vary)))
+                if varies:
+                    patch_vary_headers(response, varies)
                 for key, value in headers.items():
                     response[key] = value
                 return response
@@ -115,7 +118,7 @@ def _submit(request: HttpRequest, limit: int) -> tuple[int, dict] | None:
     return STATUS_CODES[result.status], result_body(result)
 
 
-def _read(key: str, assignment_id: int):
+def _read(key: str, assignment_id: int) -> tuple[User, ApiToken, Assignment | None] | None:
     """The combined read, which is also this request's health check of a persistent connection
     (CONN_HEALTH_CHECKS): Django would first send `SELECT 1` and replace a connection that fails it; here
     the read goes first and, if it fails because the connection is broken (the database was restarted),

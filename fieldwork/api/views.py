@@ -24,8 +24,7 @@ from ..services.verification import submit_verification
 from . import fast
 from .authentication import FieldTokenAuthentication
 from .parsers import BATCH_MAX_BYTES, SINGLE_MAX_BYTES, GuardedJSONParser
-from .results import STATUS_CODES as _STATUS_CODES
-from .results import result_body as _result_body
+from .results import STATUS_CODES, result_body
 from .serializers import (
     AssignmentSerializer,
     BatchEnvelopeSerializer,
@@ -130,7 +129,7 @@ class ResponseListCreate(FieldAPIView, generics.ListAPIView):
         if isinstance(submission, dict):
             return Response({"errors": submission}, status=status.HTTP_400_BAD_REQUEST)
         result = submit_field_response(submission=submission, context=SubmissionContext(request.user))
-        return Response(_result_body(result), status=_STATUS_CODES[result.status])
+        return Response(result_body(result), status=STATUS_CODES[result.status])
 
 
 class ResponseDetail(FieldAuth, generics.RetrieveAPIView):
@@ -163,7 +162,7 @@ class ResponseBatch(FieldAPIView):
                 results.append({"client_uuid": _item_uuid(item), "status": "invalid", "errors": submission})
                 continue
             result = submit_field_response(submission=submission, context=context)
-            results.append(_result_body(result))
+            results.append(result_body(result))
         return Response({"results": results})
 
 
@@ -197,7 +196,7 @@ class VerificationCreate(FieldAPIView):
             }
         else:
             body = {"client_uuid": str(result.client_uuid), "status": result.status, "errors": result.errors}
-        return Response(body, status=_STATUS_CODES[result.status])
+        return Response(body, status=STATUS_CODES[result.status])
 
 
 class TodayStats(FieldAuth, APIView):
@@ -268,7 +267,7 @@ class ContactAttemptCreate(FieldAPIView):
             "released": result.released.pk if result.released else None,
             "no_reserve_left": result.no_reserve_left,
         }
-        return Response(body, status=_STATUS_CODES[result.status])
+        return Response(body, status=STATUS_CODES[result.status])
 
 
 def _work_item(row: dict) -> dict:

@@ -175,10 +175,16 @@ def read_token(key: str) -> tuple[User, ApiToken] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    row, split = list(row), len(token_part.fields)
-    token, user = token_part.build(row[:split]), user_part.build(row[split:])
-    token.user = user
+    user, token, _rest = _token_from_row(list(row), token_part, user_part)
     return user, token
+
+
+def _token_from_row(row: list, token_part: _Part, user_part: _Part) -> tuple[User, ApiToken, list]:
+    """The token and its user from the start of a row, and the values after them."""
+    split, rest = len(token_part.fields), len(token_part.fields) + len(user_part.fields)
+    token, user = token_part.build(row[:split]), user_part.build(row[split:rest])
+    token.user = user
+    return user, token, row[rest:]
 
 
 @cache
@@ -209,8 +215,5 @@ def read_token_and_assignment(key: str, pk: int) -> tuple[User, ApiToken, Assign
         row = cursor.fetchone()
     if row is None:
         return None
-    row = list(row)
-    split, rest = len(token_part.fields), len(token_part.fields) + len(user_part.fields)
-    token, user = token_part.build(row[:split]), user_part.build(row[split:rest])
-    token.user = user
-    return user, token, _assignment_from_row(row[rest:], parts)
+    user, token, rest = _token_from_row(list(row), token_part, user_part)
+    return user, token, _assignment_from_row(rest, parts)

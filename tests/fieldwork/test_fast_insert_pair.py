@@ -105,12 +105,12 @@ def test_the_values_not_passed_through_their_field_are_ones_it_gives_back_unchan
     an int in an integer one (or a key to one): for each such field, the field gives these back as is."""
     from django.db import connection
 
-    from kit.fastsql import _plan, _statement
+    from kit.fastsql import _statement
 
-    fields = _statement(model, connection.vendor)[1]
+    columns = _statement(model, connection.vendor)[1]
     samples = {str: ["", "BD-00042", "Bưu điện Bát Xát", "0" * 64], int: [0, 1, 600, 2**62]}
     checked = 0
-    for f, _attname, _stamp, nullable, plain in _plan(fields):
+    for f, _attname, _stamp, nullable, plain in columns:
         if nullable:
             assert f.get_db_prep_save(None, connection) is None, f.name
             checked += 1
